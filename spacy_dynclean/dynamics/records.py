@@ -1,0 +1,132 @@
+"""Margin records: one row per training sample, one column per epoch.
+
+On disk a records folder holds `margins.npy`, `probs.npy` (float32, samples x
+epochs, NaN = not recorded), `samples.npz` (the key table) and `meta.json`; it
+loads with numpy and srsly alone. See DESIGN.md for the fields.
+"""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import srsly
+
+from ..errors import DynCleanError
+
+KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
+FORMAT_VERSION = 1
+
+
+class MarginRecords:
+    """Per-sample margins (and trained-label probabilities), grown an epoch at a time."""
+
+    def __init__(self, keys: Dict[str, np.ndarray], meta: Dict[str, Any]) -> None:
+        missing = [c for c in KEY_COLUMNS if c not in keys]
+        if missing:
+            raise DynCleanError(f"Margin records lack the key columns {missing}")
+        self.keys = keys
+        self.meta = meta
+        self._margins: List[np.ndarray] = []
+        self._probs: List[np.ndarray] = []
+        self.docs_seen: List[int] = list(meta.get("docs_per_epoch", []))
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.keys["doc"])
+
+    @property
+    def n_epochs(self) -> int:
+        return len(self._margins)
+
+    def add_epoch(self) -> None:
+        """Start a new, empty column."""
+        self._margins.append(np.full(self.n_samples, np.nan, dtype=np.float32))
+        self._probs.append(np.full(self.n_samples, np.nan, dtype=np.float32))
+        self.docs_seen.append(0)
+
+    def record(self, rows: np.ndarray, margins: np.ndarray, probs: np.ndarray, n_docs: int) -> None:
+        """Write values for `rows` (from `n_docs` docs) into the last epoch's column."""
+        if not self._margins:
+            self.add_epoch()
+        self._margins[-1][rows] = margins
+        self._probs[-1][rows] = probs
+        self.docs_seen[-1] += n_docs
+
+    @property
+    def margins(self) -> np.ndarray:
+        return _stack(self._margins, self.n_samples)
+
+    @property
+    def probs(self) -> np.ndarray:
+        return _stack(self._probs, self.n_samples)
+
+    def epoch_counts(self) -> List[int]:
+        return [int(np.count_nonzero(~np.isnan(col))) for col in self._margins]
+
+    def summary_meta(self) -> Dict[str, Any]:
+        """meta.json: an epoch is complete when every doc was seen in it."""
+        n_docs = len(self.meta["doc_ids"])
+        complete = 0
+        while complete < len(self.docs_seen) and self.docs_seen[complete] >= n_docs:
+            complete += 1
+        return {
+            **self.meta, "epoch_counts": self.epoch_counts(), "docs_per_epoch": self.docs_seen,
+            "complete_epochs": complete, "version": FORMAT_VERSION,
+        }
+
+    def to_disk(self, path: Union[str, Path]) -> None:
+        """Write the folder; each file is written atomically."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        _atomic(path / "margins.npy", lambda f: np.save(f, self.margins))
+        _atomic(path / "probs.npy", lambda f: np.save(f, self.probs))
+        _atomic(path / "samples.npz", lambda f: np.savez(f, **self.keys))
+        _atomic(path / "meta.json", lambda f: f.write(srsly.json_dumps(self.summary_meta(), indent=2).encode("utf8")))
+
+    @classmethod
+    def from_disk(cls, path: Union[str, Path]) -> "MarginRecords":
+        path = Path(path)
+        for name in ("margins.npy", "probs.npy", "samples.npz", "meta.json"):
+            if not (path / name).exists():
+                raise DynCleanError(
+                    f"{path} is not a margin-records folder: {name} is missing "
+                    "(run `dynclean dynamics` or train a pipeline with `dynclean` first)"
+                )
+        with np.load(path / "samples.npz") as data:
+            keys = {name: data[name] for name in data.files}
+        meta = srsly.read_json(path / "meta.json")
+        records = cls(keys, meta)
+        margins, probs = np.load(path / "margins.npy"), np.load(path / "probs.npy")
+        records._margins = [margins[:, i].copy() for i in range(margins.shape[1])]
+        records._probs = [probs[:, i].copy() for i in range(probs.shape[1])]
+        return records
+
+
+def fingerprint(doc_ids: Sequence[str], words: Iterable[Sequence[str]], tags: Iterable[Sequence[str]], labels: Sequence[str]) -> str:
+    """sha256 over the doc ids, their words, their reference tags and the label set."""
+    digest = hashlib.sha256()
+    digest.update("\u241e".join(sorted(labels)).encode("utf8"))
+    for doc_id, doc_words, doc_tags in sorted(zip(doc_ids, words, tags), key=lambda item: item[0]):
+        for part in (doc_id, "\u241f".join(doc_words), "\u241f".join(doc_tags)):
+            digest.update(part.encode("utf8") + b"\x1e")
+    return digest.hexdigest()
+
+
+def _stack(columns: List[np.ndarray], n_samples: int) -> np.ndarray:
+    if not columns:
+        return np.zeros((n_samples, 0), dtype=np.float32)
+    return np.stack(columns, axis=1)
+
+
+def _atomic(path: Path, write) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file_:
+            write(file_)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
