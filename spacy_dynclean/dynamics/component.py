@@ -21,7 +21,8 @@ from thinc.types import Floats2d
 
 from ..errors import DynCleanError
 from ..io.ids import get_doc_id, text_doc_id
-from .records import MarginRecords, fingerprint
+from ..io.tags import biluo_tags
+from .records import MarginRecords, fingerprint_docs
 from .threshold_samples import assign_folds, select_threshold_samples
 
 FAKE_LABEL = "DYNCLEAN_FAKE"
@@ -172,7 +173,7 @@ class DynClean(TrainablePipe):
             "head": "token", "labels": tags, "entity_types": types, "fake_label": FAKE_LABEL,
             "doc_ids": doc_ids, "record": self.cfg["record"], "fold": self.cfg["fold"],
             "n_folds": self.cfg["n_folds"], "seed": self.cfg["seed"],
-            "fingerprint": fingerprint(doc_ids, ([t.text for t in eg.reference] for eg in examples), ref_tags, types),
+            "fingerprint": fingerprint_docs([eg.reference for eg in examples], types),
         }
         self.records = MarginRecords(keys, meta)
         self._seen_epoch = np.full(len(doc_ids), -1, dtype=np.int32)
@@ -373,18 +374,6 @@ class DynClean(TrainablePipe):
         if (Path(path) / "records").exists() and "records" not in exclude:
             self.records = MarginRecords.from_disk(Path(path) / "records")
         return self
-
-
-def biluo_tags(doc: Doc) -> List[str]:
-    """BILUO tag per token; "-" where the label is missing (token.ent_iob == 0)."""
-    tags = ["-" if token.ent_iob == 0 else "O" for token in doc]
-    for ent in doc.ents:
-        if len(ent) == 1:
-            tags[ent.start] = f"U-{ent.label_}"
-            continue
-        tags[ent.start : ent.end] = [f"I-{ent.label_}"] * len(ent)
-        tags[ent.start], tags[ent.end - 1] = f"B-{ent.label_}", f"L-{ent.label_}"
-    return tags
 
 
 def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:

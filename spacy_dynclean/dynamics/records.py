@@ -12,8 +12,11 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import srsly
+from spacy.tokens import Doc
 
 from ..errors import DynCleanError
+from ..io.ids import get_doc_id, text_doc_id
+from ..io.tags import biluo_tags
 
 KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
 FORMAT_VERSION = 1
@@ -104,13 +107,17 @@ class MarginRecords:
         return records
 
 
-def fingerprint(doc_ids: Sequence[str], words: Iterable[Sequence[str]], tags: Iterable[Sequence[str]], labels: Sequence[str]) -> str:
-    """sha256 over the doc ids, their words, their reference tags and the label set."""
+def fingerprint_docs(docs: Iterable[Doc], labels: Sequence[str]) -> str:
+    """sha256 over the docs' ids, words and entity tags, and the label set; the
+    order of the docs does not matter."""
     digest = hashlib.sha256()
     digest.update("\u241e".join(sorted(labels)).encode("utf8"))
-    for doc_id, doc_words, doc_tags in sorted(zip(doc_ids, words, tags), key=lambda item: item[0]):
-        for part in (doc_id, "\u241f".join(doc_words), "\u241f".join(doc_tags)):
-            digest.update(part.encode("utf8") + b"\x1e")
+    parts = sorted(
+        (get_doc_id(doc) or text_doc_id(doc), "\u241f".join(t.text for t in doc), "\u241f".join(biluo_tags(doc)))
+        for doc in docs
+    )
+    for part in parts:
+        digest.update("\u241e".join(part).encode("utf8") + b"\x1e")
     return digest.hexdigest()
 
 

@@ -6,7 +6,8 @@ import spacy
 from spacy.training import Example
 from spacy.util import minibatch
 
-from spacy_dynclean.dynamics.component import FAKE_LABEL, biluo_tags, margin_of
+from spacy_dynclean.dynamics.component import FAKE_LABEL, margin_of
+from spacy_dynclean.io.tags import biluo_tags
 from spacy_dynclean.errors import DynCleanError
 
 

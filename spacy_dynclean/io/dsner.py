@@ -1,0 +1,209 @@
+"""DS-NER JSON ⇄ Doc, plus the pieces every reader shares.
+
+DS-NER JSON is one list of `{"tokens": [...], "entities": [[first, last, label], ...]}`,
+token indices inclusive, no missing labels. Its token spans are the common ground of
+all readers, so this module also holds what the CoNLL, JSONL and DocBin readers reuse:
+span checks (`make_ent`, `set_entities`), UTF-8 line streaming (`iter_lines`), the
+cached blank pipeline (`blank`), the read notes and the atomic file write.
+"""
+import codecs
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..errors import DataError, DynCleanError
+from .ids import get_doc_id, set_doc_id
+
+PathLike = Union[str, Path]
+
+
+class Ent(NamedTuple):
+    """A checked entity: token offsets (end exclusive), label, and how the input wrote it."""
+
+    start: int
+    end: int
+    label: str
+    shown: str
+
+
+@dataclass
+class ReadNotes:
+    """What a reader did that the user should hear about (filled while reading)."""
+
+    scheme: Optional[str] = None
+    scheme_detected: bool = False
+    adjusted: list[str] = field(default_factory=list)
+    ids_assigned: int = 0
+    docs_with_missing: int = 0
+
+
+@lru_cache(maxsize=None)
+def blank(lang: str) -> Language:
+    """`spacy.blank(lang)`, cached; an unknown code is a DynCleanError."""
+    try:
+        return spacy.blank(lang)
+    except ImportError as err:
+        raise DynCleanError(f"Unknown language code {lang!r} for spacy.blank: {err}") from None
+
+
+def decode_utf8(path: PathLike, data: bytes, offset: int = 0, line: Optional[int] = None) -> str:
+    """Decode UTF-8 (a leading BOM allowed); a bad byte names its file offset and line."""
+    skip = len(codecs.BOM_UTF8) if offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[skip:].decode("utf-8")
+    except UnicodeDecodeError as err:
+        pos = skip + err.start
+        line = data.count(b"\n", 0, pos) + 1 if line is None else line
+        problem = f"not UTF-8: invalid byte 0x{data[pos]:02x} at byte offset {offset + pos}, line {line}"
+        raise DataError(path, problem, hint="re-encode the file as UTF-8") from None
+
+
+def iter_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+    """Stream `(line number, text)` pairs (1-based, line ending removed), checking UTF-8."""
+    if Path(path).stat().st_size == 0:
+        raise DataError(path, "file is empty")
+    offset, empty = 0, True
+    with open(path, "rb") as file:
+        for number, raw in enumerate(file, start=1):
+            line = decode_utf8(path, raw, offset, line=number).rstrip("\r\n")
+            offset += len(raw)
+            empty = empty and not line.strip()
+            yield number, line
+    if empty:
+        raise DataError(path, "file is empty (only blank lines)")
+
+
+def make_ent(
+    path: PathLike, record: int, start: Any, end: Any, label: Any, shown: str, inclusive: bool = False
+) -> Ent:
+    """Type-check one raw span (ints, non-empty string label) into an Ent (end exclusive)."""
+    for value in (start, end):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise DataError(path, f"{shown}: offsets must be integers, got {value!r}", record=record)
+    if not isinstance(label, str) or not label.strip():
+        raise DataError(path, f"{shown}: label must be a non-empty string", record=record)
+    return Ent(start, end + 1 if inclusive else end, label, shown)
+
+
+def check_spans(path: PathLike, record: int, ents: Sequence[Ent], length: int, unit: str) -> list[Ent]:
+    """Range, order and overlap checks shared by all readers; returns the ents sorted."""
+    for ent in ents:
+        if ent.end <= ent.start:
+            problem = f"{ent.shown} is reversed or empty (its end must come after its start)"
+            raise DataError(path, problem, record=record)
+        if ent.start < 0 or ent.end > length:
+            raise DataError(path, f"{ent.shown} is out of range for {length} {unit}s", record=record)
+    ordered = sorted(ents, key=lambda ent: (ent.start, ent.end))
+    for prev, ent in zip(ordered, ordered[1:]):
+        if ent.start < prev.end:
+            raise DataError(path, f"{prev.shown} and {ent.shown} overlap", record=record)
+    return ordered
+
+
+def set_entities(path: PathLike, record: int, doc: Doc, ents: Sequence[Ent]) -> Doc:
+    """Check token spans against the doc and set them; every other token becomes O."""
+    ordered = check_spans(path, record, ents, len(doc), "token")
+    doc.set_ents([Span(doc, e.start, e.end, label=e.label) for e in ordered], default="outside")
+    return doc
+
+
+def new_doc(lang: str, words: Sequence[str]) -> Doc:
+    """A Doc of pre-tokenized `words`, no sentence boundaries. The original
+    whitespace is unknown (`doc.has_unknown_spaces`), so spaCy's training and
+    evaluation keep these tokens instead of re-tokenizing the text."""
+    return Doc(blank(lang).vocab, words=list(words))
+
+
+def record_to_doc(record: Any, path: PathLike = "<record>", n: int = 1, lang: str = "en") -> Doc:
+    """One DS-NER dict → Doc with entities (no id); any defect is a DataError."""
+    if not isinstance(record, dict):
+        got = type(record).__name__
+        raise DataError(path, f"a record must be an object with 'tokens' and 'entities', got {got}", record=n)
+    for key in ("tokens", "entities"):
+        if key not in record:
+            raise DataError(path, f"missing field {key!r}", record=n)
+    extra = sorted(set(record) - {"tokens", "entities"})
+    if extra:
+        hint = "DS-NER records have only 'tokens' and 'entities'"
+        raise DataError(path, f"unknown field(s) {extra}", record=n, hint=hint)
+    tokens, entities = record["tokens"], record["entities"]
+    if not isinstance(tokens, list):
+        raise DataError(path, f"'tokens' must be a list of strings, got {type(tokens).__name__}", record=n)
+    if not tokens:
+        raise DataError(path, "empty sentence: 'tokens' is an empty list", record=n)
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str) or not token:
+            raise DataError(path, f"token {i} must be a non-empty string, got {token!r}", record=n)
+    if not isinstance(entities, list):
+        raise DataError(path, f"'entities' must be a list, got {type(entities).__name__}", record=n)
+    ents = []
+    for raw in entities:
+        shown = f"entity {json.dumps(raw, ensure_ascii=False)}"
+        if not isinstance(raw, list) or len(raw) != 3:
+            raise DataError(path, f"{shown} must be [first, last, label]", record=n)
+        ents.append(make_ent(path, n, raw[0], raw[1], raw[2], shown, inclusive=True))
+    return set_entities(path, n, new_doc(lang, tokens), ents)
+
+
+def read_dsner(path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None) -> Iterator[Doc]:
+    """Yield one Doc per record of a DS-NER JSON file, ids `<stem>:<n>` (`notes`: unused)."""
+    data = Path(path).read_bytes()
+    text = decode_utf8(path, data)
+    if not text.strip():
+        raise DataError(path, "file is empty")
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as err:
+        hint = "is it JSON Lines? then name it .jsonl or pass --format jsonl" if err.msg == "Extra data" else None
+        problem = f"invalid JSON at line {err.lineno}, column {err.colno} (character offset {err.pos}): {err.msg}"
+        raise DataError(path, problem, hint=hint) from None
+    if not isinstance(records, list):
+        raise DataError(path, f"the top level must be a JSON list of records, got {type(records).__name__}")
+    if not records:
+        raise DataError(path, "the list is empty: no records")
+    stem = Path(path).stem
+    for n, record in enumerate(records, start=1):
+        yield set_doc_id(record_to_doc(record, path, n, lang), f"{stem}:{n}")
+
+
+def doc_to_dsner(doc: Doc, where: Optional[str] = None) -> dict[str, Any]:
+    """Doc → `{"tokens", "entities"}`; docs with missing (unknown-label) tokens are refused."""
+    where = where or get_doc_id(doc) or "doc"
+    if len(doc) == 0:
+        raise DataError(where, "doc has no tokens; DS-NER needs at least one")
+    missing = [t.i for t in doc if t.ent_iob == 0]
+    if missing:
+        problem = f"{len(missing)} token(s) have missing labels (first: token {missing[0]})"
+        raise DataError(where, problem, hint="DS-NER JSON has no way to mark a label as unknown")
+    return {"tokens": [t.text for t in doc], "entities": [[e.start, e.end - 1, e.label_] for e in doc.ents]}
+
+
+def atomic_write(path: PathLike, data: bytes) -> None:
+    """Write via a temp file in the same folder and `os.replace`: never a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_dsner(docs: Iterable[Doc], path: PathLike) -> int:
+    """Write docs as a DS-NER JSON list (atomically); returns the number written."""
+    records = [doc_to_dsner(doc, where=f"{path}, doc {i}") for i, doc in enumerate(docs, start=1)]
+    atomic_write(path, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    return len(records)

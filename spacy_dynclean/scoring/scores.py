@@ -1,0 +1,283 @@
+"""Score one or more runs: items, thresholds and flags, combined over runs; the
+scores folder (`scores.jsonl`, `thresholds.json`, `summary.json`) in and out.
+
+Combining runs: each item is judged by the run(s) whose records mark it judged
+(its doc lies outside that run's threshold fold). If several runs judge it, its AUM,
+data-map figures and threshold are the means over those runs; an item no run judges
+(e.g. the threshold samples in one-run mode) keeps the mean over the runs that
+recorded it, with `judged=false` and `flagged=false`.
+"""
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import srsly
+
+from ..errors import DataError, MismatchError
+from .aum import (ENTITY, KINDS, NON_ENTITY, STAT_COLUMNS, ItemTable, Records,
+                  items_from_records, read_records)
+from .thresholds import MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
+
+SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = "scores.jsonl", "thresholds.json", "summary.json"
+KEY = ("doc", "start", "end", "kind")
+COMBINE_RULE = ("an item judged by several runs gets the mean AUM, data-map figures and "
+                "threshold of those runs; an item no run judges is never flagged")
+PathLike = Union[str, Path]
+
+
+@dataclass
+class Scores:
+    """The combined item table (with `threshold`, `flagged`, `run`, `n_runs`
+    columns) and the thresholds.json content."""
+
+    table: ItemTable
+    thresholds: Dict[str, Any]
+
+    @property
+    def notes(self) -> List[str]:
+        return list(self.thresholds.get("notes", []))
+
+
+def score_runs(
+    records_dirs: Sequence[PathLike],
+    epochs: Optional[int] = None,
+    entity_agg: str = "mean",
+    p_pos: float = 100.0,
+    p_neg: float = 90.0,
+    per_type: bool = False,
+    min_type_samples: int = MIN_TYPE_SAMPLES,
+) -> Scores:
+    """Score the records folders of one or more runs of the same data."""
+    if not records_dirs:
+        raise DataError("records", "no records folder given")
+    tables, run_info, first = [], [], None
+    for run, path in enumerate(records_dirs):
+        records = read_records(path)
+        first = first or (records.path, records.meta)
+        check_compatible(first, records)
+        table, info = score_run(records, run, epochs, entity_agg, p_pos, p_neg, per_type, min_type_samples)
+        tables.append(table)
+        run_info.append(info)
+    notes = [note for table in tables for note in table.notes] + _fold_notes(run_info)
+    table = combine_runs(tables)
+    table.notes = notes
+    meta = first[1]
+    thresholds = {
+        "fingerprint": meta.get("fingerprint"), "head": table.head, "labels": list(meta["labels"]),
+        "item_labels": table.labels, "entity_types": table.entity_types, "fake_label": table.fake_label,
+        "entity_agg": entity_agg, "epochs": "all" if epochs is None else epochs,
+        "p_pos": p_pos, "p_neg": p_neg, "per_type": per_type, "min_type_samples": min_type_samples,
+        "combine": COMBINE_RULE, "runs": run_info, "notes": notes,
+    }
+    return Scores(table, thresholds)
+
+
+def score_run(
+    records: Records, run: int, epochs: Optional[int], entity_agg: str, p_pos: float, p_neg: float,
+    per_type: bool, min_type_samples: int,
+) -> Tuple[ItemTable, Dict[str, Any]]:
+    """One run's items with their `threshold` and `run` columns, and its thresholds."""
+    items = items_from_records(records, epochs, entity_agg)
+    cuts = run_thresholds(items, p_pos, p_neg, per_type, min_type_samples, records.path)
+    items.columns["threshold"] = item_thresholds(items, cuts)
+    items.columns["run"] = np.full(len(items), run, dtype=np.int64)
+    meta = records.meta
+    info = {"path": str(records.path), "fold": meta.get("fold"), "n_folds": meta.get("n_folds"),
+            "seed": meta.get("seed"), "complete_epochs": meta.get("complete_epochs"), **cuts}
+    return items, info
+
+
+def check_compatible(first: Tuple[Path, Dict[str, Any]], records: Records) -> None:
+    """Refuse runs of other data or labels than the first run (`(path, meta)`)."""
+    path, meta = first
+    for name in ("fingerprint", "head", "labels", "entity_types", "fake_label"):
+        if meta.get(name) != records.meta.get(name):
+            raise MismatchError(
+                f"{path} and {records.path} do not belong together: their {name} differ "
+                "(score runs of the same data and labels only)"
+            )
+
+
+def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
+    """One row per item over all runs (see the module docstring), with `flagged`."""
+    base = tables[0]
+    parts = [{**table.columns, "doc": _remap_docs(table, base)} for table in tables]
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in base.columns}
+    order = np.lexsort(tuple(columns[name] for name in reversed(KEY)))
+    columns = {name: values[order] for name, values in columns.items()}
+    new = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        new[1:] = np.any([columns[name][1:] != columns[name][:-1] for name in KEY], axis=0)
+    first = np.flatnonzero(new)
+    out = {name: columns[name][first] for name in (*KEY, "label", "original")}
+    if len(first) == 0:
+        empty = {name: columns[name][:0] for name in ("judged", "threshold", "run", *STAT_COLUMNS)}
+        return _finish(base, {**out, **empty, "n_runs": columns["run"][:0]})
+    group = np.cumsum(new) - 1
+    judged = np.maximum.reduceat(columns["judged"], first)
+    weight = columns["judged"] | ~judged[group]
+    for name in (*STAT_COLUMNS, "threshold"):
+        out[name] = _weighted_mean(columns[name], weight, first)
+    out["judged"] = judged
+    out["run"] = np.minimum.reduceat(np.where(weight, columns["run"], np.iinfo(np.int64).max), first)
+    out["n_runs"] = np.add.reduceat(weight.astype(np.int64), first)
+    return _finish(base, out)
+
+
+def _finish(base: ItemTable, columns: Dict[str, np.ndarray]) -> ItemTable:
+    ordinary = np.isin(columns["kind"], (ENTITY, NON_ENTITY))
+    with np.errstate(invalid="ignore"):
+        columns["flagged"] = columns["judged"] & ordinary & (columns["aum"] < columns["threshold"])
+    return ItemTable(columns, base.labels, base.doc_ids, base.head, base.fake_label)
+
+
+def _remap_docs(table: ItemTable, base: ItemTable) -> np.ndarray:
+    """`table`'s doc column as indices into `base.doc_ids`."""
+    if table.doc_ids == base.doc_ids:
+        return table["doc"]
+    index = {doc_id: i for i, doc_id in enumerate(base.doc_ids)}
+    unknown = [d for d in table.doc_ids if d not in index]
+    if unknown:
+        raise MismatchError(f"runs do not share their docs: {unknown[0]!r} is not in the first run")
+    lookup = np.array([index[d] for d in table.doc_ids], dtype=np.int64)
+    return lookup[table["doc"]]
+
+
+def _weighted_mean(values: np.ndarray, weight: np.ndarray, first: np.ndarray) -> np.ndarray:
+    used = weight & ~np.isnan(values)
+    total = np.add.reduceat(np.where(used, values, 0.0), first)
+    count = np.add.reduceat(used.astype(np.int64), first)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
+    folds = [info["fold"] for info in run_info if info["fold"] is not None]
+    if len(folds) != len(set(folds)):
+        return [f"runs share a threshold fold ({folds}): items judged by several runs are averaged"]
+    return []
+
+
+def summarize(table: ItemTable) -> Dict[str, Any]:
+    """Counts of items, judged and flagged, per kind and per type."""
+    n_labels = len(table.labels)
+    cell = table["kind"].astype(np.int64) * n_labels + table["label"]
+    size = len(KINDS) * n_labels
+    counts = {name: np.bincount(cell, weights=weights, minlength=size).reshape(len(KINDS), n_labels)
+              for name, weights in (("items", None), ("judged", table["judged"]), ("flagged", table["flagged"]))}
+    kinds = {}
+    for k, kind in enumerate(KINDS):
+        types = {label: {name: int(counts[name][k, c]) for name in counts}
+                 for c, label in enumerate(table.labels) if counts["items"][k, c]}
+        kinds[kind] = {**{name: int(counts[name][k].sum()) for name in counts}, "types": types}
+    return {"n_items": len(table), "n_judged": int(table["judged"].sum()),
+            "n_flagged": int(table["flagged"].sum()), "kinds": kinds}
+
+
+def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
+    """scores.jsonl rows (NaN as null)."""
+    cols = {name: values.tolist() for name, values in table.columns.items()}
+    labels, doc_ids = table.labels, table.doc_ids
+    for i in range(len(table)):
+        yield {
+            "doc_id": doc_ids[cols["doc"][i]], "doc": cols["doc"][i],
+            "start": cols["start"][i], "end": cols["end"][i], "kind": KINDS[cols["kind"][i]],
+            "label": labels[cols["label"][i]], "original": labels[cols["original"][i]],
+            "aum": _num(cols["aum"][i]), "threshold": _num(cols["threshold"][i]),
+            "flagged": cols["flagged"][i], "judged": cols["judged"][i],
+            **{name: _num(cols[name][i]) for name in STAT_COLUMNS[1:]},
+            "run": cols["run"][i], "n_runs": cols["n_runs"][i],
+        }
+
+
+def write_scores(scores: Scores, output_dir: PathLike) -> Dict[str, Path]:
+    """Write scores.jsonl, thresholds.json and summary.json, each atomically."""
+    output_dir = Path(output_dir)
+    paths = {name: output_dir / name for name in (SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE)}
+    with atomic_output(paths[SCORES_FILE]) as tmp:
+        srsly.write_jsonl(tmp, iter_rows(scores.table))
+    with atomic_output(paths[THRESHOLDS_FILE]) as tmp:
+        srsly.write_json(tmp, _json_safe(scores.thresholds))
+    with atomic_output(paths[SUMMARY_FILE]) as tmp:
+        srsly.write_json(tmp, summarize(scores.table))
+    return paths
+
+
+def read_scores(scores_dir: PathLike) -> Scores:
+    """Read a scores folder back into a `Scores` (the whole table)."""
+    thresholds = read_thresholds(scores_dir)
+    labels = thresholds["item_labels"]
+    code = {name: i for i, name in enumerate(labels)}
+    kind_code = {name: i for i, name in enumerate(KINDS)}
+    names = (*KEY, "label", "original", "judged", "flagged", "threshold", *STAT_COLUMNS, "run", "n_runs")
+    lists: Dict[str, List[Any]] = {name: [] for name in names}
+    doc_ids: Dict[int, str] = {}
+    for row in iter_score_rows(scores_dir):
+        doc_ids[row["doc"]] = row["doc_id"]
+        for name in names:
+            value = row[name]
+            lists[name].append(kind_code[value] if name == "kind" else code[value]
+                               if name in ("label", "original") else value)
+    columns = {name: np.asarray(values, dtype=_DTYPES.get(name, np.float64)) for name, values in lists.items()}
+    ids = [doc_ids.get(i, "") for i in range(max(doc_ids, default=-1) + 1)]
+    table = ItemTable(columns, list(labels), ids, thresholds["head"], thresholds.get("fake_label"))
+    return Scores(table, thresholds)
+
+
+def read_thresholds(scores_dir: PathLike) -> Dict[str, Any]:
+    return srsly.read_json(_scores_file(scores_dir, THRESHOLDS_FILE))
+
+
+def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
+    """Stream the rows of scores.jsonl."""
+    yield from srsly.read_jsonl(_scores_file(scores_dir, SCORES_FILE))
+
+
+def flagged_rows(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The flagged rows (of `iter_rows(table)` or `iter_score_rows(folder)`)."""
+    return [row for row in rows if row["flagged"]]
+
+
+@contextmanager
+def atomic_output(path: PathLike) -> Iterator[Path]:
+    """Yield a temp path next to `path`; on success it replaces `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+_DTYPES = {"doc": np.int64, "start": np.int64, "end": np.int64, "kind": np.int8, "label": np.int32,
+           "original": np.int32, "judged": bool, "flagged": bool, "run": np.int64, "n_runs": np.int64}
+
+
+def _scores_file(scores_dir: PathLike, name: str) -> Path:
+    path = Path(scores_dir) / name
+    if not path.exists():
+        raise DataError(scores_dir, f"not a scores folder: {name} is missing", hint="run `dynclean score` first")
+    return path
+
+
+def _num(value: float) -> Optional[float]:
+    return None if value != value else value
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN → None, numpy scalars → Python, recursively."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    return _num(value) if isinstance(value, float) else value

@@ -1,0 +1,150 @@
+"""The end-to-end benchmark on a dataset folder in the DS-NER layout
+(`train-ds.json`, optional `train-gs.json`, `dev.json`, `test.json`):
+
+convert → dynamics (one run per fold) → score → clean → train the production
+pipeline on raw / cleaned (/ oracle-cleaned / gold) train data → evaluate on test.
+Writes `metrics.json`; every number in it is measured in this run.
+"""
+import platform
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import srsly
+from wasabi import msg
+
+from ..cleaning.clean import clean_docbin, detection_report
+from ..cleaning.oracle import oracle_clean
+from ..config import load_config
+from ..dynamics.loop import train_dynamics, write_records
+from ..errors import DataError
+from ..io.docbin import convert_file, read_docbin, write_docbin
+from ..scoring.scores import score_runs, write_scores
+from .pipeline import evaluate_pipeline, train_pipeline
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+SPLITS = {"train-ds": True, "train-gs": False, "dev": True, "test": True}
+
+
+@dataclass
+class BenchmarkSettings:
+    """What a benchmark run trains with; `score`/`clean` take the CLI defaults."""
+
+    config: str = "cnn"
+    seed: int = 0
+    n_folds: int = 2
+    use_gpu: int = -1
+    transformer: Optional[str] = None
+    variants: List[str] = field(default_factory=lambda: ["raw", "cleaned", "oracle", "gold"])
+    score_options: Dict[str, Any] = field(default_factory=dict)
+    entity_action: str = "missing"
+    dynamics_overrides: Dict[str, Any] = field(default_factory=dict)
+    ner_overrides: Dict[str, Any] = field(default_factory=dict)
+
+    def config_path(self, stage: str) -> Path:
+        path = CONFIG_DIR / f"{stage}_{self.config}.cfg"
+        if not path.exists():
+            raise DataError(path, f"no {stage} config for --config {self.config!r}", hint=f"expected configs/{stage}_<name>.cfg next to the package")
+        return path
+
+    def overrides(self, extra: Dict[str, Any]) -> Dict[str, Any]:
+        base: Dict[str, Any] = {"system.seed": self.seed}
+        if self.transformer:
+            base["paths.transformer"] = self.transformer
+        return {**base, **extra}
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.times: Dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        msg.divider(name)
+        start = time.time()
+        yield
+        self.times[name] = round(time.time() - start, 1)
+
+
+def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings) -> Dict[str, Any]:
+    """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the metrics."""
+    timer = _Timer()
+    corpus = output_dir / "corpus"
+    with timer.stage("convert"):
+        splits = _convert(data_dir, corpus)
+    has_gold = "train-gs" in splits
+    records = []
+    for fold in range(settings.n_folds):
+        with timer.stage(f"dynamics_{fold}"):
+            records.append(_dynamics(splits["train-ds"], output_dir / "dynamics" / f"fold{fold}", fold, settings))
+    with timer.stage("score"):
+        write_scores(score_runs(records, **settings.score_options), output_dir / "scores")
+    with timer.stage("clean"):
+        report = clean_docbin(
+            splits["train-ds"], output_dir / "scores", corpus / "train-cleaned.spacy",
+            output_dir / "scores" / "audit.jsonl", entity_action=settings.entity_action,
+        )
+        detection = detection_report(output_dir / "scores", splits["train-gs"], output_dir / "scores" / "detection.json") if has_gold else None
+    if has_gold:
+        write_docbin(oracle_clean(read_docbin(splits["train-ds"]), read_docbin(splits["train-gs"])), corpus / "train-oracle.spacy")
+    train_sets = {"raw": splits["train-ds"], "cleaned": corpus / "train-cleaned.spacy"}
+    if has_gold:
+        train_sets.update(oracle=corpus / "train-oracle.spacy", gold=splits["train-gs"])
+    metrics: Dict[str, Any] = {
+        "dataset": data_dir.name, "config": settings.config, "seed": settings.seed,
+        "machine": _machine(settings.use_gpu), "entity_action": settings.entity_action,
+        "score_options": settings.score_options,
+        "cleaning": {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,
+                     "missing_tokens": report.missing_tokens, "docs": report.n_docs, "changed_docs": report.n_changed_docs},
+    }
+    if detection is not None:
+        metrics["detection"] = detection
+    for variant in settings.variants:
+        if variant not in train_sets:
+            continue
+        with timer.stage(f"train_{variant}"):
+            model = train_pipeline(
+                settings.config_path("ner"), train_sets[variant], splits["dev"], output_dir / "training" / variant,
+                overrides=settings.overrides(settings.ner_overrides), use_gpu=settings.use_gpu,
+            )
+            metrics[variant] = evaluate_pipeline(model, splits["test"], use_gpu=settings.use_gpu)
+            msg.info(f"{variant}: test F1 {metrics[variant]['f']:.3f}")
+    metrics["time_s"] = timer.times
+    srsly.write_json(output_dir / "metrics.json", metrics)
+    return metrics
+
+
+def _convert(data_dir: Path, corpus: Path) -> Dict[str, Path]:
+    corpus.mkdir(parents=True, exist_ok=True)
+    splits = {}
+    for name, required in SPLITS.items():
+        source = data_dir / f"{name}.json"
+        if not source.exists():
+            if required:
+                raise DataError(source, "missing: a benchmark folder needs train-ds.json, dev.json and test.json")
+            continue
+        convert_file(source, corpus / f"{name}.spacy")
+        splits[name] = corpus / f"{name}.spacy"
+    return splits
+
+
+def _dynamics(train: Path, output_dir: Path, fold: int, settings: BenchmarkSettings) -> Path:
+    overrides = settings.overrides({
+        "paths.train": str(train), "components.dynclean.fold": fold,
+        "components.dynclean.n_folds": settings.n_folds, **settings.dynamics_overrides,
+    })
+    nlp = train_dynamics(load_config(settings.config_path("dynamics"), overrides), use_gpu=settings.use_gpu)
+    return write_records(nlp, output_dir)[0]
+
+
+def _machine(use_gpu: int) -> Dict[str, Any]:
+    import os
+
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(), "processor": platform.processor()}
+    if use_gpu >= 0:
+        import torch
+
+        info["gpu"] = torch.cuda.get_device_name(use_gpu)
+    return info

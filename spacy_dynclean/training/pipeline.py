@@ -1,0 +1,41 @@
+"""Train and evaluate the production pipeline (plain spaCy: tok2vec/transformer + ner)."""
+import io
+import sys
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import spacy
+from spacy.cli.evaluate import evaluate as spacy_evaluate
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import train as spacy_train
+
+from ..config import load_config
+
+
+def train_pipeline(
+    config_path: Path,
+    train_path: Path,
+    dev_path: Path,
+    output_dir: Path,
+    *,
+    overrides: Optional[Dict[str, Any]] = None,
+    use_gpu: int = -1,
+    quiet: bool = True,
+) -> Path:
+    """`spacy train` the production config; returns the best pipeline's folder."""
+    overrides = {"paths.train": str(train_path), "paths.dev": str(dev_path), **(overrides or {})}
+    config = load_config(config_path, overrides)
+    nlp = init_nlp(config, use_gpu=use_gpu)
+    out = io.StringIO() if quiet else sys.stdout
+    spacy_train(nlp, output_dir, use_gpu=use_gpu, stdout=out, stderr=out)
+    return output_dir / "model-best"
+
+
+def evaluate_pipeline(model_path: Path, data_path: Path, use_gpu: int = -1) -> Dict[str, float]:
+    """Entity P/R/F (0-1) of a pipeline on a gold DocBin."""
+    scores = spacy_evaluate(str(model_path), data_path, use_gpu=use_gpu, silent=True)
+    return {"p": float(scores.get("ents_p") or 0.0), "r": float(scores.get("ents_r") or 0.0), "f": float(scores.get("ents_f") or 0.0)}
+
+
+def load_pipeline(path: Path):
+    return spacy.load(path)

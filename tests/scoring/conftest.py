@@ -1,0 +1,17 @@
+"""Fixtures for scoring tests: synthetic margin-records folders."""
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+from .records_helpers import write_records
+
+
+@pytest.fixture
+def records_factory(tmp_path: Path):
+    counter = iter(range(1000))
+
+    def make(samples: List[Dict[str, Any]], **kwargs: Any) -> Path:
+        return write_records(tmp_path / f"run{next(counter)}", samples, **kwargs)
+
+    return make
