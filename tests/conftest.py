@@ -9,7 +9,8 @@ from spacy.tokens import Doc, DocBin, Span
 
 from spacy_dynclean.io.ids import set_doc_id
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "dsner"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "dsner"
 REQUIRE_SHARED = os.environ.get("DYNCLEAN_REQUIRE_SHARED") == "1"
 
 TINY = [

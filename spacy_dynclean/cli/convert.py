@@ -23,10 +23,14 @@ def convert_cli(
     alignment_mode: str = typer.Option(
         "strict", "--alignment-mode", help="JSONL spans off token boundaries: strict (error)|expand|contract"
     ),
+    id_prefix: Optional[str] = typer.Option(
+        None, "--id-prefix", help="Sample ids <prefix>:<n> (default: the input file's stem); give a gold file the prefix of its distant twin"
+    ),
 ) -> None:
     """Convert annotated data to a .spacy DocBin, every doc with a sample id."""
     stats, notes = convert_file(
-        input_path, output_path, format=file_format, lang=lang, scheme=scheme, alignment_mode=alignment_mode
+        input_path, output_path, format=file_format, lang=lang, scheme=scheme, alignment_mode=alignment_mode,
+        id_prefix=id_prefix,
     )
     msg.good(f"Wrote {stats.docs} docs, {stats.tokens} tokens to {output_path}")
     if notes.scheme:

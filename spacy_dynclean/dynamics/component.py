@@ -55,6 +55,7 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
         "model": DEFAULT_MODEL,
         "record": "update",
         "threshold_samples": True,
+        "fake_negatives": "hidden_entity",
         "fold": 0,
         "n_folds": 2,
         "seed": 0,
@@ -67,6 +68,7 @@ def make_dynclean(
     model: Model[List[Doc], List[Floats2d]],
     record: str,
     threshold_samples: bool,
+    fake_negatives: str,
     fold: int,
     n_folds: int,
     seed: int,
@@ -79,13 +81,16 @@ def make_dynclean(
         `spacy-dynclean.end_epochs.v1` before_update callback); "none" trains
         the head without recording (to measure the cost of recording).
     threshold_samples: give a seeded set of samples deliberately wrong labels.
+    fake_negatives: how the non-entity threshold samples are made: "hidden_entity"
+        (entities labelled as non-entities, like an entity the dictionary missed)
+        or "random_type" (the paper: non-entities given a random entity type).
     fold / n_folds: this run draws threshold samples from doc fold `fold` of
         `n_folds` and judges the other folds (n_folds = 1: one-run mode).
     seed: seeds the folds and the threshold samples.
     """
     return DynClean(
         nlp.vocab, model, name, record=record, threshold_samples=threshold_samples,
-        fold=fold, n_folds=n_folds, seed=seed,
+        fake_negatives=fake_negatives, fold=fold, n_folds=n_folds, seed=seed,
     )
 
 
@@ -100,6 +105,7 @@ class DynClean(TrainablePipe):
         *,
         record: str = "update",
         threshold_samples: bool = True,
+        fake_negatives: str = "hidden_entity",
         fold: int = 0,
         n_folds: int = 2,
         seed: int = 0,
@@ -113,7 +119,7 @@ class DynClean(TrainablePipe):
         self.name = name
         self.cfg: Dict[str, Any] = {
             "labels": [], "tags": [], "record": record, "threshold_samples": threshold_samples,
-            "fold": fold, "n_folds": n_folds, "seed": seed,
+            "fake_negatives": fake_negatives, "fold": fold, "n_folds": n_folds, "seed": seed,
         }
         self.records: Optional[MarginRecords] = None
         self._doc_index: Dict[str, int] = {}
@@ -171,7 +177,7 @@ class DynClean(TrainablePipe):
         keys = self._sample_keys(doc_ids)
         meta = {
             "head": "token", "labels": tags, "entity_types": types, "fake_label": FAKE_LABEL,
-            "doc_ids": doc_ids, "record": self.cfg["record"], "fold": self.cfg["fold"],
+            "fake_negatives": self.cfg["fake_negatives"], "doc_ids": doc_ids, "record": self.cfg["record"], "fold": self.cfg["fold"],
             "n_folds": self.cfg["n_folds"], "seed": self.cfg["seed"],
             "fingerprint": fingerprint_docs([eg.reference for eg in examples], types),
         }
@@ -229,7 +235,7 @@ class DynClean(TrainablePipe):
         starts, ends, entity_types = _entities_from_targets(self._targets, self._offsets, tags)
         nonentity = np.flatnonzero(self._targets == 0)
         chosen = select_threshold_samples(
-            entity_types, in_fold[starts], in_fold[nonentity], n_types, self.cfg["seed"]
+            entity_types, in_fold[starts], in_fold[nonentity], n_types, self.cfg["seed"], self.cfg["fake_negatives"]
         )
         threshold = np.zeros(len(self._targets), dtype=np.int8)
         fake_tags = {p: tags.index(f"{p}-{FAKE_LABEL}") for p in "BILU"}
@@ -240,9 +246,14 @@ class DynClean(TrainablePipe):
             if end - start == 1:
                 self._targets[start] = fake_tags["U"]
             threshold[start:end] = 1
-        rows = nonentity[chosen.fake_neg]
-        self._targets[rows] = [tags.index(f"U-{self.cfg['labels'][t]}") for t in chosen.fake_neg_types]
-        threshold[rows] = 2
+        if self.cfg["fake_negatives"] == "hidden_entity":
+            for start, end in zip(starts[chosen.fake_neg], ends[chosen.fake_neg]):
+                self._targets[start:end] = 0
+                threshold[start:end] = 2
+        else:
+            rows = nonentity[chosen.fake_neg]
+            self._targets[rows] = [tags.index(f"U-{self.cfg['labels'][t]}") for t in chosen.fake_neg_types]
+            threshold[rows] = 2
         return threshold
 
     def update(

@@ -16,8 +16,8 @@ class ThresholdSamples:
     """Chosen threshold samples, as indices into the caller's tables."""
 
     fake_pos: np.ndarray  # indices of entities that get the fake type
-    fake_neg: np.ndarray  # indices of non-entity samples that get a real type
-    fake_neg_types: np.ndarray  # the (real) type index each fake negative gets
+    fake_neg: np.ndarray  # "random_type": non-entity samples; "hidden_entity": entities
+    fake_neg_types: np.ndarray  # "random_type": the (real) type each fake negative gets
 
 
 def assign_folds(doc_ids: Sequence[str], n_folds: int, seed: int) -> np.ndarray:
@@ -31,17 +31,31 @@ def assign_folds(doc_ids: Sequence[str], n_folds: int, seed: int) -> np.ndarray:
     return folds
 
 
+FAKE_NEGATIVE_MODES = ("hidden_entity", "random_type")
+
+
 def select_threshold_samples(
     entity_types: np.ndarray,
     entity_in_fold: np.ndarray,
     nonentity_in_fold: np.ndarray,
     n_types: int,
     seed: int,
+    fake_negatives: str = "hidden_entity",
 ) -> ThresholdSamples:
     """Draw about #entities / #types fake positives, stratified by type, from the
-    entities in the fold, and as many fake negatives (with a uniformly random real
-    type) from the non-entity samples in the fold.
+    entities in the fold, and the fake negatives:
+
+    "random_type" (the paper): as many non-entity samples, each given a uniformly
+        random real type. They simulate a spurious entity, which a model rejects
+        far more easily than it accepts a missed one, so their AUMs sit far below
+        those of real missed entities.
+    "hidden_entity": entities of the fold (not fake positives) labelled as
+        non-entities, simulating the error the negative side looks for: an entity
+        the dictionary missed. At most half of the remaining fold entities, so
+        the run keeps most of its positive signal.
     """
+    if fake_negatives not in FAKE_NEGATIVE_MODES:
+        raise ValueError(f"fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}")
     rng = np.random.default_rng(seed)
     n_wanted = int(round(len(entity_types) / max(n_types, 1)))
     candidates = np.flatnonzero(entity_in_fold)
@@ -50,11 +64,14 @@ def select_threshold_samples(
         of_type = candidates[entity_types[candidates] == type_index]
         share = int(round(n_wanted * np.sum(entity_types == type_index) / max(len(entity_types), 1)))
         fake_pos.append(rng.choice(of_type, size=min(share, len(of_type)), replace=False))
-    neg_candidates = np.flatnonzero(nonentity_in_fold)
-    n_neg = min(n_wanted, len(neg_candidates))
-    fake_neg = np.sort(rng.choice(neg_candidates, size=n_neg, replace=False))
+    fake_pos = np.sort(np.concatenate(fake_pos)).astype(np.int64) if fake_pos else np.zeros(0, np.int64)
+    if fake_negatives == "hidden_entity":
+        neg_candidates = np.setdiff1d(candidates, fake_pos)
+        n_neg = min(n_wanted, len(neg_candidates) // 2)
+    else:
+        neg_candidates = np.flatnonzero(nonentity_in_fold)
+        n_neg = min(n_wanted, len(neg_candidates))
+    fake_neg = np.sort(rng.choice(neg_candidates, size=n_neg, replace=False)).astype(np.int64)
     return ThresholdSamples(
-        fake_pos=np.sort(np.concatenate(fake_pos)).astype(np.int64) if fake_pos else np.zeros(0, np.int64),
-        fake_neg=fake_neg.astype(np.int64),
-        fake_neg_types=rng.integers(0, max(n_types, 1), size=n_neg),
+        fake_pos=fake_pos, fake_neg=fake_neg, fake_neg_types=rng.integers(0, max(n_types, 1), size=n_neg)
     )

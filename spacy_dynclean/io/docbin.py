@@ -126,12 +126,17 @@ def convert_file(
     lang: str = "en",
     scheme: str = "auto",
     alignment_mode: str = "strict",
+    id_prefix: Optional[str] = None,
 ) -> tuple[DocStats, ReadNotes]:
-    """Input file → .spacy DocBin with ids; nothing is written if any record is bad."""
+    """Input file → .spacy DocBin with ids; nothing is written if any record is bad.
+    `id_prefix` names the ids `<id_prefix>:<n>` instead of `<file stem>:<n>`, so that
+    two files with the same sentences (distant and gold) get the same ids."""
     if Path(output_path).suffix != ".spacy":
         raise DynCleanError(f"The output must be a .spacy file, got {output_path}")
     notes = ReadNotes()
     docs = read_docs(
         input_path, lang, format=format, scheme=scheme, alignment_mode=alignment_mode, notes=notes
     )
+    if id_prefix is not None:
+        docs = (set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1))
     return write_docbin(docs, output_path), notes

@@ -125,7 +125,8 @@ def _convert(data_dir: Path, corpus: Path) -> Dict[str, Path]:
             if required:
                 raise DataError(source, "missing: a benchmark folder needs train-ds.json, dev.json and test.json")
             continue
-        convert_file(source, corpus / f"{name}.spacy")
+        # distant and gold train files hold the same sentences: give them the same ids
+        convert_file(source, corpus / f"{name}.spacy", id_prefix="train" if name.startswith("train") else name)
         splits[name] = corpus / f"{name}.spacy"
     return splits
 

@@ -27,6 +27,7 @@ def train_pipeline(
     config = load_config(config_path, overrides)
     nlp = init_nlp(config, use_gpu=use_gpu)
     out = io.StringIO() if quiet else sys.stdout
+    output_dir.mkdir(parents=True, exist_ok=True)
     spacy_train(nlp, output_dir, use_gpu=use_gpu, stdout=out, stderr=out)
     return output_dir / "model-best"
 

@@ -98,9 +98,10 @@ def test_missing_tokens_not_recorded(tiny_docs):
     assert records.n_samples == sum(len(d) for d in tiny_docs) - 2
 
 
-def test_threshold_samples_relabel_inside_component(tiny_docs):
+@pytest.mark.parametrize("fake_negatives", ["hidden_entity", "random_type"])
+def test_threshold_samples_relabel_inside_component(tiny_docs, fake_negatives):
     nlp = spacy.blank("en")
-    component = nlp.add_pipe("dynclean", config={"n_folds": 1, "seed": 3})
+    component = nlp.add_pipe("dynclean", config={"n_folds": 1, "seed": 3, "fake_negatives": fake_negatives})
     examples = [Example(nlp.make_doc(doc.text), doc) for doc in tiny_docs]
     nlp.initialize(lambda: examples)
     keys, labels = component.records.keys, component.records.meta["labels"]
@@ -108,7 +109,11 @@ def test_threshold_samples_relabel_inside_component(tiny_docs):
     fake_neg = keys["threshold"] == 2
     assert fake_pos.any() and fake_neg.any()
     assert all(labels[l].endswith(FAKE_LABEL) for l in keys["label"][fake_pos])
-    assert all(labels[o] == "O" and labels[l].startswith("U-") for o, l in zip(keys["original"][fake_neg], keys["label"][fake_neg]))
+    fake_neg_pairs = [(labels[o], labels[l]) for o, l in zip(keys["original"][fake_neg], keys["label"][fake_neg])]
+    if fake_negatives == "random_type":  # a non-entity given a real type
+        assert all(o == "O" and l.startswith("U-") and not l.endswith(FAKE_LABEL) for o, l in fake_neg_pairs)
+    else:  # an entity hidden as O
+        assert all(o != "O" and l == "O" for o, l in fake_neg_pairs)
     # one-run mode judges everything but the threshold samples; the docs are unchanged
     assert np.array_equal(keys["judged"] == 1, keys["threshold"] == 0)
     assert all(not ent.label_.endswith(FAKE_LABEL) for doc in tiny_docs for ent in doc.ents)

@@ -149,3 +149,17 @@ def test_main_prints_message_and_exits_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert info.value.code == 1
     printed = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
     assert f"{source}: the top level must be a JSON list of records, got dict" in printed
+
+
+def test_id_prefix_gives_twin_files_the_same_ids(tmp_path):
+    import spacy
+
+    from spacy_dynclean.io.ids import get_doc_id
+
+    records = '[{"tokens": ["Ann", "sings"], "entities": [[0, 0, "PER"]]}, {"tokens": ["Rain"], "entities": []}]'
+    (tmp_path / "train-gs.json").write_text(records, encoding="utf8")
+    out = tmp_path / "gs.spacy"
+    result = CliRunner().invoke(app, ["convert", str(tmp_path / "train-gs.json"), str(out), "--id-prefix", "train"])
+    assert result.exit_code == 0, result.output
+    docs = DocBin().from_disk(out).get_docs(spacy.blank("en").vocab)
+    assert [get_doc_id(doc) for doc in docs] == ["train:1", "train:2"]

@@ -1,0 +1,44 @@
+"""End to end on the smallest real dataset (webpage): the whole method runs, and
+cleaning keeps every document."""
+import spacy
+import srsly
+from spacy.tokens import DocBin
+
+from spacy_dynclean.io.ids import get_doc_id
+from spacy_dynclean.training.benchmark import BenchmarkSettings, run_benchmark
+from tests.conftest import shared_dataset
+
+
+def test_benchmark_runs_on_webpage(tmp_path):
+    data = shared_dataset("webpage")
+    settings = BenchmarkSettings(
+        variants=["raw", "cleaned"],
+        ner_overrides={"training.max_steps": 300, "training.eval_frequency": 100},
+    )
+    metrics = run_benchmark(data, tmp_path, settings)
+    vocab = spacy.blank("en").vocab
+    raw = list(DocBin().from_disk(tmp_path / "corpus" / "train-ds.spacy").get_docs(vocab))
+    cleaned = list(DocBin().from_disk(tmp_path / "corpus" / "train-cleaned.spacy").get_docs(vocab))
+    assert len(raw) == len(srsly.read_json(data / "train-ds.json")) == len(cleaned)
+    assert [get_doc_id(d) for d in raw] == [get_doc_id(d) for d in cleaned]
+    assert [[t.text for t in d] for d in raw] == [[t.text for t in d] for d in cleaned]
+    # cleaning only removes entities and marks tokens missing
+    for before, after in zip(raw, cleaned):
+        assert {(e.start, e.end, e.label_) for e in after.ents} <= {(e.start, e.end, e.label_) for e in before.ents}
+    assert metrics["cleaning"]["docs"] == len(raw)
+    for variant in ("raw", "cleaned"):
+        assert 0.0 <= metrics[variant]["f"] <= 1.0
+    for side in ("pos", "neg"):
+        assert metrics["detection"][side]["n_judged"] > 0
+    assert srsly.read_json(tmp_path / "metrics.json")["time_s"]["train_cleaned"] > 0
+    _loads_without_spacy_dynclean(tmp_path / "training" / "cleaned" / "model-best")
+
+
+def _loads_without_spacy_dynclean(model_path):
+    """The shipped pipeline is plain spaCy: nothing in its config or requirements
+    refers to spacy-dynclean, and it loads and predicts."""
+    nlp = spacy.load(model_path)
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert "dynclean" not in nlp.config.to_str()
+    assert not any("dynclean" in req for req in nlp.meta.get("requirements", []))
+    assert nlp("Mike Tyson visited Paris .").has_annotation("ENT_IOB")
