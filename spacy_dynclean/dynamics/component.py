@@ -21,13 +21,12 @@ from thinc.types import Floats2d
 
 from ..errors import DynCleanError
 from ..io.ids import get_doc_id, text_doc_id
-from ..io.tags import biluo_tags
 from .records import MarginRecords, fingerprint_docs
+from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
 from .threshold_samples import assign_folds, select_threshold_samples
 
 FAKE_LABEL = "DYNCLEAN_FAKE"
 RECORD_MODES = ("update", "epoch", "none")
-MISSING = -1
 
 DEFAULT_MODEL_CONFIG = """
 [model]
@@ -56,6 +55,7 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
         "record": "update",
         "threshold_samples": True,
         "fake_negatives": "hidden_entity",
+        "negative_sampling": 0.0,
         "fold": 0,
         "n_folds": 2,
         "seed": 0,
@@ -69,6 +69,7 @@ def make_dynclean(
     record: str,
     threshold_samples: bool,
     fake_negatives: str,
+    negative_sampling: float,
     fold: int,
     n_folds: int,
     seed: int,
@@ -84,13 +85,15 @@ def make_dynclean(
     fake_negatives: how the non-entity threshold samples are made: "hidden_entity"
         (entities labelled as non-entities, like an entity the dictionary missed)
         or "random_type" (the paper: non-entities given a random entity type).
+    negative_sampling: share of "O" samples left out of each update's loss (the
+        paper drops 95% of negative spans); all samples are still recorded.
     fold / n_folds: this run draws threshold samples from doc fold `fold` of
         `n_folds` and judges the other folds (n_folds = 1: one-run mode).
     seed: seeds the folds and the threshold samples.
     """
     return DynClean(
         nlp.vocab, model, name, record=record, threshold_samples=threshold_samples,
-        fake_negatives=fake_negatives, fold=fold, n_folds=n_folds, seed=seed,
+        fake_negatives=fake_negatives, negative_sampling=negative_sampling, fold=fold, n_folds=n_folds, seed=seed,
     )
 
 
@@ -106,12 +109,15 @@ class DynClean(TrainablePipe):
         record: str = "update",
         threshold_samples: bool = True,
         fake_negatives: str = "hidden_entity",
+        negative_sampling: float = 0.0,
         fold: int = 0,
         n_folds: int = 2,
         seed: int = 0,
     ) -> None:
         if record not in RECORD_MODES:
             raise DynCleanError(f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}")
+        if not 0 <= negative_sampling < 1:
+            raise DynCleanError(f"[components.{name}] negative_sampling must be in [0, 1), not {negative_sampling}")
         if not 0 <= fold < n_folds:
             raise DynCleanError(f"[components.{name}] fold must be in 0..n_folds-1 ({n_folds - 1}), not {fold}")
         self.vocab = vocab
@@ -119,16 +125,16 @@ class DynClean(TrainablePipe):
         self.name = name
         self.cfg: Dict[str, Any] = {
             "labels": [], "tags": [], "record": record, "threshold_samples": threshold_samples,
-            "fake_negatives": fake_negatives, "fold": fold, "n_folds": n_folds, "seed": seed,
+            "fake_negatives": fake_negatives, "negative_sampling": negative_sampling, "fold": fold, "n_folds": n_folds, "seed": seed,
         }
         self.records: Optional[MarginRecords] = None
         self._doc_index: Dict[str, int] = {}
-        self._offsets = np.zeros(1, dtype=np.int64)  # token offsets of each doc
-        self._targets = np.zeros(0, dtype=np.int32)  # trained tag per token, -1 = missing
-        self._rows = np.zeros(0, dtype=np.int64)  # records row per token, -1 = none
+        self._layout: SampleLayout = TokenSamples([], None)
+        self._rows = np.zeros(0, dtype=np.int64)  # records row per sample, -1 = none
         self._seen_epoch = np.zeros(0, dtype=np.int32)
         self._epoch = 0
         self._get_examples: Optional[Callable[[], Iterable[Example]]] = None
+        self._rng = np.random.default_rng(seed)
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -166,27 +172,31 @@ class DynClean(TrainablePipe):
         self._get_examples = get_examples
         examples = list(get_examples())
         doc_ids = self._index_docs(examples)
-        ref_tags = [biluo_tags(eg.reference) for eg in examples]
-        types = sorted(labels) if labels else sorted({t[2:] for tags in ref_tags for t in tags if t not in ("O", "-")})
+        references = [eg.reference for eg in examples]
+        types = sorted(labels) if labels else sorted({e.label_ for doc in references for e in doc.ents})
         if not types:
             raise DynCleanError(f"[components.{self.name}] the training data has no entities: nothing to learn")
-        extra = [FAKE_LABEL] if self.cfg["threshold_samples"] else []
-        tags = ["O"] + [f"{p}-{t}" for t in types + extra for p in "BILU"]
-        self.cfg.update(labels=types, tags=tags)
-        self._build_targets(ref_tags)
+        self._layout = self._make_layout(types)
+        self._layout.build(references)
+        self.cfg.update(labels=types, tags=self._layout.labels)
         keys = self._sample_keys(doc_ids)
         meta = {
-            "head": "token", "labels": tags, "entity_types": types, "fake_label": FAKE_LABEL,
-            "fake_negatives": self.cfg["fake_negatives"], "doc_ids": doc_ids, "record": self.cfg["record"], "fold": self.cfg["fold"],
-            "n_folds": self.cfg["n_folds"], "seed": self.cfg["seed"],
-            "fingerprint": fingerprint_docs([eg.reference for eg in examples], types),
+            "head": self._layout.head, "labels": self._layout.labels, "entity_types": types,
+            "fake_label": FAKE_LABEL, "fake_negatives": self.cfg["fake_negatives"], "doc_ids": doc_ids,
+            "record": self.cfg["record"], "fold": self.cfg["fold"], "n_folds": self.cfg["n_folds"],
+            "seed": self.cfg["seed"], "fingerprint": fingerprint_docs(references, types),
         }
         self.records = MarginRecords(keys, meta)
         self._seen_epoch = np.full(len(doc_ids), -1, dtype=np.int32)
         self._epoch = 0
-        self.model.get_ref("output_layer").set_dim("nO", len(tags))
-        sample = [eg.predicted for eg in islice(examples, 10)]
-        self.model.initialize(X=sample)
+        self.model.get_ref("output_layer").set_dim("nO", len(self._layout.labels))
+        self.model.initialize(X=[eg.predicted for eg in islice(examples, 10)])
+
+    def _make_layout(self, types: List[str]) -> SampleLayout:
+        fake = FAKE_LABEL if self.cfg["threshold_samples"] else None
+        if self.model.attrs.get("dynclean_head") == "span":
+            return SpanSamples(types, fake, self.model.attrs["max_span_length"])
+        return TokenSamples(types, fake)
 
     def _index_docs(self, examples: List[Example]) -> List[str]:
         doc_ids = [get_doc_id(eg.reference) or text_doc_id(eg.reference) for eg in examples]
@@ -200,60 +210,44 @@ class DynClean(TrainablePipe):
             self._doc_index[doc_id] = i
         return doc_ids
 
-    def _build_targets(self, ref_tags: List[List[str]]) -> None:
-        tag_index = {tag: i for i, tag in enumerate(self.cfg["tags"])}
-        tag_index["-"] = MISSING
-        lengths = np.array([len(tags) for tags in ref_tags], dtype=np.int64)
-        self._offsets = np.concatenate([[0], np.cumsum(lengths)])
-        self._targets = np.array([tag_index[t] for tags in ref_tags for t in tags], dtype=np.int32)
-
     def _sample_keys(self, doc_ids: List[str]) -> Dict[str, np.ndarray]:
-        """One sample per non-missing token; applies the threshold samples to the targets."""
-        n_tokens = len(self._targets)
-        token_doc = np.repeat(np.arange(len(doc_ids)), np.diff(self._offsets)).astype(np.int32)
-        original = self._targets.copy()
+        """The records' key table (samples that are not missing); applies the threshold samples."""
+        layout = self._layout
+        original = layout.targets.copy()
         folds = assign_folds(doc_ids, self.cfg["n_folds"], self.cfg["seed"])
-        in_fold = folds[token_doc] == self.cfg["fold"]
-        threshold = np.zeros(n_tokens, dtype=np.int8)
+        in_fold = folds[layout.sample_doc] == self.cfg["fold"]
+        threshold = np.zeros(len(original), dtype=np.int8)
         if self.cfg["threshold_samples"]:
-            threshold = self._apply_threshold_samples(in_fold)
-        one_run = self.cfg["n_folds"] == 1
-        judged = (threshold == 0) if one_run else ~in_fold
-        recordable = self._targets != MISSING
+            threshold = self._apply_threshold_samples(folds == self.cfg["fold"], in_fold)
+        judged = (threshold == 0) if self.cfg["n_folds"] == 1 else ~in_fold
+        recordable = layout.targets != MISSING
         self._rows = np.where(recordable, np.cumsum(recordable) - 1, -1)
-        start = (np.arange(n_tokens) - self._offsets[token_doc]).astype(np.int32)
         keys = {
-            "doc": token_doc, "start": start, "end": start + 1, "label": self._targets.copy(),
+            "doc": layout.sample_doc, "start": layout.start, "end": layout.end, "label": layout.targets.copy(),
             "original": original, "threshold": threshold, "judged": judged.astype(np.int8),
         }
         return {name: column[recordable] for name, column in keys.items()}
 
-    def _apply_threshold_samples(self, in_fold: np.ndarray) -> np.ndarray:
+    def _apply_threshold_samples(self, doc_in_fold: np.ndarray, sample_in_fold: np.ndarray) -> np.ndarray:
         """Relabel the chosen samples in the training targets; returns the marker column."""
-        tags = self.cfg["tags"]
-        n_types = len(self.cfg["labels"])
-        starts, ends, entity_types = _entities_from_targets(self._targets, self._offsets, tags)
-        nonentity = np.flatnonzero(self._targets == 0)
+        layout = self._layout
+        entity_doc = np.array([e[0] for e in layout.entities], dtype=np.int64)
+        entity_types = np.array([e[3] for e in layout.entities], dtype=np.int64)
+        nonentity = layout.nonentity_samples()
         chosen = select_threshold_samples(
-            entity_types, in_fold[starts], in_fold[nonentity], n_types, self.cfg["seed"], self.cfg["fake_negatives"]
+            entity_types, doc_in_fold[entity_doc], sample_in_fold[nonentity], len(layout.types),
+            self.cfg["seed"], self.cfg["fake_negatives"],
         )
-        threshold = np.zeros(len(self._targets), dtype=np.int8)
-        fake_tags = {p: tags.index(f"{p}-{FAKE_LABEL}") for p in "BILU"}
-        for start, end in zip(starts[chosen.fake_pos], ends[chosen.fake_pos]):
-            self._targets[start:end] = fake_tags["I"]
-            self._targets[start] = fake_tags["B"]
-            self._targets[end - 1] = fake_tags["L"]
-            if end - start == 1:
-                self._targets[start] = fake_tags["U"]
-            threshold[start:end] = 1
+        threshold = np.zeros(len(layout.targets), dtype=np.int8)
+        for entity in chosen.fake_pos:
+            threshold[layout.relabel_entity(entity, FAKE_LABEL)] = 1
         if self.cfg["fake_negatives"] == "hidden_entity":
-            for start, end in zip(starts[chosen.fake_neg], ends[chosen.fake_neg]):
-                self._targets[start:end] = 0
-                threshold[start:end] = 2
+            for entity in chosen.fake_neg:
+                threshold[layout.relabel_entity(entity, None)] = 2
         else:
-            rows = nonentity[chosen.fake_neg]
-            self._targets[rows] = [tags.index(f"U-{self.cfg['labels'][t]}") for t in chosen.fake_neg_types]
-            threshold[rows] = 2
+            for row, type_index in zip(nonentity[chosen.fake_neg], chosen.fake_neg_types):
+                layout.relabel_sample(row, layout.types[type_index])
+                threshold[row] = 2
         return threshold
 
     def update(
@@ -276,7 +270,7 @@ class DynClean(TrainablePipe):
         docs = [eg.predicted for eg in examples]
         scores, backprop = self.model.begin_update(docs)
         targets, rows = self._batch_targets(examples)
-        loss, d_scores, margins, probs = self._loss_and_margins(scores, targets)
+        loss, d_scores, margins, probs = self._loss_and_margins(scores, targets, self._sample_negatives(targets))
         backprop(d_scores)
         if sgd not in (None, False):
             self.finish_update(sgd)
@@ -329,6 +323,15 @@ class DynClean(TrainablePipe):
             while self.records.n_epochs <= self._epoch:
                 self.records.add_epoch()
 
+    def _sample_negatives(self, targets: np.ndarray) -> np.ndarray:
+        """Which samples the loss sees: all that are not missing, less a random
+        `negative_sampling` share of the "O" samples (they are still recorded)."""
+        trained = targets != MISSING
+        rate = self.cfg["negative_sampling"]
+        if rate > 0:
+            trained &= ~((targets == 0) & (self._rng.random(len(targets)) < rate))
+        return trained
+
     def _check_examples(self, examples: List[Example]) -> None:
         if self.records is None:
             raise DynCleanError(f"{self.name}: update() before initialize(); call nlp.initialize() first")
@@ -340,23 +343,20 @@ class DynClean(TrainablePipe):
                 )
 
     def _batch_targets(self, examples: List[Example]) -> Tuple[np.ndarray, np.ndarray]:
-        """Target tag and records row for every predicted token of the batch
-        (-1 where the token is missing or not aligned one-to-one with a reference token)."""
-        targets, rows = [], []
-        for eg in examples:
-            doc = self._doc_index[_doc_id(eg)]
-            ref = _one_to_one(eg)
-            token = self._offsets[doc] + np.maximum(ref, 0)
-            targets.append(np.where(ref >= 0, self._targets[token], MISSING))
-            rows.append(np.where(ref >= 0, self._rows[token], -1))
-        return np.concatenate(targets).astype(np.int32), np.concatenate(rows)
+        """Target and records row of every sample the head outputs for the batch
+        (-1 where the sample is missing or has no one-to-one reference tokens)."""
+        docs = [self._doc_index[_doc_id(eg)] for eg in examples]
+        targets, samples = self._layout.batch(examples, docs)
+        return targets, np.where(samples >= 0, self._rows[np.maximum(samples, 0)], -1)
 
     def _loss_and_margins(
-        self, scores: List[Floats2d], targets: np.ndarray
+        self, scores: List[Floats2d], targets: np.ndarray, trained: Optional[np.ndarray] = None
     ) -> Tuple[float, List[Floats2d], np.ndarray, np.ndarray]:
+        """Loss and gradient over the `trained` samples (default: all that are not
+        missing); margin and probability of the target for every sample."""
         ops = self.model.ops
         logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
-        valid = targets != MISSING
+        valid = (targets != MISSING) if trained is None else trained
         safe = np.where(valid, targets, 0)
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -398,34 +398,6 @@ def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def _doc_id(eg: Example) -> str:
     return get_doc_id(eg.reference) or text_doc_id(eg.reference)
-
-
-def _one_to_one(eg: Example) -> np.ndarray:
-    """Reference token index per predicted token, -1 where not aligned one-to-one."""
-    x2y, y2x = eg.alignment.x2y, eg.alignment.y2x
-    if len(eg.x) == len(eg.y) and np.all(x2y.lengths == 1) and np.array_equal(x2y.data, np.arange(len(eg.y))):
-        return np.arange(len(eg.x))
-    ref = np.full(len(eg.x), -1, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(x2y.lengths)[:-1]]).astype(np.int64)
-    single = x2y.lengths == 1
-    candidates = x2y.data[starts[single]]
-    back = y2x.lengths[candidates] == 1
-    ref[np.flatnonzero(single)[back]] = candidates[back]
-    return ref
-
-
-def _entities_from_targets(
-    targets: np.ndarray, offsets: np.ndarray, tags: List[str]
-) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(start, end, type index) of every entity in the BILUO targets, as token offsets."""
-    types = sorted({t[2:] for t in tags if t != "O" and not t.endswith(FAKE_LABEL)})
-    type_of = {tag: types.index(tag[2:]) for tag in tags if tag != "O" and tag[2:] in types}
-    prefix = np.array([t[0] for t in tags])
-    begins = np.flatnonzero(np.isin(targets, [i for i, p in enumerate(prefix) if p in "BU"]))
-    lasts = np.flatnonzero(np.isin(targets, [i for i, p in enumerate(prefix) if p in "LU"]))
-    ends = lasts[np.searchsorted(lasts, begins)] + 1
-    entity_types = np.array([type_of[tags[targets[b]]] for b in begins], dtype=np.int64)
-    return begins, ends, entity_types
 
 
 @registry.callbacks("spacy-dynclean.end_epochs.v1")

@@ -22,7 +22,7 @@ from ..dynamics.loop import train_dynamics, write_records
 from ..errors import DataError
 from ..io.docbin import convert_file, read_docbin, write_docbin
 from ..scoring.scores import score_runs, write_scores
-from .pipeline import evaluate_pipeline, train_pipeline
+from .pipeline import dev_scores, evaluate_pipeline, train_pipeline
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 SPLITS = {"train-ds": True, "train-gs": False, "dev": True, "test": True}
@@ -109,7 +109,7 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
                 settings.config_path("ner"), train_sets[variant], splits["dev"], output_dir / "training" / variant,
                 overrides=settings.overrides(settings.ner_overrides), use_gpu=settings.use_gpu,
             )
-            metrics[variant] = evaluate_pipeline(model, splits["test"], use_gpu=settings.use_gpu)
+            metrics[variant] = {**evaluate_pipeline(model, splits["test"], use_gpu=settings.use_gpu), "dev": dev_scores(model)}
             msg.info(f"{variant}: test F1 {metrics[variant]['f']:.3f}")
     metrics["time_s"] = timer.times
     srsly.write_json(output_dir / "metrics.json", metrics)
@@ -140,10 +140,18 @@ def _dynamics(train: Path, output_dir: Path, fold: int, settings: BenchmarkSetti
     return write_records(nlp, output_dir)[0]
 
 
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf8") as file_:
+            return next((line.split(":", 1)[1].strip() for line in file_ if line.startswith("model name")), "")
+    except OSError:
+        return platform.processor()
+
+
 def _machine(use_gpu: int) -> Dict[str, Any]:
     import os
 
-    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(), "processor": platform.processor()}
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(), "processor": _cpu_name()}
     if use_gpu >= 0:
         import torch
 

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import spacy
+import srsly
 from spacy.cli.evaluate import evaluate as spacy_evaluate
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
@@ -38,5 +38,7 @@ def evaluate_pipeline(model_path: Path, data_path: Path, use_gpu: int = -1) -> D
     return {"p": float(scores.get("ents_p") or 0.0), "r": float(scores.get("ents_r") or 0.0), "f": float(scores.get("ents_f") or 0.0)}
 
 
-def load_pipeline(path: Path):
-    return spacy.load(path)
+def dev_scores(model_path: Path) -> Dict[str, float]:
+    """The dev-set entity P/R/F (0-1) spaCy recorded for the saved pipeline."""
+    performance = srsly.read_json(Path(model_path) / "meta.json").get("performance", {})
+    return {"p": float(performance.get("ents_p") or 0.0), "r": float(performance.get("ents_r") or 0.0), "f": float(performance.get("ents_f") or 0.0)}
