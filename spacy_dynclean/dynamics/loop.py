@@ -8,7 +8,7 @@ and no evaluation or early stopping (every run sees the same number of epochs).
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterable, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional
 
 from spacy.language import Language
 from spacy.schemas import ConfigSchemaTraining

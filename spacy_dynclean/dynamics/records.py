@@ -5,16 +5,15 @@ epochs, NaN = not recorded), `samples.npz` (the key table) and `meta.json`; it
 loads with numpy and srsly alone. See DESIGN.md for the fields.
 """
 import hashlib
-import os
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Sequence, Union
 
 import numpy as np
 import srsly
 from spacy.tokens import Doc
 
 from ..errors import DynCleanError
+from ..util import atomic_output, atomic_write
 from ..io.ids import get_doc_id, text_doc_id
 from ..io.tags import biluo_tags
 
@@ -83,10 +82,12 @@ class MarginRecords:
         """Write the folder; each file is written atomically."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        _atomic(path / "margins.npy", lambda f: np.save(f, self.margins))
-        _atomic(path / "probs.npy", lambda f: np.save(f, self.probs))
-        _atomic(path / "samples.npz", lambda f: np.savez(f, **self.keys))
-        _atomic(path / "meta.json", lambda f: f.write(srsly.json_dumps(self.summary_meta(), indent=2).encode("utf8")))
+        for name, array in (("margins.npy", self.margins), ("probs.npy", self.probs)):
+            with atomic_output(path / name) as tmp, tmp.open("wb") as file_:
+                np.save(file_, array)
+        with atomic_output(path / "samples.npz") as tmp, tmp.open("wb") as file_:
+            np.savez(file_, **self.keys)
+        atomic_write(path / "meta.json", srsly.json_dumps(self.summary_meta(), indent=2).encode("utf8"))
 
     @classmethod
     def from_disk(cls, path: Union[str, Path]) -> "MarginRecords":
@@ -125,15 +126,3 @@ def _stack(columns: List[np.ndarray], n_samples: int) -> np.ndarray:
     if not columns:
         return np.zeros((n_samples, 0), dtype=np.float32)
     return np.stack(columns, axis=1)
-
-
-def _atomic(path: Path, write) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file_:
-            write(file_)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -8,7 +8,8 @@ from spacy.tokens import Doc, DocBin
 
 from ..errors import DataError, DynCleanError
 from .conll import read_conll
-from .dsner import PathLike, ReadNotes, atomic_write, blank, read_dsner
+from ..util import atomic_write
+from .dsner import PathLike, ReadNotes, blank, read_dsner
 from .ids import get_doc_id, set_doc_id
 from .jsonl import read_jsonl
 

@@ -8,8 +8,6 @@ cached blank pipeline (`blank`), the read notes and the atomic file write.
 """
 import codecs
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..util import atomic_write
 from ..errors import DataError, DynCleanError
 from .ids import get_doc_id, set_doc_id
 
@@ -184,22 +183,6 @@ def doc_to_dsner(doc: Doc, where: Optional[str] = None) -> dict[str, Any]:
         problem = f"{len(missing)} token(s) have missing labels (first: token {missing[0]})"
         raise DataError(where, problem, hint="DS-NER JSON has no way to mark a label as unknown")
     return {"tokens": [t.text for t in doc], "entities": [[e.start, e.end - 1, e.label_] for e in doc.ents]}
-
-
-def atomic_write(path: PathLike, data: bytes) -> None:
-    """Write via a temp file in the same folder and `os.replace`: never a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_dsner(docs: Iterable[Doc], path: PathLike) -> int:

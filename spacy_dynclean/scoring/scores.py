@@ -7,9 +7,6 @@ data-map figures and threshold are the means over those runs; an item no run jud
 (e.g. the threshold samples in one-run mode) keeps the mean over the runs that
 recorded it, with `judged=false` and `flagged=false`.
 """
-import os
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -17,10 +14,11 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 import srsly
 
+from ..util import atomic_output
 from ..errors import DataError, MismatchError
 from .aum import (ENTITY, KINDS, NON_ENTITY, STAT_COLUMNS, ItemTable, Records,
                   items_from_records, read_records)
-from .thresholds import MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
+from .thresholds import DEFAULT_P_NEG, DEFAULT_P_POS, MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
 
 SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = "scores.jsonl", "thresholds.json", "summary.json"
 KEY = ("doc", "start", "end", "kind")
@@ -46,8 +44,8 @@ def score_runs(
     records_dirs: Sequence[PathLike],
     epochs: Optional[int] = None,
     entity_agg: str = "mean",
-    p_pos: float = 100.0,
-    p_neg: float = 90.0,
+    p_pos: float = DEFAULT_P_POS,
+    p_neg: float = DEFAULT_P_NEG,
     per_type: bool = False,
     min_type_samples: int = MIN_TYPE_SAMPLES,
 ) -> Scores:
@@ -240,21 +238,6 @@ def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
 def flagged_rows(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The flagged rows (of `iter_rows(table)` or `iter_score_rows(folder)`)."""
     return [row for row in rows if row["flagged"]]
-
-
-@contextmanager
-def atomic_output(path: PathLike) -> Iterator[Path]:
-    """Yield a temp path next to `path`; on success it replaces `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 _DTYPES = {"doc": np.int64, "start": np.int64, "end": np.int64, "kind": np.int8, "label": np.int32,

@@ -5,7 +5,6 @@ from spacy.tokens import DocBin
 from spacy_dynclean.cleaning import clean as clean_module
 from spacy_dynclean.cleaning.clean import (check_fingerprint, clean_doc, clean_docbin, clean_docs,
                                            detection_path, flags_by_doc)
-from spacy_dynclean.dynamics import records as records_module
 from spacy_dynclean.errors import DataError, MismatchError
 from spacy_dynclean.io.ids import get_doc_id
 

@@ -34,7 +34,7 @@ def test_two_runs_with_disjoint_folds(records_factory):
                                        {0: [9, 9, 9], 1: [0.45, 0.45, -0.5]}), fold=0)
     run1 = records_factory(run_samples(1, [1.0, 2.0, 3.0, 4.0, 5.0], [-3.0] * 5,
                                        {0: [4.0, 4.0, -2.0], 1: [9, 9, 9]}), fold=1)
-    scores = score_runs([run0, run1])
+    scores = score_runs([run0, run1], p_pos=100.0)
     rows = table_rows(scores)
     # doc 1 is judged by run 0 (t_pos 0.5, t_neg -1), doc 0 by run 1 (t_pos 5, t_neg -3)
     loc1, o1 = rows[(1, 10, 12, "entity")], rows[(1, 12, 13, "non_entity")]
@@ -56,7 +56,7 @@ def test_two_runs_with_disjoint_folds(records_factory):
 def test_items_judged_by_two_runs_are_averaged(records_factory):
     run_a = records_factory(run_samples(0, [0.0] * 5, [-1.0] * 5, {0: [0, 0, 0], 1: [1.0, 1.0, 0.0]}), fold=0)
     run_b = records_factory(run_samples(0, [2.0] * 5, [-3.0] * 5, {0: [0, 0, 0], 1: [2.0, 2.0, 0.0]}), fold=0)
-    scores = score_runs([run_a, run_b])
+    scores = score_runs([run_a, run_b], p_pos=100.0)
     loc = table_rows(scores)[(1, 10, 12, "entity")]
     assert (loc["aum"], loc["threshold"], loc["n_runs"], loc["run"], loc["flagged"]) == (1.5, 1.0, 2, 0, False)
     assert any("share a threshold fold" in note for note in scores.notes)
@@ -64,7 +64,7 @@ def test_items_judged_by_two_runs_are_averaged(records_factory):
 
 def test_one_run_mode(records_factory):
     run = records_factory(run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [0.2, 0.2, 1], 1: [1, 1, 1]}, n_folds=1))
-    scores = score_runs([run])
+    scores = score_runs([run], p_pos=100.0)
     rows = table_rows(scores)
     assert rows[(0, 10, 12, "entity")]["flagged"] and rows[(0, 10, 12, "entity")]["judged"]
     fakes = [r for r in rows.values() if r["kind"].startswith("fake")]
@@ -80,14 +80,14 @@ def test_runs_of_other_data_are_refused(records_factory, field, value):
         meta = srsly.read_json(run1 / "meta.json")
         srsly.write_json(run1 / "meta.json", {**meta, "labels": meta["labels"][:-1]})
     with pytest.raises(MismatchError) as err:
-        score_runs([run0, run1])
+        score_runs([run0, run1], p_pos=100.0)
     assert str(run0) in str(err.value) and str(run1) in str(err.value) and field in str(err.value)
 
 
 def test_write_and_read_scores(records_factory, tmp_path):
     run0 = records_factory(run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}), fold=0)
     run1 = records_factory(run_samples(1, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [1, 1, 1]}), fold=1)
-    scores = score_runs([run0, run1], entity_agg="min", per_type=True)
+    scores = score_runs([run0, run1], entity_agg="min", per_type=True, p_pos=100.0)
     out = tmp_path / "scores"
     write_scores(scores, out)
     assert sorted(p.name for p in out.iterdir()) == ["scores.jsonl", "summary.json", "thresholds.json"]
