@@ -21,7 +21,7 @@ def dynamics_cli(
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
     save_pipeline: bool = typer.Option(False, "--save-pipeline", help="Also save the trained pipeline to OUTPUT_DIR/pipeline"),
 ) -> None:
-    """Train CONFIG for [training] max_epochs epochs and write, for every training
+    """Train CONFIG for the max_epochs of its training section and write, for every training
     sample, its margin at every epoch to OUTPUT_DIR (margins.npy, probs.npy,
     samples.npz, meta.json). Override config values with --section.key value,
     e.g. --paths.train train.spacy --components.dynclean.fold 1."""

@@ -1,0 +1,28 @@
+"""Every shipped config builds a pipeline; the dynamics configs contain `dynclean`,
+the production configs don't (they ship without spacy-dynclean)."""
+import pytest
+from spacy import util
+
+from spacy_dynclean.config import load_config
+from tests.conftest import ROOT
+
+CONFIGS = sorted((ROOT / "configs").glob("*.cfg"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_builds(path):
+    if "trf" in path.name:
+        pytest.importorskip("spacy_transformers")
+    nlp = util.load_model_from_config(load_config(path, {}), auto_fill=True, validate=True)
+    if path.name.startswith("dynamics_"):
+        assert "dynclean" in nlp.pipe_names
+        head = nlp.get_pipe("dynclean").model.attrs.get("dynclean_head", "token")
+        assert head == ("span" if "_span_" in path.name else "token")
+    else:
+        assert "dynclean" not in nlp.config.to_str()
+
+
+def test_all_families_present():
+    names = {p.name for p in CONFIGS}
+    assert {"dynamics_cnn.cfg", "dynamics_trf.cfg", "dynamics_span_cnn.cfg", "dynamics_span_trf.cfg",
+            "ner_cnn.cfg", "ner_trf.cfg"} <= names
