@@ -1,6 +1,6 @@
 """Loading configs with overrides, and the offline transformer alias."""
 from pathlib import Path
-from typing import Any, Dict, Union
+from typing import Any, Dict, Iterable, Union
 
 from spacy import util
 from thinc.api import Config
@@ -39,3 +39,14 @@ def load_config(path: Union[str, Path], overrides: Dict[str, Any]) -> Config:
     if isinstance(paths.get("transformer"), str):
         paths["transformer"] = offline_model_path(paths["transformer"])
     return config
+
+
+def require_paths(config: Config, names: Iterable[str]) -> None:
+    """Refuse a config whose `[paths]` entries `names` are unset or missing on disk."""
+    paths = config.get("paths", {})
+    for name in names:
+        value = paths.get(name)
+        if value in (None, "", "null"):
+            raise DynCleanError(f"paths.{name} is not set: pass --paths.{name} FILE.spacy")
+        if not Path(value).exists():
+            raise DynCleanError(f"paths.{name}: {value} does not exist")

@@ -1,6 +1,7 @@
 """`dynclean` command line: thin wrappers that parse, call the package, print."""
 import sys
 
+from confection import ConfigValidationError
 from wasabi import msg
 
 from ..errors import DynCleanError
@@ -13,6 +14,6 @@ from . import benchmark, clean, convert, dynamics, score, train  # noqa: F401,E4
 def main() -> None:
     try:
         app()
-    except DynCleanError as err:
+    except (DynCleanError, ConfigValidationError) as err:
         msg.fail(str(err))
         sys.exit(1)

@@ -16,6 +16,7 @@ def benchmark_cli(
     data_dir: Path = typer.Argument(..., help="Folder with train-ds.json, dev.json, test.json (and train-gs.json)", exists=True, file_okay=False),
     output_dir: Path = typer.Argument(..., help="Folder for everything the run writes, metrics.json included"),
     config: str = typer.Option("cnn", "--config", "-c", help="Config family: configs/dynamics_<name>.cfg + configs/ner_<name>.cfg (cnn, trf)"),
+    ner: Optional[str] = typer.Option(None, "--ner", help="Production config family (configs/ner_<name>.cfg); default: --config"),
     head: str = typer.Option("token", "--head", help="Dynamics head: token (configs/dynamics_<config>.cfg) or span (configs/dynamics_span_<config>.cfg)"),
     seed: int = typer.Option(0, "--seed", help="Seed for threshold samples, folds and training"),
     n_folds: int = typer.Option(2, "--n-folds", help="Dynamics runs with disjoint threshold samples (1 = one-run mode)"),
@@ -32,7 +33,7 @@ def benchmark_cli(
     precision/recall/AUROC against the gold train labels, time per stage)."""
     setup_gpu(gpu_id)
     settings = BenchmarkSettings(
-        config=config, head=head, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
+        config=config, ner=ner, head=head, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
         score_options={"entity_agg": entity_agg, "p_pos": p_pos, "p_neg": p_neg}, entity_action=entity_action,
     )
     metrics = run_benchmark(data_dir, output_dir, settings)

@@ -5,7 +5,7 @@ import typer
 from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
-from ..config import load_config
+from ..config import load_config, require_paths
 from ..dynamics.loop import train_dynamics, write_records
 from ._util import app
 
@@ -28,6 +28,7 @@ def dynamics_cli(
     overrides = parse_config_overrides(ctx.args)
     setup_gpu(gpu_id)
     config = load_config(config_path, overrides)
+    require_paths(config, ["train"])
     nlp = train_dynamics(config, use_gpu=gpu_id)
     for path in write_records(nlp, output_dir):
         msg.good(f"Margin records written to {path}")

@@ -23,7 +23,7 @@ from ..errors import DynCleanError
 from ..io.ids import get_doc_id, text_doc_id
 from .records import MarginRecords, fingerprint_docs
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
-from .threshold_samples import assign_folds, select_threshold_samples
+from .threshold_samples import FAKE_NEGATIVE_MODES, assign_folds, select_threshold_samples
 
 FAKE_LABEL = "DYNCLEAN_FAKE"
 RECORD_MODES = ("update", "epoch", "none")
@@ -116,6 +116,8 @@ class DynClean(TrainablePipe):
     ) -> None:
         if record not in RECORD_MODES:
             raise DynCleanError(f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}")
+        if fake_negatives not in FAKE_NEGATIVE_MODES:
+            raise DynCleanError(f"[components.{name}] fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}")
         if not 0 <= negative_sampling < 1:
             raise DynCleanError(f"[components.{name}] negative_sampling must be in [0, 1), not {negative_sampling}")
         if not 0 <= fold < n_folds:

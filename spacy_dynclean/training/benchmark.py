@@ -33,6 +33,7 @@ class BenchmarkSettings:
     """What a benchmark run trains with; `score`/`clean` take the CLI defaults."""
 
     config: str = "cnn"
+    ner: Optional[str] = None  # production config family; default: `config`
     head: str = "token"
     seed: int = 0
     n_folds: int = 2
@@ -45,7 +46,8 @@ class BenchmarkSettings:
     ner_overrides: Dict[str, Any] = field(default_factory=dict)
 
     def config_path(self, stage: str) -> Path:
-        name = f"dynamics_span_{self.config}" if stage == "dynamics" and self.head == "span" else f"{stage}_{self.config}"
+        family = self.config if stage == "dynamics" else (self.ner or self.config)
+        name = f"dynamics_span_{family}" if stage == "dynamics" and self.head == "span" else f"{stage}_{family}"
         path = CONFIG_DIR / f"{name}.cfg"
         if not path.exists():
             raise DataError(path, f"no {stage} config for --config {self.config!r} --head {self.head!r}", hint="expected in configs/ next to the package")
@@ -95,7 +97,7 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
     if has_gold:
         train_sets.update(oracle=corpus / "train-oracle.spacy", gold=splits["train-gs"])
     metrics: Dict[str, Any] = {
-        "dataset": data_dir.name, "config": settings.config, "head": settings.head, "seed": settings.seed,
+        "dataset": data_dir.name, "config": settings.config, "ner": settings.ner or settings.config, "head": settings.head, "seed": settings.seed,
         "machine": _machine(settings.use_gpu), "entity_action": settings.entity_action,
         "score_options": settings.score_options,
         "cleaning": {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,

@@ -9,7 +9,7 @@ from spacy.cli.evaluate import evaluate as spacy_evaluate
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
 
-from ..config import load_config
+from ..config import load_config, require_paths
 
 
 def train_pipeline(
@@ -25,6 +25,7 @@ def train_pipeline(
     """`spacy train` the production config; returns the best pipeline's folder."""
     overrides = {"paths.train": str(train_path), "paths.dev": str(dev_path), **(overrides or {})}
     config = load_config(config_path, overrides)
+    require_paths(config, ["train", "dev"])
     nlp = init_nlp(config, use_gpu=use_gpu)
     out = io.StringIO() if quiet else sys.stdout
     output_dir.mkdir(parents=True, exist_ok=True)
