@@ -62,6 +62,7 @@ def score_runs(
         run_info.append(info)
     notes = [note for table in tables for note in table.notes] + _fold_notes(run_info)
     table = combine_runs(tables)
+    notes += _mass_flag_notes(table)
     table.notes = notes
     meta = first[1]
     thresholds = {
@@ -158,6 +159,25 @@ def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
     if len(folds) != len(set(folds)):
         return [f"runs share a threshold fold ({folds}): items judged by several runs are averaged"]
     return []
+
+
+MASS_FLAG_SHARE = 0.5
+
+
+def _mass_flag_notes(table: ItemTable) -> List[str]:
+    """Warn when a cut flags most of a kind: then the real samples score like the
+    threshold samples, which usually means the dynamics model learned too little."""
+    notes = []
+    for kind, code in (("entities", ENTITY), ("non-entities", NON_ENTITY)):
+        judged = table["judged"] & (table["kind"] == code)
+        share = float(table["flagged"][judged].mean()) if judged.any() else 0.0
+        if share > MASS_FLAG_SHARE:
+            notes.append(
+                f"{share:.0%} of the judged {kind} are flagged: they score like the threshold samples, "
+                "so the dynamics model may have learned too little (more epochs or a higher learning rate), "
+                "or the percentile is too high; check before training on the cleaned data"
+            )
+    return notes
 
 
 def summarize(table: ItemTable) -> Dict[str, Any]:

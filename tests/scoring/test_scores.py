@@ -107,3 +107,17 @@ def test_write_and_read_scores(records_factory, tmp_path):
     for name in ("doc", "start", "end", "kind", "label", "judged", "flagged", "run"):
         np.testing.assert_array_equal(back.table[name], scores.table[name])
     np.testing.assert_allclose(back.table["aum"], scores.table["aum"], rtol=1e-6)
+
+
+def test_mass_flagging_is_warned(tmp_path):
+    from spacy_dynclean.scoring.scores import _mass_flag_notes
+    from spacy_dynclean.scoring.aum import ENTITY, NON_ENTITY, ItemTable
+
+    columns = {
+        "kind": np.array([ENTITY, ENTITY, NON_ENTITY, NON_ENTITY], dtype=np.int8),
+        "judged": np.array([True, True, True, True]),
+        "flagged": np.array([True, True, False, True]),
+    }
+    table = ItemTable(columns, ["O", "PER"], ["d:1"], "token", None)
+    notes = _mass_flag_notes(table)
+    assert len(notes) == 1 and notes[0].startswith("100% of the judged entities are flagged")
