@@ -358,8 +358,9 @@ class DynClean(TrainablePipe):
         missing); margin and probability of the target for every sample."""
         ops = self.model.ops
         logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
-        valid = (targets != MISSING) if trained is None else trained
-        safe = np.where(valid, targets, 0)
+        known = targets != MISSING
+        valid = known if trained is None else trained
+        safe = np.where(known, targets, 0)
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         probs_all = np.exp(log_probs)
@@ -373,9 +374,6 @@ class DynClean(TrainablePipe):
         lengths = ops.asarray1i([len(s) for s in scores])
         d_scores = ops.unflatten(ops.asarray2f(d_logits), lengths)
         return loss, d_scores, margin_of(logits, safe), np.exp(log_probs[arange, safe])
-
-    def add_label(self, label: str) -> int:
-        raise NotImplementedError("dynclean reads its labels from the training data at initialize")
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         super().to_disk(path, exclude=exclude)
