@@ -53,23 +53,36 @@ def side_metrics(flagged: np.ndarray, error: np.ndarray, aum: np.ndarray) -> Dic
     }
 
 
+def item_errors(items: ItemTable, gold_docs: Iterable[Doc]) -> np.ndarray:
+    """Per row: whether the gold labels call the item's label an error (an entity
+    whose span and type are not a gold entity; a non-entity token a gold entity
+    covers, or a non-entity span that is a gold entity). False for threshold
+    samples and for items no run judged."""
+    kind = items["kind"]
+    rows = items["judged"] & np.isin(kind, (ENTITY, NON_ENTITY))
+    gold = _GoldIndex(items, gold_docs)
+    gold.check(items.take(rows))
+    errors = np.zeros(len(items), dtype=bool)
+    pos, neg = rows & (kind == ENTITY), rows & (kind == NON_ENTITY)
+    errors[pos] = ~gold.has_entity(items.take(pos), with_label=True)
+    negatives = items.take(neg)
+    errors[neg] = gold.covers(negatives) if items.head == "token" else gold.has_entity(negatives, with_label=False)
+    return errors
+
+
+def detection_from_errors(items: ItemTable, errors: np.ndarray) -> Dict[str, Dict[str, Any]]:
+    """`{"pos": ..., "neg": ...}` side metrics of the judged entities / non-entities."""
+    out = {}
+    for side, code in (("pos", ENTITY), ("neg", NON_ENTITY)):
+        rows = items["judged"] & (items["kind"] == code)
+        out[side] = side_metrics(items["flagged"][rows], errors[rows], items["aum"][rows])
+    return out
+
+
 def detection_metrics(items: ItemTable, gold_docs: Iterable[Doc]) -> Dict[str, Dict[str, Any]]:
     """Detection metrics of a scored item table (with `flagged`) against gold docs
     (same ids): `{"pos": {...}, "neg": {...}}`, see `side_metrics`."""
-    gold = _GoldIndex(items, gold_docs)
-    judged = items["judged"]
-    pos = judged & (items["kind"] == ENTITY)
-    neg = judged & (items["kind"] == NON_ENTITY)
-    gold.check(items.take(pos | neg))
-    pos_error = ~gold.has_entity(items.take(pos), with_label=True)
-    if items.head == "token":
-        neg_error = gold.covers(items.take(neg))
-    else:
-        neg_error = gold.has_entity(items.take(neg), with_label=False)
-    return {
-        "pos": side_metrics(items["flagged"][pos], pos_error, items["aum"][pos]),
-        "neg": side_metrics(items["flagged"][neg], neg_error, items["aum"][neg]),
-    }
+    return detection_from_errors(items, item_errors(items, gold_docs))
 
 
 class _GoldIndex:

@@ -1,0 +1,53 @@
+"""`dynclean report` (figures, HTML pages, review.jsonl of one cleaning) and
+`dynclean apply-review` (a reviewed review.jsonl → the final DocBin)."""
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from wasabi import Printer, msg
+
+from ..report import apply_review, write_report
+from ._util import app
+
+MAX_SHOWN_EDITS = 5
+
+
+@app.command("report")
+def report_cli(
+    scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
+    audit_path: Path = typer.Argument(..., metavar="AUDIT", help="Audit JSONL of `dynclean clean --audit`", dir_okay=False),
+    data_path: Path = typer.Argument(..., metavar="DATA.spacy", help="The data that was scored and cleaned", dir_okay=False),
+    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for index.html, the figures, review.jsonl"),
+    gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: split by real error", dir_okay=False),
+    max_items: int = typer.Option(500, "--max-items", help="At most this many flagged sentences in the HTML pages"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the data map's subsample"),
+) -> None:
+    """Show what was cleaned: AUM histograms and data map (PNG), a static HTML page
+    of the flagged sentences, and review.jsonl to check the decisions in an
+    annotation tool (then `dynclean apply-review`)."""
+    progress = Printer(no_print=not sys.stdout.isatty())
+    result = write_report(scores_dir, audit_path, data_path, output_dir, gold_path=gold_path, max_items=max_items,
+                          seed=seed, progress=progress.info)
+    for note in result.notes:
+        msg.warn(note)
+    msg.good(f"Report of {result.n_flagged_docs} flagged docs ({result.n_decisions} decisions) written to "
+             f"{result.index}")
+    msg.text(f"{len(result.pages)} page(s), {len(result.plots)} figures; review file {result.review}")
+
+
+@app.command("apply-review")
+def apply_review_cli(
+    original_path: Path = typer.Argument(..., metavar="ORIGINAL.spacy", help="The data the review was made from", dir_okay=False),
+    review_path: Path = typer.Argument(..., metavar="REVIEWED.jsonl", help="review.jsonl after review", dir_okay=False),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT.spacy", help="The final .spacy file to write", dir_okay=False),
+) -> None:
+    """Apply the accepted decisions of a reviewed review.jsonl to the original data;
+    rejected ones keep the original annotation, unreviewed docs are copied unchanged."""
+    result = apply_review(original_path, review_path, output_path)
+    msg.good(f"Wrote {result.n_docs} docs ({result.n_reviewed} reviewed) to {output_path}")
+    msg.table([("Decisions accepted", result.accepted), ("Decisions rejected", result.rejected)], divider=False)
+    edits = result.ignored_span_edits
+    if edits:
+        msg.warn(f"{len(edits)} span edits other than restoring a removed entity were not applied",
+                 "\n".join(edits[:MAX_SHOWN_EDITS]) + ("\n..." if len(edits) > MAX_SHOWN_EDITS else ""))

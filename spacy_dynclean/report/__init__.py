@@ -1,0 +1,112 @@
+"""Show what the cleaning did, and take a human review of it back.
+
+`write_report` reads a scores folder, the cleaning's audit and the data (and gold
+labels, optionally) and writes into one folder: the figures (`plots`), the static
+HTML pages (`page`) and `review.jsonl` (`review`); `apply_review` turns a reviewed
+review.jsonl into the final DocBin.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+
+import numpy as np
+
+from ..cleaning.clean import check_fingerprint, doc_key, read_docbin
+from ..cleaning.detection import detection_from_errors, item_errors
+from ..errors import MismatchError
+from ..scoring.aum import KINDS, ItemTable
+from ..scoring.scores import read_scores, summarize
+from .page import PAGE_SIZE, PageData, write_pages
+from .plots import Plot, write_plots
+from .review import ApplyResult, apply_review, audit_keys, flagged_docs, read_audit, write_review
+
+__all__ = ["ReportResult", "write_report", "apply_review", "ApplyResult",
+           "REVIEW_FILE"]
+
+PathLike = Union[str, Path]
+REVIEW_FILE = "review.jsonl"
+Key = Tuple[str, int, int, str]
+
+
+@dataclass
+class ReportResult:
+    """The files written and what they hold."""
+
+    index: Path
+    pages: List[Path]
+    plots: List[Plot]
+    review: Path
+    n_docs: int
+    n_flagged_docs: int
+    n_decisions: int
+    notes: List[str] = field(default_factory=list)
+    detection: Optional[Dict[str, Dict[str, Any]]] = None
+
+
+def write_report(
+    scores_dir: PathLike,
+    audit_path: PathLike,
+    data_path: PathLike,
+    output_dir: PathLike,
+    gold_path: Optional[PathLike] = None,
+    max_items: int = 500,
+    seed: int = 0,
+    page_size: int = PAGE_SIZE,
+    progress: Optional[Callable[[str], None]] = None,
+) -> ReportResult:
+    """Write the report of one cleaning into `output_dir`: figures, index.html (+
+    page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
+    flagged doc). `progress` is called with a line before each long step."""
+    say = progress or (lambda text: None)
+    output_dir = Path(output_dir)
+    say(f"Reading the scores in {scores_dir}")
+    scores = read_scores(scores_dir)
+    table = scores.table
+    notes = list(scores.notes)
+    say(f"Checking {data_path} and {audit_path} against the scores")
+    notes += check_fingerprint(data_path, scores_dir, scores.thresholds)
+    audit = read_audit(audit_path)
+    check_audit(table, audit_keys(audit), scores_dir, audit_path)
+    docs = list(read_docbin(data_path))
+    items = flagged_docs(docs, audit, data_path, audit_path)
+    errors, gold, verdicts, detection = None, None, None, None
+    if gold_path is not None:
+        say(f"Comparing with the gold labels in {gold_path}")
+        gold_docs = list(read_docbin(gold_path))
+        errors = item_errors(table, gold_docs)
+        detection = detection_from_errors(table, errors)
+        verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))
+        wanted = {item.doc_id for item in items}
+        gold = {doc_key(doc): doc for doc in gold_docs if doc_key(doc) in wanted}
+    say("Drawing the figures")
+    plots = write_plots(table, scores.thresholds, output_dir, errors, seed)
+    say(f"Writing {REVIEW_FILE}")
+    review = output_dir / REVIEW_FILE
+    write_review(items, review)
+    say("Writing the HTML pages")
+    inputs = {"scores": str(scores_dir), "audit": str(audit_path), "data": str(data_path),
+              **({"gold": str(gold_path)} if gold_path is not None else {}), "review file": REVIEW_FILE}
+    data = PageData(inputs, scores.thresholds, summarize(table), len(docs), sorted(items, key=lambda i: i.rank),
+                    plots, notes, detection, gold, verdicts)
+    pages = write_pages(data, output_dir, max_items, page_size)
+    return ReportResult(pages[0], pages, plots, review, len(docs), len(items),
+                        sum(len(item.decisions) for item in items), notes, detection)
+
+
+def flagged_keys(table: ItemTable) -> List[Key]:
+    """(doc_id, start, end, kind) of the flagged rows, in table order."""
+    rows = np.flatnonzero(table["flagged"])
+    return [(table.doc_ids[table["doc"][i]], int(table["start"][i]), int(table["end"][i]), KINDS[table["kind"][i]])
+            for i in rows]
+
+
+def check_audit(table: ItemTable, keys: Set[Key], scores_dir: PathLike, audit_path: PathLike) -> None:
+    """Refuse an audit whose decisions are not exactly the flagged items of the scores."""
+    flagged = set(flagged_keys(table))
+    if flagged == keys:
+        return
+    only_scores, only_audit = sorted(flagged - keys), sorted(keys - flagged)
+    example = f"e.g. {only_scores[0]}" if only_scores else f"e.g. {only_audit[0]}"
+    raise MismatchError(f"{audit_path} and {scores_dir} do not belong together: {len(only_scores)} flagged items "
+                        f"are not in the audit and {len(only_audit)} audit lines are not flagged ({example}); "
+                        "pass the audit `dynclean clean` wrote from these scores")

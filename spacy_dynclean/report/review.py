@@ -1,0 +1,374 @@
+"""The cleaning decisions, doc by doc: read from the audit, exported for review as
+Prodigy-style JSONL, and applied back to the original DocBin once reviewed.
+
+Review format (`review.jsonl`): one JSON object per line, one line per doc with at
+least one decision, in the order of the data:
+
+```
+{"text": "Alice lives in Paris ",
+ "tokens": [{"text": "Alice", "start": 0, "end": 5, "id": 0, "ws": true}, ...],
+ "spans": [{"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "PER"}],
+ "meta": {"doc_id": "train:1", "aum": -1.2, "threshold": 0.5, "action": "removed_entity",
+          "kind": "entity", "entity_action": "missing", "n_decisions": 1,
+          "decisions": [{"id": "train:1#0", "action": "removed_entity", "kind": "entity",
+                         "label": "LOC", "text": "Paris", "start": 15, "end": 20,
+                         "token_start": 3, "token_end": 3, "aum": -1.2, "threshold": 0.5,
+                         "n_missing": 1, "accept": true}]},
+ "answer": "accept"}
+```
+
+- `tokens` / `spans` follow Prodigy: character offsets with `end` exclusive, token
+  indices with `token_end` *inclusive*. `spans` is the proposal: the entities the
+  cleaning keeps. Missing tokens have no span form; the decisions say which they are.
+- `meta.aum` / `threshold` / `action` / `kind` are those of the doc's lowest-AUM
+  decision (for sorting and display); `meta.decisions` lists every decision, with the
+  same offset conventions, its own `id` (`<doc_id>#<k>`) and `accept`.
+- `meta.entity_action`: what the tokens of a removed entity become ("missing", or
+  "outside" when the data was cleaned with `--entity-action outside`).
+
+Applying a reviewed file (`apply_review`), per line:
+- `answer` "accept": a decision with `accept: true` is applied (the entity removed,
+  the non-entity tokens made missing), one with `accept: false` is rejected: that
+  item keeps its original annotation. A removed entity whose span (token_start,
+  token_end, label) is back in `spans` counts as rejected too: that is how a span
+  editor rejects a removal.
+- `answer` "reject" or "ignore": every decision of the doc is rejected.
+- Other edits of `spans` (entities added, or kept entities deleted) are not applied;
+  they are listed in `ApplyResult.ignored_span_edits`. A decision deleted from
+  `meta.decisions` is not applied either.
+Docs without a line are copied unchanged; every doc is kept, in order.
+"""
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+
+import srsly
+from spacy.tokens import Doc, DocBin
+
+from ..cleaning.clean import ENTITY_ACTIONS, clean_doc, doc_key, read_docbin
+from ..errors import DataError
+from ..util import atomic_output
+
+PathLike = Union[str, Path]
+ACTIONS = {"removed_entity": "entity", "marked_missing": "non_entity"}
+ANSWERS = ("accept", "reject", "ignore")
+AUDIT_FIELDS = {"doc_id": str, "tokens": list, "start": int, "end": int, "label": str, "action": str, "kind": str,
+                "n_missing": int}
+
+
+@dataclass(eq=False)
+class Decision:
+    """One flagged item of a doc and what the cleaning did with it (an audit line);
+    `start` / `end` are token offsets, end exclusive. Compared and hashed by identity."""
+
+    id: str
+    action: str
+    kind: str
+    label: str
+    start: int
+    end: int
+    aum: Optional[float]
+    threshold: Optional[float]
+    n_missing: int
+    accept: bool = True
+
+    def as_flag(self) -> Dict[str, Any]:
+        """The scores.jsonl-like row `clean_doc` applies."""
+        return {"kind": self.kind, "start": self.start, "end": self.end, "label": self.label,
+                "aum": self.aum, "threshold": self.threshold}
+
+    @property
+    def key(self) -> Tuple[int, int, str]:
+        return self.start, self.end, self.kind
+
+
+@dataclass
+class FlaggedDoc:
+    """A doc with decisions: the original annotation, the cleaned copy, the decisions."""
+
+    doc_id: str
+    index: int
+    original: Doc
+    cleaned: Doc
+    decisions: List[Decision]
+
+    @property
+    def lowest(self) -> Decision:
+        """The decision with the lowest AUM (unknown AUMs last)."""
+        return min(self.decisions, key=lambda d: _sort_aum(d.aum))
+
+    @property
+    def entity_action(self) -> str:
+        return entity_action_of(self.decisions)
+
+    @property
+    def rank(self) -> Tuple[float, int]:
+        """Sort key: lowest AUM first (unknown AUMs last), then data order."""
+        return _sort_aum(self.lowest.aum), self.index
+
+
+def entity_action_of(decisions: Iterable[Decision]) -> str:
+    """The cleaning's `entity_action`, read from the audit: "outside" if a removed
+    entity left tokens that are not missing, else "missing"."""
+    shrunk = any(d.kind == "entity" and d.n_missing < d.end - d.start for d in decisions)
+    return "outside" if shrunk else "missing"
+
+
+@dataclass
+class ApplyResult:
+    """What `apply_review` did."""
+
+    n_docs: int = 0
+    n_reviewed: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    ignored_span_edits: List[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- audit → decisions
+
+
+def read_audit(path: PathLike) -> Dict[str, List[Tuple[int, Dict[str, Any]]]]:
+    """The audit lines grouped by doc id, each with its line number; bad lines are
+    refused with the line number."""
+    groups: Dict[str, List[Tuple[int, Dict[str, Any]]]] = {}
+    for n, line in _json_lines(path):
+        for name, kind in AUDIT_FIELDS.items():
+            if not isinstance(line.get(name), kind) or isinstance(line.get(name), bool):
+                raise DataError(path, f"field {name!r} must be a {kind.__name__}, got {line.get(name)!r}", record=n,
+                                hint="is this the audit JSONL written by `dynclean clean --audit`?")
+        if ACTIONS.get(line["action"]) != line["kind"]:
+            raise DataError(path, f"action {line['action']!r} does not go with kind {line['kind']!r}", record=n)
+        groups.setdefault(line["doc_id"], []).append((n, line))
+    return groups
+
+
+def audit_keys(audit: Mapping[str, Sequence[Tuple[int, Dict[str, Any]]]]) -> Set[Tuple[str, int, int, str]]:
+    """(doc_id, start, end, kind) of every audit line."""
+    return {(doc_id, line["start"], line["end"], line["kind"]) for doc_id, lines in audit.items() for _, line in lines}
+
+
+def flagged_docs(docs: Iterable[Doc], audit: Mapping[str, Sequence[Tuple[int, Dict[str, Any]]]],
+                 data_path: PathLike, audit_path: PathLike) -> List[FlaggedDoc]:
+    """The docs of the data that have audit lines, in data order, each with its
+    decisions and a cleaned copy. Refuses audit lines that do not fit the data."""
+    found: List[FlaggedDoc] = []
+    for index, doc in enumerate(docs):
+        doc_id = doc_key(doc)
+        if doc_id not in audit:
+            continue
+        decisions = [_decision(doc, doc_id, k, n, line, audit_path) for k, (n, line) in enumerate(audit[doc_id])]
+        found.append(FlaggedDoc(doc_id, index, doc, cleaned_copy(doc, decisions, entity_action_of(decisions)),
+                                decisions))
+    seen = {item.doc_id for item in found}
+    for doc_id, lines in audit.items():
+        if doc_id not in seen:
+            raise DataError(audit_path, f"doc {doc_id!r} is not in {data_path}", record=lines[0][0],
+                            hint="the audit and the data do not belong together")
+    return found
+
+
+def cleaned_copy(doc: Doc, decisions: Iterable[Decision], entity_action: str) -> Doc:
+    """A copy of `doc` with the accepted decisions applied."""
+    copy = doc.copy()
+    clean_doc(copy, [d.as_flag() for d in decisions if d.accept], entity_action)
+    return copy
+
+
+def _decision(doc: Doc, doc_id: str, k: int, n: int, line: Mapping[str, Any], path: PathLike) -> Decision:
+    start, end = line["start"], line["end"]
+    if not 0 <= start < end <= len(doc):
+        raise DataError(path, f"tokens {start}-{end} are out of range: doc {doc_id!r} has {len(doc)} tokens",
+                        record=n, hint="the audit and the data do not belong together")
+    words = [t.text for t in doc[start:end]]
+    if words != line["tokens"]:
+        raise DataError(path, f"tokens {start}-{end} of doc {doc_id!r} are {words}, not {line['tokens']}", record=n,
+                        hint="the audit and the data do not belong together")
+    if line["kind"] == "entity" and not _is_entity(doc, start, end, line["label"]):
+        raise DataError(path, f"{line['label']} at tokens {start}-{end} is not an entity of doc {doc_id!r}", record=n)
+    return Decision(f"{doc_id}#{k}", line["action"], line["kind"], line["label"], start, end,
+                    _number(line.get("aum")), _number(line.get("threshold")), line["n_missing"])
+
+
+# ---------------------------------------------------------------- export
+
+
+def review_task(item: FlaggedDoc) -> Dict[str, Any]:
+    """One review.jsonl line (see the module docstring)."""
+    doc, lowest = item.original, item.lowest
+    tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
+              for t in doc]
+    spans = [_span(doc, e.start, e.end, e.label_) for e in item.cleaned.ents]
+    decisions = [{"id": d.id, "action": d.action, "kind": d.kind, "label": d.label,
+                  "text": doc[d.start:d.end].text, **_span(doc, d.start, d.end, None),
+                  "aum": d.aum, "threshold": d.threshold, "n_missing": d.n_missing, "accept": d.accept}
+                 for d in item.decisions]
+    meta = {"doc_id": item.doc_id, "aum": lowest.aum, "threshold": lowest.threshold, "action": lowest.action,
+            "kind": lowest.kind, "entity_action": item.entity_action, "n_decisions": len(decisions),
+            "decisions": decisions}
+    return {"text": doc.text, "tokens": tokens, "spans": spans, "meta": meta, "answer": "accept"}
+
+
+def write_review(items: Iterable[FlaggedDoc], path: PathLike) -> int:
+    """Write review.jsonl atomically; returns the number of lines."""
+    lines = [review_task(item) for item in items]
+    with atomic_output(path) as tmp:
+        srsly.write_jsonl(tmp, lines)
+    return len(lines)
+
+
+def _span(doc: Doc, start: int, end: int, label: Optional[str]) -> Dict[str, Any]:
+    span = doc[start:end]
+    out = {"start": span.start_char, "end": span.end_char, "token_start": start, "token_end": end - 1}
+    return out if label is None else {**out, "label": label}
+
+
+# ---------------------------------------------------------------- apply
+
+
+def apply_review(original_path: PathLike, review_path: PathLike, output_path: PathLike) -> ApplyResult:
+    """Apply a reviewed review.jsonl to the original DocBin and write the final
+    DocBin atomically (see the module docstring for the rules)."""
+    docs = list(read_docbin(original_path))
+    by_id = {doc_key(doc): i for i, doc in enumerate(docs)}
+    result = ApplyResult(n_docs=len(docs))
+    reviewed: Dict[int, Tuple[List[Decision], str]] = {}
+    lines_of: Dict[str, int] = {}
+    for n, task in _json_lines(review_path):
+        doc_id = _doc_id(review_path, n, task)
+        if doc_id not in by_id:
+            raise DataError(review_path, f"doc {doc_id!r} is not in {original_path}", record=n,
+                            hint="review files apply to the data they were exported from")
+        if doc_id in lines_of:
+            raise DataError(review_path, f"doc {doc_id!r} was already reviewed on line {lines_of[doc_id]}", record=n)
+        lines_of[doc_id] = n
+        doc = docs[by_id[doc_id]]
+        decisions = _reviewed_decisions(review_path, n, task, doc, result)
+        reviewed[by_id[doc_id]] = (decisions, _entity_action(review_path, n, task))
+        result.accepted += sum(d.accept for d in decisions)
+        result.rejected += sum(not d.accept for d in decisions)
+    output = DocBin(store_user_data=True)
+    for i, doc in enumerate(docs):
+        if i in reviewed:
+            decisions, entity_action = reviewed[i]
+            clean_doc(doc, [d.as_flag() for d in decisions if d.accept], entity_action)
+        output.add(doc)
+    with atomic_output(output_path) as tmp:
+        tmp.write_bytes(output.to_bytes())
+    result.n_reviewed = len(reviewed)
+    return result
+
+
+def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Doc,
+                        result: ApplyResult) -> List[Decision]:
+    """The line's decisions with `accept` resolved; records ignored span edits."""
+    answer = task.get("answer")
+    if answer not in ANSWERS:
+        raise DataError(path, f"'answer' must be one of {ANSWERS}, got {answer!r}", record=n)
+    words = [t.get("text") if isinstance(t, dict) else t for t in _list(path, n, task, "tokens")]
+    if words != [t.text for t in doc]:
+        raise DataError(path, f"the tokens differ from those of doc {doc_key(doc)!r}", record=n,
+                        hint="review files apply to the data they were exported from")
+    raw = _list(path, n, task["meta"], "decisions", "meta.decisions")
+    decisions = [_parse_decision(path, n, k, value, doc) for k, value in enumerate(raw)]
+    spans = {_span_key(path, n, value, len(doc)) for value in _list(path, n, task, "spans")}
+    for d in decisions:
+        restored = d.kind == "entity" and (d.start, d.end, d.label) in spans
+        d.accept = d.accept and answer == "accept" and not restored
+    if answer == "accept":
+        removals = {(d.start, d.end, d.label) for d in decisions if d.kind == "entity"}
+        proposal = {(e.start, e.end, e.label_) for e in doc.ents} - removals
+        for start, end, label in sorted((spans ^ proposal) - removals):
+            verb = "added" if (start, end, label) in spans else "deleted"
+            result.ignored_span_edits.append(f"{path}, record {n}: {label} span token_start {start}, "
+                                             f"token_end {end - 1} {verb}")
+    return decisions
+
+
+def _parse_decision(path: PathLike, n: int, k: int, value: Any, doc: Doc) -> Decision:
+    where = f"meta.decisions[{k}]"
+    if not isinstance(value, dict):
+        raise DataError(path, f"{where} must be an object, got {value!r}", record=n)
+    for name, kind in (("id", str), ("action", str), ("label", str), ("token_start", int), ("token_end", int),
+                       ("accept", bool)):
+        if not isinstance(value.get(name), kind) or (kind is int and isinstance(value.get(name), bool)):
+            raise DataError(path, f"{where}.{name} must be a {kind.__name__}, got {value.get(name)!r}", record=n)
+    if value["action"] not in ACTIONS:
+        raise DataError(path, f"{where}.action must be one of {tuple(ACTIONS)}, got {value['action']!r}", record=n)
+    start, end = value["token_start"], value["token_end"] + 1
+    if not 0 <= start < end <= len(doc):
+        raise DataError(path, f"{where}: token_start {start} / token_end {end - 1} are out of range "
+                              f"(the doc has {len(doc)} tokens)", record=n)
+    kind = ACTIONS[value["action"]]
+    if kind == "entity" and not _is_entity(doc, start, end, value["label"]):
+        raise DataError(path, f"{where}: {value['label']} at tokens {start}-{end - 1} is not an entity of "
+                              f"doc {doc_key(doc)!r}", record=n)
+    return Decision(value["id"], value["action"], kind, value["label"], start, end, _number(value.get("aum")),
+                    _number(value.get("threshold")), int(value.get("n_missing") or 0), value["accept"])
+
+
+def _doc_id(path: PathLike, n: int, task: Mapping[str, Any]) -> str:
+    meta = task.get("meta")
+    if not isinstance(meta, dict) or not isinstance(meta.get("doc_id"), str):
+        raise DataError(path, "meta.doc_id is missing: cannot tell which doc this line reviews", record=n)
+    return meta["doc_id"]
+
+
+def _entity_action(path: PathLike, n: int, task: Mapping[str, Any]) -> str:
+    action = task["meta"].get("entity_action", "missing")
+    if action not in ENTITY_ACTIONS:
+        raise DataError(path, f"meta.entity_action must be one of {ENTITY_ACTIONS}, got {action!r}", record=n)
+    return action
+
+
+def _span_key(path: PathLike, n: int, value: Any, n_tokens: int) -> Tuple[int, int, str]:
+    """(start, end exclusive, label) of a Prodigy span, in tokens."""
+    ok = isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("token_start", "token_end"))
+    if not ok or not isinstance(value.get("label"), str):
+        raise DataError(path, f"span {value!r} needs token_start, token_end and label", record=n)
+    start, end = value["token_start"], value["token_end"] + 1
+    if not 0 <= start < end <= n_tokens:
+        raise DataError(path, f"span {value!r} is out of range (the doc has {n_tokens} tokens)", record=n)
+    return start, end, value["label"]
+
+
+def _list(path: PathLike, n: int, obj: Mapping[str, Any], key: str, name: Optional[str] = None) -> List[Any]:
+    value = obj.get(key)
+    if not isinstance(value, list):
+        raise DataError(path, f"{name or key!r} must be a list, got {value!r}", record=n)
+    return value
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
+    """(line number, object) for every non-blank line; bad JSON is refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "no such file")
+    with path.open(encoding="utf8") as file_:
+        for n, text in enumerate(file_, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise DataError(path, f"invalid JSON at column {err.colno}: {err.msg}", record=n) from None
+            if not isinstance(value, dict):
+                raise DataError(path, f"a line must be a JSON object, got {type(value).__name__}", record=n)
+            yield n, value
+
+
+def _is_entity(doc: Doc, start: int, end: int, label: str) -> bool:
+    return any((e.start, e.end, e.label_) == (start, end, label) for e in doc.ents)
+
+
+def _number(value: Any) -> Optional[float]:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _sort_aum(aum: Optional[float]) -> float:
+    return math.inf if aum is None or aum != aum else aum
