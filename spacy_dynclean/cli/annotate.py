@@ -48,4 +48,4 @@ def annotate_cli(
         divider=False,
     )
     if notes.blank_lines:
-        msg.warn(f"Skipped {notes.blank_lines} blank lines in {texts_path}")
+        msg.warn(f"Skipped {notes.blank_lines} blank line(s) in {texts_path} (ids keep their line numbers)")

@@ -60,6 +60,10 @@ class Key(NamedTuple):
     lower: bool
     words: tuple[str, ...]
 
+    @classmethod
+    def of(cls, words: Iterable[str], lower: bool) -> "Key":
+        return cls(lower, tuple(w.lower() for w in words) if lower else tuple(words))
+
 
 @dataclass
 class Gazetteer:
@@ -159,7 +163,7 @@ def _jsonl_entry(path: PathLike, line: int, text: str, tokenize: Tokenize, lower
         words, lower = _token_pattern(path, line, value, lowercase)
     else:
         words, lower = tokenize(_string(path, line, value, keys[0])), lowercase
-    return Key(lower, tuple(w.lower() for w in words) if lower else tuple(words)), label
+    return Key.of(words, lower), label
 
 
 def _table_entries(path: PathLike, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -176,11 +180,10 @@ def _table_entries(path: PathLike, delimiter: str) -> Iterator[tuple[int, list[s
         if len(row) != 2:
             name = "tab" if delimiter == "\t" else "comma"
             raise _bad(path, n, f"expected 2 columns (term, type), got {len(row)}", hint=f"columns are {name}-separated")
-        if first and row[0].strip().lower() in HEADER_TERMS and row[1].strip().lower() in HEADER_TYPES:
-            first = False
-            continue
+        header = first and row[0].strip().lower() in HEADER_TERMS and row[1].strip().lower() in HEADER_TYPES
         first = False
-        yield n, row
+        if not header:
+            yield n, row
 
 
 def read_gazetteer(
@@ -198,8 +201,7 @@ def read_gazetteer(
     else:
         for n, (term, label) in _table_entries(path, "\t" if kind == "tsv" else ","):
             words = tokenize(_string(path, n, term, "term"))
-            key = Key(lowercase, tuple(w.lower() for w in words) if lowercase else tuple(words))
-            gazetteer.add(key, _string(path, n, label, "type"))
+            gazetteer.add(Key.of(words, lowercase), _string(path, n, label, "type"))
     if not gazetteer.entries:
         raise DataError(path, "the gazetteer has no entries")
     return gazetteer
@@ -230,9 +232,8 @@ class DictionaryMatcher:
         notes.overlaps_dropped += len(spans) - len(kept)
         notes.docs_without_entities += not kept
         for span in kept:
-            lower = lower_of[span.start, span.end]
-            words = tuple(t.lower_ if lower else t.text for t in span)
-            notes.ambiguous_matches += Key(lower, words) in self.ambiguous
+            key = Key.of((t.text for t in span), lower_of[span.start, span.end])
+            notes.ambiguous_matches += key in self.ambiguous
         return doc
 
 
@@ -282,11 +283,23 @@ def read_texts(path: PathLike, text_format: Optional[str], notes: AnnotateNotes)
 def _docs(
     records: Iterable[TextRecord], nlp: Language, pretokenized: bool, n_process: int, batch_size: int
 ) -> Iterator[tuple[Doc, TextRecord]]:
-    """Tokenise: whitespace split, or `nlp.pipe` with batching and worker processes."""
+    """Tokenise: whitespace split, or `nlp.pipe` with batching and worker processes.
+    An error while reading stops the input cleanly and is raised after the workers
+    finished (raised inside spaCy's multiprocessing input, it would hang the pipe)."""
     if pretokenized:
-        return ((new_doc(nlp.lang, r.text.split()), r) for r in records)
-    pairs = ((r.text, r) for r in records)
-    return nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size)  # type: ignore[return-value]
+        yield from ((new_doc(nlp.lang, r.text.split()), r) for r in records)
+        return
+    errors: list[DynCleanError] = []
+
+    def guarded() -> Iterator[tuple[str, TextRecord]]:
+        try:
+            yield from ((r.text, r) for r in records)
+        except DynCleanError as err:
+            errors.append(err)
+
+    yield from nlp.pipe(guarded(), as_tuples=True, n_process=n_process, batch_size=batch_size)
+    if errors:
+        raise errors[0]
 
 
 def annotate_file(
