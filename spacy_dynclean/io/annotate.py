@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from ..errors import DataError, DynCleanError
 from .docbin import DocStats, write_docbin
-from .dsner import PathLike, blank, iter_lines, new_doc
+from .dsner import PathLike, blank, iter_lines, json_object, new_doc
 from .ids import set_doc_id
 
 META_KEY = "dynclean_meta"
@@ -97,7 +97,7 @@ class AnnotateNotes:
 
 
 def _bad(path: PathLike, line: int, problem: str, hint: Optional[str] = None) -> DataError:
-    return DataError(path, f"line {line}: {problem}", hint=hint)
+    return DataError(path, problem, record=line, hint=hint)
 
 
 def _format(path: PathLike, given: Optional[str], extensions: dict[str, str], option: str) -> str:
@@ -145,12 +145,7 @@ def _token_pattern(path: PathLike, line: int, pattern: list, lowercase: bool) ->
 
 
 def _jsonl_entry(path: PathLike, line: int, text: str, tokenize: Tokenize, lowercase: bool) -> tuple[Key, str]:
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise _bad(path, line, f"invalid JSON at column {err.colno}: {err.msg}") from None
-    if not isinstance(record, dict):
-        raise _bad(path, line, f"an entry must be a JSON object, got {type(record).__name__}")
+    record = json_object(path, line, text, "an entry")
     if "label" not in record:
         raise _bad(path, line, "missing field 'label'")
     label = _string(path, line, record["label"], "label")
@@ -246,12 +241,7 @@ class TextRecord(NamedTuple):
 
 
 def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise _bad(path, n, f"invalid JSON at column {err.colno}: {err.msg}") from None
-    if not isinstance(record, dict):
-        raise _bad(path, n, f"a record must be a JSON object, got {type(record).__name__}")
+    record = json_object(path, n, line, "a record")
     if "text" not in record:
         raise _bad(path, n, "missing field 'text'")
     text = _string(path, n, record.pop("text"), "text")

@@ -80,6 +80,17 @@ def iter_lines(path: PathLike) -> Iterator[tuple[int, str]]:
         raise DataError(path, "file is empty (only blank lines)")
 
 
+def json_object(path: PathLike, line: int, text: str, what: str = "record") -> dict:
+    """Parse one JSONL line (record `line`) that must hold a JSON object."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(path, f"invalid JSON at column {err.colno}: {err.msg}", record=line) from None
+    if not isinstance(value, dict):
+        raise DataError(path, f"{what} must be a JSON object, got {type(value).__name__}", record=line)
+    return value
+
+
 def make_ent(
     path: PathLike, record: int, start: Any, end: Any, label: Any, shown: str, inclusive: bool = False
 ) -> Ent:

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Optional
 from spacy.tokens import Doc
 
 from ..errors import DataError, DynCleanError
-from .dsner import Ent, PathLike, ReadNotes, blank, check_spans, iter_lines, make_ent, set_entities
+from .dsner import Ent, PathLike, ReadNotes, blank, check_spans, iter_lines, json_object, make_ent, set_entities
 from .ids import set_doc_id
 
 SPAN_KEYS = ("spans", "entities", "label")
@@ -42,12 +42,7 @@ def _char_ent(path: PathLike, n: int, raw: Any) -> Ent:
 
 def parse_record(path: PathLike, n: int, line: str) -> tuple[str, list[Ent]]:
     """One JSONL line → (text, checked character spans)."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise DataError(path, f"invalid JSON at column {err.colno}: {err.msg}", record=n) from None
-    if not isinstance(record, dict):
-        raise DataError(path, f"a record must be a JSON object, got {type(record).__name__}", record=n)
+    record = json_object(path, n, line, "a record")
     if "text" not in record:
         raise DataError(path, "missing field 'text'", record=n)
     text = record["text"]

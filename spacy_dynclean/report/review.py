@@ -38,7 +38,6 @@ Applying a reviewed file (`apply_review`), per line:
   `meta.decisions` is not applied either.
 Docs without a line are copied unchanged; every doc is kept, in order.
 """
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,7 @@ from spacy.tokens import Doc, DocBin
 
 from ..cleaning.clean import ENTITY_ACTIONS, clean_doc, doc_key, read_docbin
 from ..errors import DataError
+from ..io.dsner import json_object
 from ..util import atomic_output
 
 PathLike = Union[str, Path]
@@ -353,13 +353,7 @@ def _json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
         for n, text in enumerate(file_, start=1):
             if not text.strip():
                 continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise DataError(path, f"invalid JSON at column {err.colno}: {err.msg}", record=n) from None
-            if not isinstance(value, dict):
-                raise DataError(path, f"a line must be a JSON object, got {type(value).__name__}", record=n)
-            yield n, value
+            yield n, json_object(path, n, text, "a line")
 
 
 def _is_entity(doc: Doc, start: int, end: int, label: str) -> bool:

@@ -112,17 +112,17 @@ def test_bad_jsonl_gazetteer_lines(tmp_path: Path, line: str, problem: str) -> N
     path = write(tmp_path / "gaz.jsonl", '{"label": "ORG", "term": "Acme"}\n\n' + line + "\n")
     with pytest.raises(DataError) as err:
         read_gazetteer(path, str.split)
-    assert str(err.value).startswith(f"{path}: line 3: ") and problem in str(err.value)
+    assert str(err.value).startswith(f"{path}, record 3: ") and problem in str(err.value)
 
 
 @pytest.mark.parametrize(
     "name,content,problem",
     [
-        ("gaz.tsv", "Acme\tORG\nParis\tLOC\tcity\n", "line 2: expected 2 columns (term, type), got 3"),
-        ("gaz.tsv", "Acme\tORG\nParis\n", "line 2: expected 2 columns (term, type), got 1"),
-        ("gaz.tsv", "Acme\tORG\n\tLOC\n", "line 2: the term is empty"),
-        ("gaz.tsv", "Acme\tORG\nParis\t \n", "line 2: the type is empty"),
-        ("gaz.csv", "term,type\nAcme,ORG\n\"Paris, France,LOC\n", "line 3: bad CSV"),
+        ("gaz.tsv", "Acme\tORG\nParis\tLOC\tcity\n", "record 2: expected 2 columns (term, type), got 3"),
+        ("gaz.tsv", "Acme\tORG\nParis\n", "record 2: expected 2 columns (term, type), got 1"),
+        ("gaz.tsv", "Acme\tORG\n\tLOC\n", "record 2: the term is empty"),
+        ("gaz.tsv", "Acme\tORG\nParis\t \n", "record 2: the type is empty"),
+        ("gaz.csv", "term,type\nAcme,ORG\n\"Paris, France,LOC\n", "record 3: bad CSV"),
         ("gaz.csv", "term,type\n", "the gazetteer has no entries"),
         ("gaz.tsv", "", "file is empty"),
     ],
@@ -131,7 +131,7 @@ def test_bad_table_gazetteer_lines(tmp_path: Path, name: str, content: str, prob
     path = write(tmp_path / name, content)
     with pytest.raises(DataError) as err:
         read_gazetteer(path, str.split)
-    assert str(err.value).startswith(f"{path}: ") and problem in str(err.value)
+    assert str(err.value).startswith(str(path)) and problem in str(err.value)
 
 
 def test_table_gazetteers_with_and_without_header(tmp_path: Path) -> None:
@@ -165,11 +165,11 @@ def test_jsonl_texts_ids_and_meta(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "texts,problem",
     [
-        ('{"text": "a", "id": "x"}\n{"text": "b", "id": "x"}\n', "line 2: sample id 'x' is also used on line 1"),
-        ('{"text": "a"}\n{"txt": "b"}\n', "line 2: missing field 'text'"),
-        ('{"text": ""}\n', "line 1: the text is empty"),
-        ('{"text": "a", "id": true}\n', "line 1: 'id' must be a non-empty string or an integer"),
-        ('{"text": "a"\n', "line 1: invalid JSON"),
+        ('{"text": "a", "id": "x"}\n{"text": "b", "id": "x"}\n', "record 2: sample id 'x' is also used on line 1"),
+        ('{"text": "a"}\n{"txt": "b"}\n', "record 2: missing field 'text'"),
+        ('{"text": ""}\n', "record 1: the text is empty"),
+        ('{"text": "a", "id": true}\n', "record 1: 'id' must be a non-empty string or an integer"),
+        ('{"text": "a"\n', "record 1: invalid JSON"),
     ],
 )
 def test_bad_jsonl_texts(tmp_path: Path, texts: str, problem: str) -> None:
@@ -194,7 +194,7 @@ def test_worker_processes_give_the_same_docs(tmp_path: Path) -> None:
     # a bad line while the workers run is raised, not a hang, and nothing is written
     (tmp_path / "out.spacy").unlink()
     bad = "".join(f'{{"text": "Acme {i}"}}\n' for i in range(30)) + '{"text": 5}\n'
-    with pytest.raises(DataError, match="line 31"):
+    with pytest.raises(DataError, match="record 31"):
         annotate(tmp_path, bad, gaz, text_name="t.jsonl", n_process=2, batch_size=4)
     assert not (tmp_path / "out.spacy").exists()
 
@@ -231,5 +231,5 @@ def test_cli_bad_gazetteer_fails_without_output(tmp_path: Path) -> None:
     texts, gaz = write(tmp_path / "t.txt", "Acme rose\n"), write(tmp_path / "g.tsv", "Acme\tORG\nParis\n")
     result = run(texts, gaz, tmp_path / "out.spacy", "--lowercase")
     assert result.exit_code != 0 and isinstance(result.exception, DataError)
-    assert "line 2: expected 2 columns" in str(result.exception)
+    assert "record 2: expected 2 columns" in str(result.exception)
     assert not (tmp_path / "out.spacy").exists()
