@@ -49,7 +49,7 @@ def rows(paths: List[Path]) -> List[str]:
             f1_cell(m, "raw"), f1_cell(m, "cleaned"), "–" if delta is None else f"{delta:+.1f}",
             f1_cell(m, "oracle"), f1_cell(m, "gold"), recovery(m),
             detection_cell(det["pos"]) if det else "–", detection_cell(det["neg"]) if det else "–",
-            f"{dynamics:.0f}", f"{m['machine'].get('processor', '')}, {m['machine'].get('cpus')} CPUs",
+            f"{dynamics:.0f}", f"{m['machine'].get('processor') or 'CPU not recorded'}, {m['machine'].get('cpus')} CPUs",
         ]) + " |")
     return header + lines
 
