@@ -29,7 +29,7 @@ def dynamics_cli(
     setup_gpu(gpu_id)
     config = load_config(config_path, overrides)
     require_paths(config, ["train"])
-    nlp = train_dynamics(config, use_gpu=gpu_id)
+    nlp = train_dynamics(config, use_gpu=gpu_id, records_dir=output_dir)
     for path in write_records(nlp, output_dir):
         msg.good(f"Margin records written to {path}")
     if save_pipeline:

@@ -26,9 +26,13 @@ def dynclean_components(nlp: Language) -> List[DynClean]:
     return [proc for _, proc in nlp.pipeline if isinstance(proc, DynClean)]
 
 
-def train_dynamics(config: Config, *, use_gpu: int = -1, stdout: IO = sys.stdout) -> Language:
+def train_dynamics(
+    config: Config, *, use_gpu: int = -1, stdout: IO = sys.stdout, records_dir: Optional[Path] = None
+) -> Language:
     """Initialize and train the pipeline of `config` for `[training] max_epochs`
-    epochs, recording margins in its `dynclean` component(s)."""
+    epochs, recording margins in its `dynclean` component(s). With `records_dir`,
+    the records are written there after every epoch, so an interrupted run leaves
+    its complete epochs behind."""
     printer = Printer(no_print=stdout is None)
     nlp = init_nlp(config, use_gpu=use_gpu)
     if not dynclean_components(nlp):
@@ -40,7 +44,7 @@ def train_dynamics(config: Config, *, use_gpu: int = -1, stdout: IO = sys.stdout
     if T["max_epochs"] < 1:
         raise DynCleanError("[training] max_epochs must be at least 1 for a dynamics run (it sets the number of epochs)")
     (train_corpus,) = resolve_dot_names(nlp.config.interpolate(), [T["train_corpus"]])
-    before_update = _EpochSignal(T["before_update"], printer)
+    before_update = _EpochSignal(T["before_update"], printer, records_dir)
     steps = train_while_improving(
         nlp,
         T["optimizer"],
@@ -64,8 +68,9 @@ def train_dynamics(config: Config, *, use_gpu: int = -1, stdout: IO = sys.stdout
 class _EpochSignal:
     """before_update hook: calls the user's own hook, and ends epochs on the dynclean components."""
 
-    def __init__(self, user_hook: Optional[Callable], printer: Printer) -> None:
+    def __init__(self, user_hook: Optional[Callable], printer: Printer, records_dir: Optional[Path]) -> None:
         self.user_hook = user_hook
+        self.records_dir = records_dir
         self.printer = printer
         self.epoch = 0
         self.started = time.time()
@@ -76,6 +81,8 @@ class _EpochSignal:
         while info["epoch"] > self.epoch:
             end_epoch(nlp)
             self.epoch += 1
+            if self.records_dir is not None:
+                write_records(nlp, self.records_dir)
             self._report()
         if self.user_hook is not None and info["step"] >= 0:
             self.user_hook(nlp, info)

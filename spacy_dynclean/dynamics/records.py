@@ -74,12 +74,13 @@ class MarginRecords:
         while complete < len(self.docs_seen) and self.docs_seen[complete] >= n_docs:
             complete += 1
         return {
-            **self.meta, "epoch_counts": self.epoch_counts(), "docs_per_epoch": self.docs_seen,
-            "complete_epochs": complete, "version": FORMAT_VERSION,
+            **self.meta, "n_epochs": self.n_epochs, "epoch_counts": self.epoch_counts(),
+            "docs_per_epoch": self.docs_seen, "complete_epochs": complete, "version": FORMAT_VERSION,
         }
 
     def to_disk(self, path: Union[str, Path]) -> None:
-        """Write the folder; each file is written atomically."""
+        """Write the folder; each file is written atomically and meta.json last, so a
+        reader that takes the first `meta["n_epochs"]` columns always sees one state."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         for name, array in (("margins.npy", self.margins), ("probs.npy", self.probs)):
@@ -102,7 +103,8 @@ class MarginRecords:
             keys = {name: data[name] for name in data.files}
         meta = srsly.read_json(path / "meta.json")
         records = cls(keys, meta)
-        margins, probs = np.load(path / "margins.npy"), np.load(path / "probs.npy")
+        n = meta.get("n_epochs")
+        margins, probs = np.load(path / "margins.npy")[:, :n], np.load(path / "probs.npy")[:, :n]
         records._margins = [margins[:, i].copy() for i in range(margins.shape[1])]
         records._probs = [probs[:, i].copy() for i in range(probs.shape[1])]
         return records

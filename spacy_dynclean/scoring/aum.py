@@ -82,8 +82,11 @@ def read_records(path: Union[str, Path]) -> Records:
     missing = [name for name in KEY_COLUMNS if name not in samples]
     if missing:
         raise DataError(path / "samples.npz", f"lacks the key columns {missing}")
-    margins = np.load(path / "margins.npy")
-    probs = np.load(path / "probs.npy")
+    # meta.json is written last: its n_epochs columns are one consistent state even if
+    # a run was stopped while it rewrote the arrays
+    n_epochs = meta.get("n_epochs")
+    margins = np.load(path / "margins.npy")[:, :n_epochs]
+    probs = np.load(path / "probs.npy")[:, :n_epochs]
     n_samples = len(samples["doc"])
     if margins.ndim != 2 or margins.shape[0] != n_samples or probs.shape != margins.shape:
         raise DataError(path, f"margins {margins.shape} and probs {probs.shape} do not fit "

@@ -45,3 +45,34 @@ def test_config_without_dynclean(tmp_path, tiny_docbin):
 def test_bad_component_setting(tmp_path, tiny_docbin):
     result = run(CNN, tmp_path / "out", "--paths.train", tiny_docbin, "--components.dynclean.fake_negatives", "bogus")
     assert result.returncode == 1 and "fake_negatives must be one of" in result.stdout
+
+
+def test_killed_run_leaves_its_complete_epochs(tmp_path, tiny_docbin, tiny_docs):
+    """Records are written after every epoch: a run killed mid-training leaves the
+    epochs it completed, and `score` uses them."""
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spacy_dynclean", "dynamics", str(CNN), str(out),
+         "--paths.train", str(tiny_docbin), "--training.max_epochs", "100000"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if (out / "meta.json").exists() and srsly.read_json(out / "meta.json")["complete_epochs"] >= 3:
+                break
+            time.sleep(0.2)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    meta = srsly.read_json(out / "meta.json")
+    assert meta["complete_epochs"] >= 3 and meta["n_epochs"] == meta["complete_epochs"]
+    assert len(meta["epoch_counts"]) == meta["n_epochs"]
+    result = subprocess.run([sys.executable, "-m", "spacy_dynclean", "score", str(out), str(tmp_path / "scores"),
+                             "--epochs", "3"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "scores" / "scores.jsonl").exists()
