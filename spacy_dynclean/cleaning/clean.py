@@ -19,7 +19,7 @@ from spacy.vocab import Vocab
 
 from ..dynamics.records import fingerprint_docs
 from ..errors import DataError, MismatchError
-from ..io.ids import get_doc_id, text_doc_id
+from ..io.ids import sample_key
 from ..util import atomic_output
 from ..scoring.scores import flagged_rows, iter_score_rows, read_scores, read_thresholds
 from .detection import detection_metrics
@@ -48,11 +48,6 @@ class CleanReport:
         self.missing_tokens += n_missing
 
 
-def doc_key(doc: Doc) -> str:
-    """The doc's sample id (the words' hash for docs without one, like the component)."""
-    return get_doc_id(doc) or text_doc_id(doc)
-
-
 def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
     """Flagged entity / non-entity rows (scores.jsonl rows), grouped by doc id."""
     groups: Dict[str, List[Flag]] = {}
@@ -64,7 +59,7 @@ def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
 
 def clean_doc(doc: Doc, flags: Sequence[Flag], entity_action: str = "missing") -> List[Dict[str, Any]]:
     """Apply the flags of one doc in place; return its audit lines."""
-    doc_id = doc_key(doc)
+    doc_id = sample_key(doc)
     ents = {(e.start, e.end, e.label_): e for e in doc.ents}
     checked = [_check_flag(doc_id, len(doc), ents, flag) for flag in flags]
     removed = {key for flag, key in zip(flags, checked) if flag["kind"] == "entity"}
@@ -89,7 +84,7 @@ def clean_docs(
         raise DataError("--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}")
     seen = set()
     for doc in docs:
-        doc_id = doc_key(doc)
+        doc_id = sample_key(doc)
         seen.add(doc_id)
         yield doc, clean_doc(doc, flags.get(doc_id, []), entity_action)
     unseen = [doc_id for doc_id in flags if doc_id not in seen]

@@ -12,7 +12,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from ..errors import MismatchError
-from ..io.ids import get_doc_id, text_doc_id
+from ..io.ids import sample_key
 from ..scoring.aum import ENTITY, NON_ENTITY, ItemTable
 
 
@@ -94,7 +94,7 @@ class _GoldIndex:
         self.length = np.full(len(items.doc_ids), -1, dtype=np.int64)
         ents = []
         for doc in gold_docs:
-            i = code.get(get_doc_id(doc) or text_doc_id(doc))
+            i = code.get(sample_key(doc))
             if i is None:
                 continue
             self.length[i] = len(doc)

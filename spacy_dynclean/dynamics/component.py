@@ -20,7 +20,7 @@ from thinc.api import Config, Model
 from thinc.types import Floats2d
 
 from ..errors import DynCleanError
-from ..io.ids import get_doc_id, text_doc_id
+from ..io.ids import sample_key
 from .records import MarginRecords, fingerprint_docs
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
 from .threshold_samples import FAKE_NEGATIVE_MODES, assign_folds, select_threshold_samples
@@ -201,7 +201,7 @@ class DynClean(TrainablePipe):
         return TokenSamples(types, fake)
 
     def _index_docs(self, examples: List[Example]) -> List[str]:
-        doc_ids = [get_doc_id(eg.reference) or text_doc_id(eg.reference) for eg in examples]
+        doc_ids = [sample_key(eg.reference) for eg in examples]
         self._doc_index = {}
         for i, doc_id in enumerate(doc_ids):
             if doc_id in self._doc_index:
@@ -397,7 +397,7 @@ def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def _doc_id(eg: Example) -> str:
-    return get_doc_id(eg.reference) or text_doc_id(eg.reference)
+    return sample_key(eg.reference)
 
 
 @registry.callbacks("spacy-dynclean.end_epochs.v1")

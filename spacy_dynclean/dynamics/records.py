@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from ..errors import DynCleanError
 from ..util import atomic_output, atomic_write
-from ..io.ids import get_doc_id, text_doc_id
+from ..io.ids import sample_key
 from ..io.tags import biluo_tags
 
 KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
@@ -116,7 +116,7 @@ def fingerprint_docs(docs: Iterable[Doc], labels: Sequence[str]) -> str:
     digest = hashlib.sha256()
     digest.update("\u241e".join(sorted(labels)).encode("utf8"))
     parts = sorted(
-        (get_doc_id(doc) or text_doc_id(doc), "\u241f".join(t.text for t in doc), "\u241f".join(biluo_tags(doc)))
+        (sample_key(doc), "\u241f".join(t.text for t in doc), "\u241f".join(biluo_tags(doc)))
         for doc in docs
     )
     for part in parts:

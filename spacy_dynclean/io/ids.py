@@ -18,6 +18,11 @@ def get_doc_id(doc: Doc) -> Optional[str]:
     return None if value is None else str(value)
 
 
+def sample_key(doc: Doc) -> str:
+    """The id every stage keys a doc by: its sample id, else a hash of its words."""
+    return get_doc_id(doc) or text_doc_id(doc)
+
+
 def text_doc_id(doc: Doc) -> str:
     """Fallback id for docs that were not converted by dynclean: a hash of the words."""
     digest = hashlib.sha1("\u241f".join(t.text for t in doc).encode("utf8")).hexdigest()

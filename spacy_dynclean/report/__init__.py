@@ -11,7 +11,8 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
-from ..cleaning.clean import check_fingerprint, doc_key, read_docbin
+from ..cleaning.clean import check_fingerprint, read_docbin
+from ..io.ids import sample_key
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
 from ..scoring.aum import KINDS, ItemTable
@@ -77,7 +78,7 @@ def write_report(
         detection = detection_from_errors(table, errors)
         verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))
         wanted = {item.doc_id for item in items}
-        gold = {doc_key(doc): doc for doc in gold_docs if doc_key(doc) in wanted}
+        gold = {sample_key(doc): doc for doc in gold_docs if sample_key(doc) in wanted}
     say("Drawing the figures")
     plots = write_plots(table, scores.thresholds, output_dir, errors, seed)
     say(f"Writing {REVIEW_FILE}")

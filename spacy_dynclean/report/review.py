@@ -46,7 +46,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 import srsly
 from spacy.tokens import Doc, DocBin
 
-from ..cleaning.clean import ENTITY_ACTIONS, clean_doc, doc_key, read_docbin
+from ..cleaning.clean import ENTITY_ACTIONS, clean_doc, read_docbin
+from ..io.ids import sample_key
 from ..errors import DataError
 from ..io.dsner import json_object
 from ..util import atomic_output
@@ -156,7 +157,7 @@ def flagged_docs(docs: Iterable[Doc], audit: Mapping[str, Sequence[Tuple[int, Di
     decisions and a cleaned copy. Refuses audit lines that do not fit the data."""
     found: List[FlaggedDoc] = []
     for index, doc in enumerate(docs):
-        doc_id = doc_key(doc)
+        doc_id = sample_key(doc)
         if doc_id not in audit:
             continue
         decisions = [_decision(doc, doc_id, k, n, line, audit_path) for k, (n, line) in enumerate(audit[doc_id])]
@@ -232,7 +233,7 @@ def apply_review(original_path: PathLike, review_path: PathLike, output_path: Pa
     """Apply a reviewed review.jsonl to the original DocBin and write the final
     DocBin atomically (see the module docstring for the rules)."""
     docs = list(read_docbin(original_path))
-    by_id = {doc_key(doc): i for i, doc in enumerate(docs)}
+    by_id = {sample_key(doc): i for i, doc in enumerate(docs)}
     result = ApplyResult(n_docs=len(docs))
     reviewed: Dict[int, Tuple[List[Decision], str]] = {}
     lines_of: Dict[str, int] = {}
@@ -269,7 +270,7 @@ def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Do
         raise DataError(path, f"'answer' must be one of {ANSWERS}, got {answer!r}", record=n)
     words = [t.get("text") if isinstance(t, dict) else t for t in _list(path, n, task, "tokens")]
     if words != [t.text for t in doc]:
-        raise DataError(path, f"the tokens differ from those of doc {doc_key(doc)!r}", record=n,
+        raise DataError(path, f"the tokens differ from those of doc {sample_key(doc)!r}", record=n,
                         hint="review files apply to the data they were exported from")
     raw = _list(path, n, task["meta"], "decisions", "meta.decisions")
     decisions = [_parse_decision(path, n, k, value, doc) for k, value in enumerate(raw)]
@@ -304,7 +305,7 @@ def _parse_decision(path: PathLike, n: int, k: int, value: Any, doc: Doc) -> Dec
     kind = ACTIONS[value["action"]]
     if kind == "entity" and not _is_entity(doc, start, end, value["label"]):
         raise DataError(path, f"{where}: {value['label']} at tokens {start}-{end - 1} is not an entity of "
-                              f"doc {doc_key(doc)!r}", record=n)
+                              f"doc {sample_key(doc)!r}", record=n)
     return Decision(value["id"], value["action"], kind, value["label"], start, end, _number(value.get("aum")),
                     _number(value.get("threshold")), int(value.get("n_missing") or 0), value["accept"])
 
