@@ -40,10 +40,11 @@ def train_dynamics(
             f"The config's pipeline {nlp.pipe_names} has no `dynclean` component: add one "
             "(factory = \"dynclean\") next to the tok2vec/transformer, see configs/dynamics_cnn.cfg"
         )
-    T = registry.resolve(nlp.config.interpolate()["training"], schema=ConfigSchemaTraining)
+    interpolated = nlp.config.interpolate()
+    T = registry.resolve(interpolated["training"], schema=ConfigSchemaTraining)
     if T["max_epochs"] < 1:
         raise DynCleanError("[training] max_epochs must be at least 1 for a dynamics run (it sets the number of epochs)")
-    (train_corpus,) = resolve_dot_names(nlp.config.interpolate(), [T["train_corpus"]])
+    (train_corpus,) = resolve_dot_names(interpolated, [T["train_corpus"]])
     before_update = _EpochSignal(T["before_update"], printer, records_dir)
     steps = train_while_improving(
         nlp,
