@@ -1,5 +1,6 @@
 """Small helpers shared by every stage."""
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,27 @@ def atomic_write(path: PathLike, data: bytes) -> None:
     """Write `data` to `path` atomically."""
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
+
+
+@contextmanager
+def atomic_folder(path: PathLike) -> Iterator[Path]:
+    """Yield a temp folder next to `path`; on success it replaces `path` (a previous
+    folder there is removed), on failure it is removed. The temp folder's name starts
+    with a dot, so folder readers such as spaCy's `Corpus` skip it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    old = tmp.with_name(f"{tmp.name}.old")
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        if path.exists():
+            os.replace(path, old)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
 
 
 def _umask() -> int:

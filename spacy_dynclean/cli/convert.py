@@ -1,4 +1,4 @@
-"""`dynclean convert INPUT OUTPUT.spacy`: DS-NER JSON, CoNLL, JSONL or DocBin → DocBin with ids."""
+"""`dynclean convert INPUT OUTPUT`: DS-NER JSON, CoNLL, JSONL or DocBin → DocBin (file or shards) with ids."""
 from pathlib import Path
 from typing import Optional
 
@@ -14,7 +14,7 @@ MAX_SHOWN = 10
 @app.command("convert")
 def convert_cli(
     input_path: Path = typer.Argument(..., metavar="INPUT", help="DS-NER .json, .jsonl, CoNLL columns or .spacy"),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The .spacy file to write"),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The .spacy file to write, or a folder for shards"),
     file_format: Optional[str] = typer.Option(
         None, "--format", "-f", help="json|jsonl|conll|spacy (default: from the extension)"
     ),
@@ -26,11 +26,16 @@ def convert_cli(
     id_prefix: Optional[str] = typer.Option(
         None, "--id-prefix", help="Sample ids <prefix>:<n> (default: the input file's stem); give a gold file the prefix of its distant twin"
     ),
+    shard_size: Optional[int] = typer.Option(
+        None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"
+    ),
 ) -> None:
-    """Convert annotated data to a .spacy DocBin, every doc with a sample id."""
+    """Convert annotated data to a .spacy DocBin, every doc with a sample id. OUTPUT
+    is one .spacy file, or a folder of shards OUTPUT/<name>-00000.spacy, ... (the input
+    is streamed, so only one shard is in memory; `spacy train` reads the folder)."""
     stats, notes = convert_file(
         input_path, output_path, format=file_format, lang=lang, scheme=scheme, alignment_mode=alignment_mode,
-        id_prefix=id_prefix,
+        id_prefix=id_prefix, shard_size=shard_size,
     )
     msg.good(f"Wrote {stats.docs} docs, {stats.tokens} tokens to {output_path}")
     if notes.scheme:

@@ -42,8 +42,9 @@ from tqdm import tqdm
 
 from ..errors import DataError, DynCleanError
 from .docbin import DocStats, write_docbin
-from .dsner import PathLike, blank, iter_lines, json_object, new_doc
+from .dsner import PathLike, blank, json_object, new_doc
 from .ids import set_doc_id
+from .text import iter_lines
 
 META_KEY = "dynclean_meta"
 GAZETTEER_EXTENSIONS = {".jsonl": "jsonl", ".tsv": "tsv", ".txt": "tsv", ".csv": "csv"}

@@ -26,8 +26,9 @@ from typing import Iterator, NamedTuple, Optional
 from spacy.tokens import Doc
 
 from ..errors import DataError, DynCleanError
-from .dsner import Ent, PathLike, ReadNotes, iter_lines, new_doc, set_entities
+from .dsner import Ent, PathLike, ReadNotes, new_doc, set_entities
 from .ids import set_doc_id
+from .text import iter_lines
 
 SCHEMES = {"auto": "auto", "bio": "bio", "iob2": "bio", "iob1": "iob1", "biluo": "biluo", "bioes": "biluo"}
 TAG = re.compile(r"^([BILUES])-(\S.*)$")

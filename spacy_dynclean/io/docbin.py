@@ -1,14 +1,22 @@
-"""DocBin (.spacy) files with sample ids, the `read_docs` dispatcher and `convert_file`."""
+"""DocBin (.spacy) data with sample ids, the `read_docs` dispatcher and `convert_file`.
+
+Data is one `.spacy` file, or a folder of shards `<folder name>-00000.spacy`, ... of
+`shard_size` docs each, read in name order (the layout spaCy's `Corpus` reads, so
+`spacy train` takes the folder as it is). A DocBin is one compressed blob that lives in
+memory whole, so a single file holds all docs in memory; shards keep one shard there.
+"""
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
 
 from ..errors import DataError, DynCleanError
+from ..util import atomic_folder, atomic_output
 from .conll import read_conll
-from ..util import atomic_write
 from .dsner import PathLike, ReadNotes, blank, read_dsner
 from .ids import get_doc_id, set_doc_id
 from .jsonl import read_jsonl
@@ -24,6 +32,7 @@ EXTENSIONS = {
     ".tsv": "conll",
     ".spacy": "spacy",
 }
+SHARD_SIZE = 10_000
 
 
 @dataclass
@@ -35,19 +44,40 @@ class DocStats:
     entities: Counter = field(default_factory=Counter)
 
 
+def docbin_paths(path: PathLike) -> list[Path]:
+    """The .spacy file `path`, or the .spacy shards of the folder `path` in name order."""
+    path = Path(path)
+    if path.is_dir():
+        shards = sorted(p for p in path.iterdir() if p.suffix == ".spacy" and not p.name.startswith("."))
+        if not shards:
+            raise DataError(path, "the folder holds no .spacy files", hint="give a .spacy file or a folder of shards")
+        return shards
+    if not path.is_file():
+        raise DataError(path, "no such .spacy file or folder")
+    return [path]
+
+
+def iter_docbin(path: PathLike, vocab: Optional[Vocab] = None) -> Iterator[Doc]:
+    """Stream the docs of a .spacy file or folder, one shard in memory at a time.
+    Without `vocab`, each shard gets a fresh one, so memory stays flat."""
+    for shard in docbin_paths(path):
+        data = shard.read_bytes()
+        if not data:
+            raise DataError(shard, "file is empty")
+        try:
+            docbin = DocBin(store_user_data=True).from_bytes(data)
+        except Exception as err:  # noqa: BLE001 - zlib, msgpack, numpy: any failure means not a DocBin
+            raise DataError(shard, f"not a spaCy DocBin ({type(err).__name__}: {err})") from None
+        if len(docbin) == 0:
+            raise DataError(shard, "the DocBin holds no docs")
+        yield from docbin.get_docs(vocab or Vocab())
+
+
 def read_docbin(path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None) -> Iterator[Doc]:
-    """Yield the docs of a .spacy file; a doc without an id gets `<stem>:<n>`."""
+    """Yield the docs of .spacy data, checked; a doc without an id gets `<stem>:<n>`."""
+    docbin_paths(path)  # fail now, not at the first doc
     notes = notes if notes is not None else ReadNotes()
-    data = Path(path).read_bytes()
-    if not data:
-        raise DataError(path, "file is empty")
-    try:
-        docbin = DocBin(store_user_data=True).from_bytes(data)
-    except (ValueError, KeyError, TypeError, IndexError) as err:  # zlib/msgpack/layout
-        raise DataError(path, f"not a spaCy DocBin ({type(err).__name__}: {err})") from None
-    if len(docbin) == 0:
-        raise DataError(path, "the DocBin holds no docs")
-    return _ids(path, docbin.get_docs(blank(lang).vocab), notes)
+    return _ids(path, iter_docbin(path, blank(lang).vocab), notes)
 
 
 def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]:
@@ -67,27 +97,59 @@ def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]
         yield doc
 
 
-def write_docbin(docs: Iterable[Doc], path: PathLike) -> DocStats:
-    """Write docs (each with an id) as a DocBin with user data, atomically; count them."""
-    docbin, stats = DocBin(store_user_data=True), DocStats()
+def write_docbin(docs: Iterable[Doc], path: PathLike, shard_size: Optional[int] = None) -> DocStats:
+    """Write docs (with their user data: ids) atomically, as one `.spacy` file or, for any other
+    `path`, a folder of shards of `shard_size` docs (default SHARD_SIZE); count them."""
+    path, stats = Path(path), DocStats()
+    size = output_shard_size(path, shard_size)
+    if size is None:
+        with atomic_output(path) as tmp:
+            tmp.write_bytes(_docbin(docs, stats).to_bytes())
+        return stats
+    docs = iter(docs)
+    with atomic_folder(path) as folder:
+        for n, batch in enumerate(iter(lambda: list(islice(docs, size)), [])):
+            (folder / f"{path.name}-{n:05d}.spacy").write_bytes(_docbin(batch, stats).to_bytes())
+    return stats
+
+
+def output_shard_size(path: Path, shard_size: Optional[int] = None) -> Optional[int]:
+    """None if `path` is one .spacy file to write, else the shard size of the folder
+    `path`; refuse a path that is neither, and a folder holding other files."""
+    if path.suffix == ".spacy" and not path.is_dir():
+        if shard_size is not None:
+            raise DynCleanError(f"--shard-size needs an output folder, not the file {path}")
+        return None
+    if path.suffix and not path.is_dir():
+        raise DynCleanError(f"The output must be a .spacy file or a folder (for shards), got {path}")
+    if shard_size is not None and shard_size < 1:
+        raise DynCleanError(f"--shard-size must be at least 1, got {shard_size}")
+    others = [p.name for p in path.iterdir() if p.suffix != ".spacy"] if path.is_dir() else []
+    if others:
+        raise DataError(path, f"the output folder holds other files than .spacy shards, e.g. {others[0]!r}",
+                        hint="write to a new folder or a folder of shards")
+    return shard_size or SHARD_SIZE
+
+
+def _docbin(docs: Iterable[Doc], stats: DocStats) -> DocBin:
+    docbin = DocBin(store_user_data=True)
     for doc in docs:
-        if get_doc_id(doc) is None:
-            raise DynCleanError(f"Doc {stats.docs + 1} has no sample id; every doc written needs one")
         docbin.add(doc)
         stats.docs += 1
         stats.tokens += len(doc)
         stats.entities.update(ent.label_ for ent in doc.ents)
-    atomic_write(path, docbin.to_bytes())
-    return stats
+    return docbin
 
 
 def detect_format(path: PathLike, format: Optional[str] = None) -> str:
-    """The input format: `format` if given, else from the file extension."""
+    """The input format: `format` if given, else from the file extension (a folder: spacy)."""
     if format is not None:
         if format.lower() not in FORMATS:
             raise DynCleanError(f"Unknown format {format!r}: use one of {', '.join(FORMATS)}")
         return FORMATS[format.lower()]
     suffix = Path(path).suffix.lower()
+    if Path(path).is_dir():
+        return "spacy"
     if suffix not in EXTENSIONS:
         hint = f"pass --format {'|'.join(FORMATS)}"
         raise DataError(path, f"can't tell the format from the extension {suffix!r}", hint=hint)
@@ -104,9 +166,11 @@ def read_docs(
     notes: Optional[ReadNotes] = None,
 ) -> Iterator[Doc]:
     """Read any supported input as Docs with ids; `format` overrides the extension."""
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise DataError(path, "file not found")
     kind = detect_format(path, format)
+    if kind != "spacy" and not Path(path).is_file():
+        raise DataError(path, f"is a folder; only .spacy shards can be read from a folder, not {kind}")
     if scheme != "auto" and kind != "conll":
         raise DynCleanError(f"--scheme only applies to CoNLL input, not {kind}")
     if alignment_mode != "strict" and kind != "jsonl":
@@ -128,16 +192,17 @@ def convert_file(
     scheme: str = "auto",
     alignment_mode: str = "strict",
     id_prefix: Optional[str] = None,
+    shard_size: Optional[int] = None,
 ) -> tuple[DocStats, ReadNotes]:
-    """Input file → .spacy DocBin with ids; nothing is written if any record is bad.
-    `id_prefix` names the ids `<id_prefix>:<n>` instead of `<file stem>:<n>`, so that
-    two files with the same sentences (distant and gold) get the same ids."""
-    if Path(output_path).suffix != ".spacy":
-        raise DynCleanError(f"The output must be a .spacy file, got {output_path}")
+    """Input file → .spacy file or folder of shards, docs with ids; nothing is written
+    if any record is bad. `id_prefix` names the ids `<id_prefix>:<n>` instead of
+    `<file stem>:<n>`, so that two files with the same sentences (distant and gold)
+    get the same ids."""
+    output_shard_size(Path(output_path), shard_size)  # refuse a bad output before reading
     notes = ReadNotes()
     docs = read_docs(
         input_path, lang, format=format, scheme=scheme, alignment_mode=alignment_mode, notes=notes
     )
     if id_prefix is not None:
         docs = (set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1))
-    return write_docbin(docs, output_path), notes
+    return write_docbin(docs, output_path, shard_size), notes

@@ -3,26 +3,25 @@
 DS-NER JSON is one list of `{"tokens": [...], "entities": [[first, last, label], ...]}`,
 token indices inclusive, no missing labels. Its token spans are the common ground of
 all readers, so this module also holds what the CoNLL, JSONL and DocBin readers reuse:
-span checks (`make_ent`, `set_entities`), UTF-8 line streaming (`iter_lines`), the
-cached blank pipeline (`blank`), the read notes and the atomic file write.
+span checks (`make_ent`, `set_entities`), JSONL lines (`json_object`), the cached
+blank pipeline (`blank`) and the read notes. The file is streamed: one record in
+memory at a time.
 """
-import codecs
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..util import atomic_write
+from ..util import atomic_output
 from ..errors import DataError, DynCleanError
 from .ids import get_doc_id, set_doc_id
-
-PathLike = Union[str, Path]
-
+from .jsonarray import iter_json_array
+from .text import PathLike
 
 class Ent(NamedTuple):
     """A checked entity: token offsets (end exclusive), label, and how the input wrote it."""
@@ -51,33 +50,6 @@ def blank(lang: str) -> Language:
         return spacy.blank(lang)
     except ImportError as err:
         raise DynCleanError(f"Unknown language code {lang!r} for spacy.blank: {err}") from None
-
-
-def decode_utf8(path: PathLike, data: bytes, offset: int = 0, line: Optional[int] = None) -> str:
-    """Decode UTF-8 (a leading BOM allowed); a bad byte names its file offset and line."""
-    skip = len(codecs.BOM_UTF8) if offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[skip:].decode("utf-8")
-    except UnicodeDecodeError as err:
-        pos = skip + err.start
-        line = data.count(b"\n", 0, pos) + 1 if line is None else line
-        problem = f"not UTF-8: invalid byte 0x{data[pos]:02x} at byte offset {offset + pos}, line {line}"
-        raise DataError(path, problem, hint="re-encode the file as UTF-8") from None
-
-
-def iter_lines(path: PathLike) -> Iterator[tuple[int, str]]:
-    """Stream `(line number, text)` pairs (1-based, line ending removed), checking UTF-8."""
-    if Path(path).stat().st_size == 0:
-        raise DataError(path, "file is empty")
-    offset, empty = 0, True
-    with open(path, "rb") as file:
-        for number, raw in enumerate(file, start=1):
-            line = decode_utf8(path, raw, offset, line=number).rstrip("\r\n")
-            offset += len(raw)
-            empty = empty and not line.strip()
-            yield number, line
-    if empty:
-        raise DataError(path, "file is empty (only blank lines)")
 
 
 def json_object(path: PathLike, line: int, text: str, what: str = "record") -> dict:
@@ -165,23 +137,11 @@ def record_to_doc(record: Any, path: PathLike = "<record>", n: int = 1, lang: st
 
 def read_dsner(path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None) -> Iterator[Doc]:
     """Yield one Doc per record of a DS-NER JSON file, ids `<stem>:<n>` (`notes`: unused)."""
-    data = Path(path).read_bytes()
-    text = decode_utf8(path, data)
-    if not text.strip():
-        raise DataError(path, "file is empty")
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as err:
-        hint = "is it JSON Lines? then name it .jsonl or pass --format jsonl" if err.msg == "Extra data" else None
-        problem = f"invalid JSON at line {err.lineno}, column {err.colno} (character offset {err.pos}): {err.msg}"
-        raise DataError(path, problem, hint=hint) from None
-    if not isinstance(records, list):
-        raise DataError(path, f"the top level must be a JSON list of records, got {type(records).__name__}")
-    if not records:
-        raise DataError(path, "the list is empty: no records")
-    stem = Path(path).stem
-    for n, record in enumerate(records, start=1):
+    stem, n = Path(path).stem, 0
+    for n, record in enumerate(iter_json_array(path), start=1):
         yield set_doc_id(record_to_doc(record, path, n, lang), f"{stem}:{n}")
+    if n == 0:
+        raise DataError(path, "the list is empty: no records")
 
 
 def doc_to_dsner(doc: Doc, where: Optional[str] = None) -> dict[str, Any]:
@@ -197,7 +157,12 @@ def doc_to_dsner(doc: Doc, where: Optional[str] = None) -> dict[str, Any]:
 
 
 def write_dsner(docs: Iterable[Doc], path: PathLike) -> int:
-    """Write docs as a DS-NER JSON list (atomically); returns the number written."""
-    records = [doc_to_dsner(doc, where=f"{path}, doc {i}") for i, doc in enumerate(docs, start=1)]
-    atomic_write(path, json.dumps(records, ensure_ascii=False).encode("utf-8"))
-    return len(records)
+    """Write docs as a DS-NER JSON list, one record a line (atomically); returns the number written."""
+    n = 0
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf-8") as file:
+        file.write("[")
+        for n, doc in enumerate(docs, start=1):
+            record = json.dumps(doc_to_dsner(doc, where=f"{path}, doc {n}"), ensure_ascii=False)
+            file.write(("\n" if n == 1 else ",\n") + record)
+        file.write("\n]\n")
+    return n

@@ -19,8 +19,9 @@ from typing import Any, Iterator, Optional
 from spacy.tokens import Doc
 
 from ..errors import DataError, DynCleanError
-from .dsner import Ent, PathLike, ReadNotes, blank, check_spans, iter_lines, json_object, make_ent, set_entities
+from .dsner import Ent, PathLike, ReadNotes, blank, check_spans, json_object, make_ent, set_entities
 from .ids import set_doc_id
+from .text import iter_lines
 
 SPAN_KEYS = ("spans", "entities", "label")
 ALIGNMENT_MODES = ("strict", "expand", "contract")
