@@ -6,9 +6,10 @@ import typer
 from spacy.cli._util import setup_gpu
 from wasabi import msg
 
+from ..cleaning.repair import RepairRule
 from ..training.benchmark import BenchmarkSettings, run_benchmark
 from ..scoring.thresholds import DEFAULT_P_NEG, DEFAULT_P_POS
-from ._util import app
+from ._util import app, parse_overrides
 
 
 @app.command("benchmark")
@@ -27,6 +28,11 @@ def benchmark_cli(
     p_pos: float = typer.Option(DEFAULT_P_POS, "--p-pos", help="Percentile of fake-entity AUMs below which entities are flagged"),
     p_neg: float = typer.Option(DEFAULT_P_NEG, "--p-neg", help="Percentile of fake-non-entity AUMs below which non-entities are flagged"),
     entity_action: str = typer.Option("missing", "--entity-action", help="What a flagged entity's tokens become: missing or outside"),
+    repair: bool = typer.Option(False, "--repair", help="Also train on the data cleaned with repair (variant 'repaired')"),
+    repair_min_share: float = typer.Option(RepairRule.min_share, "--repair-min-share", help="Repair: least share of epochs the preferred type was the runner-up"),
+    repair_max_aum: float = typer.Option(RepairRule.max_aum, "--repair-max-aum", help="Repair: largest AUM of a repaired item"),
+    dynamics_set: List[str] = typer.Option([], "--dynamics-set", help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable"),
+    ner_set: List[str] = typer.Option([], "--ner-set", help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable"),
 ) -> None:
     """Run convert → dynamics → score → clean → train raw/cleaned/oracle/gold →
     evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
@@ -35,7 +41,12 @@ def benchmark_cli(
     settings = BenchmarkSettings(
         config=config, ner=ner, head=head, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
         score_options={"entity_agg": entity_agg, "p_pos": p_pos, "p_neg": p_neg}, entity_action=entity_action,
+        repair=RepairRule(repair_min_share, repair_max_aum) if repair else None,
+        dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"), ner_overrides=parse_overrides(ner_set, "--ner-set"),
     )
+    if repair and "repaired" not in variants:
+        variants = [*variants, "repaired"]
+        settings.variants = variants
     metrics = run_benchmark(data_dir, output_dir, settings)
     rows = [(v, f"{metrics[v]['p']:.3f}", f"{metrics[v]['r']:.3f}", f"{metrics[v]['f']:.3f}") for v in variants if v in metrics]
     msg.table(rows, header=("train data", "P", "R", "F"), divider=True)

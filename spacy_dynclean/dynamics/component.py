@@ -21,7 +21,7 @@ from thinc.types import Floats2d
 
 from ..errors import DynCleanError
 from ..io.ids import sample_key
-from .records import MarginRecords, fingerprint_docs
+from .records import MarginRecords, Observed, fingerprint_docs
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
 from .threshold_samples import FAKE_NEGATIVE_MODES, assign_folds, select_threshold_samples
 
@@ -272,20 +272,19 @@ class DynClean(TrainablePipe):
         docs = [eg.predicted for eg in examples]
         scores, backprop = self.model.begin_update(docs)
         targets, rows = self._batch_targets(examples)
-        loss, d_scores, margins, probs = self._loss_and_margins(scores, targets, self._sample_negatives(targets))
+        loss, d_scores, observed = self._loss_and_margins(scores, targets, self._sample_negatives(targets))
         backprop(d_scores)
         if sgd not in (None, False):
             self.finish_update(sgd)
         if self.cfg["record"] == "update":
-            keep = rows >= 0
-            self.records.record(rows[keep], margins[keep], probs[keep], len(examples))
+            self.records.record(rows, observed, len(examples))
         losses[self.name] += loss
         return losses
 
     def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
         """Softmax cross-entropy on the logits; missing tokens carry no loss."""
         targets, _ = self._batch_targets(list(examples))
-        loss, d_scores, _, _ = self._loss_and_margins(scores, targets)
+        loss, d_scores, _ = self._loss_and_margins(scores, targets)
         return loss, d_scores
 
     def end_epoch(self, nlp: Language) -> None:
@@ -305,9 +304,8 @@ class DynClean(TrainablePipe):
             for proc in upstream:
                 docs = list(proc.pipe(docs))
             targets, rows = self._batch_targets(batch)
-            _, _, margins, probs = self._loss_and_margins(self.predict(docs), targets)
-            keep = rows >= 0
-            self.records.record(rows[keep], margins[keep], probs[keep], len(batch))
+            _, _, observed = self._loss_and_margins(self.predict(docs), targets)
+            self.records.record(rows, observed, len(batch))
 
     def _track_epoch(self, examples: List[Example]) -> None:
         """An epoch ends when a doc comes back; spaCy's batches never span epochs."""
@@ -353,9 +351,9 @@ class DynClean(TrainablePipe):
 
     def _loss_and_margins(
         self, scores: List[Floats2d], targets: np.ndarray, trained: Optional[np.ndarray] = None
-    ) -> Tuple[float, List[Floats2d], np.ndarray, np.ndarray]:
+    ) -> Tuple[float, List[Floats2d], Observed]:
         """Loss and gradient over the `trained` samples (default: all that are not
-        missing); margin and probability of the target for every sample."""
+        missing); margin, probability and runner-up class of every sample."""
         ops = self.model.ops
         logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
         known = targets != MISSING
@@ -373,7 +371,9 @@ class DynClean(TrainablePipe):
         d_logits /= n_valid
         lengths = ops.asarray1i([len(s) for s in scores])
         d_scores = ops.unflatten(ops.asarray2f(d_logits), lengths)
-        return loss, d_scores, margin_of(logits, safe), np.exp(log_probs[arange, safe])
+        second = runner_up(logits, safe)
+        margins = logits[arange, safe] - logits[arange, second]
+        return loss, d_scores, Observed(margins, np.exp(log_probs[arange, safe]), second)
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         super().to_disk(path, exclude=exclude)
@@ -387,13 +387,17 @@ class DynClean(TrainablePipe):
         return self
 
 
+def runner_up(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The class with the largest logit other than the target's, per row."""
+    others = logits.copy()
+    others[np.arange(len(targets)), targets] = -np.inf
+    return others.argmax(axis=1)
+
+
 def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Logit of the target class minus the largest other logit, per row."""
     arange = np.arange(len(targets))
-    assigned = logits[arange, targets].copy()
-    others = logits.copy()
-    others[arange, targets] = -np.inf
-    return assigned - others.max(axis=1)
+    return logits[arange, targets] - logits[arange, runner_up(logits, targets)]
 
 
 def _doc_id(eg: Example) -> str:

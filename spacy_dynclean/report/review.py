@@ -46,14 +46,16 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 import srsly
 from spacy.tokens import Doc, DocBin
 
-from ..cleaning.clean import ENTITY_ACTIONS, clean_doc, read_docbin
+from ..cleaning.clean import ENTITY_ACTIONS, clean_doc
+from ..io.docbin import iter_docbin
 from ..io.ids import sample_key
 from ..errors import DataError
 from ..io.dsner import json_object
 from ..util import atomic_output
 
 PathLike = Union[str, Path]
-ACTIONS = {"removed_entity": "entity", "marked_missing": "non_entity"}
+ACTIONS = {"removed_entity": "entity", "relabeled_entity": "entity", "marked_missing": "non_entity",
+           "added_entity": "non_entity"}
 ANSWERS = ("accept", "reject", "ignore")
 AUDIT_FIELDS = {"doc_id": str, "tokens": list, "start": int, "end": int, "label": str, "action": str, "kind": str,
                 "n_missing": int}
@@ -74,11 +76,12 @@ class Decision:
     threshold: Optional[float]
     n_missing: int
     accept: bool = True
+    repair: Optional[str] = None
 
     def as_flag(self) -> Dict[str, Any]:
         """The scores.jsonl-like row `clean_doc` applies."""
         return {"kind": self.kind, "start": self.start, "end": self.end, "label": self.label,
-                "aum": self.aum, "threshold": self.threshold}
+                "aum": self.aum, "threshold": self.threshold, "repair": self.repair}
 
     @property
     def key(self) -> Tuple[int, int, str]:
@@ -190,7 +193,8 @@ def _decision(doc: Doc, doc_id: str, k: int, n: int, line: Mapping[str, Any], pa
     if line["kind"] == "entity" and not _is_entity(doc, start, end, line["label"]):
         raise DataError(path, f"{line['label']} at tokens {start}-{end} is not an entity of doc {doc_id!r}", record=n)
     return Decision(f"{doc_id}#{k}", line["action"], line["kind"], line["label"], start, end,
-                    _number(line.get("aum")), _number(line.get("threshold")), line["n_missing"])
+                    _number(line.get("aum")), _number(line.get("threshold")), line["n_missing"],
+                    repair=_repair_of(path, n, line))
 
 
 # ---------------------------------------------------------------- export
@@ -204,7 +208,8 @@ def review_task(item: FlaggedDoc) -> Dict[str, Any]:
     spans = [_span(doc, e.start, e.end, e.label_) for e in item.cleaned.ents]
     decisions = [{"id": d.id, "action": d.action, "kind": d.kind, "label": d.label,
                   "text": doc[d.start:d.end].text, **_span(doc, d.start, d.end, None),
-                  "aum": d.aum, "threshold": d.threshold, "n_missing": d.n_missing, "accept": d.accept}
+                  "aum": d.aum, "threshold": d.threshold, "n_missing": d.n_missing, "accept": d.accept,
+                  "repair": d.repair}
                  for d in item.decisions]
     meta = {"doc_id": item.doc_id, "aum": lowest.aum, "threshold": lowest.threshold, "action": lowest.action,
             "kind": lowest.kind, "entity_action": item.entity_action, "n_decisions": len(decisions),
@@ -232,7 +237,7 @@ def _span(doc: Doc, start: int, end: int, label: Optional[str]) -> Dict[str, Any
 def apply_review(original_path: PathLike, review_path: PathLike, output_path: PathLike) -> ApplyResult:
     """Apply a reviewed review.jsonl to the original DocBin and write the final
     DocBin atomically (see the module docstring for the rules)."""
-    docs = list(read_docbin(original_path))
+    docs = list(iter_docbin(original_path))
     by_id = {sample_key(doc): i for i, doc in enumerate(docs)}
     result = ApplyResult(n_docs=len(docs))
     reviewed: Dict[int, Tuple[List[Decision], str]] = {}
@@ -275,12 +280,14 @@ def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Do
     raw = _list(path, n, task["meta"], "decisions", "meta.decisions")
     decisions = [_parse_decision(path, n, k, value, doc) for k, value in enumerate(raw)]
     spans = {_span_key(path, n, value, len(doc)) for value in _list(path, n, task, "spans")}
+    proposal_doc = doc.copy()  # what was exported: every decision applied
+    clean_doc(proposal_doc, [d.as_flag() for d in decisions], _entity_action(path, n, task))
+    proposal = {(e.start, e.end, e.label_) for e in proposal_doc.ents}
     for d in decisions:
         restored = d.kind == "entity" and (d.start, d.end, d.label) in spans
         d.accept = d.accept and answer == "accept" and not restored
     if answer == "accept":
         removals = {(d.start, d.end, d.label) for d in decisions if d.kind == "entity"}
-        proposal = {(e.start, e.end, e.label_) for e in doc.ents} - removals
         for start, end, label in sorted((spans ^ proposal) - removals):
             verb = "added" if (start, end, label) in spans else "deleted"
             result.ignored_span_edits.append(f"{path}, record {n}: {label} span token_start {start}, "
@@ -307,7 +314,18 @@ def _parse_decision(path: PathLike, n: int, k: int, value: Any, doc: Doc) -> Dec
         raise DataError(path, f"{where}: {value['label']} at tokens {start}-{end - 1} is not an entity of "
                               f"doc {sample_key(doc)!r}", record=n)
     return Decision(value["id"], value["action"], kind, value["label"], start, end, _number(value.get("aum")),
-                    _number(value.get("threshold")), int(value.get("n_missing") or 0), value["accept"])
+                    _number(value.get("threshold")), int(value.get("n_missing") or 0), value["accept"],
+                    _repair_of(path, n, value, where))
+
+
+def _repair_of(path: PathLike, n: int, value: Mapping[str, Any], where: str = "field") -> Optional[str]:
+    """The decision's repair type: a string for relabeled/added entities, else None."""
+    repair = value.get("repair")
+    repaired = value["action"] in ("relabeled_entity", "added_entity")
+    if repaired != isinstance(repair, str):
+        raise DataError(path, f"{where} 'repair' must be {'a type' if repaired else 'null'} for action "
+                              f"{value['action']!r}, got {repair!r}", record=n)
+    return repair
 
 
 def _doc_id(path: PathLike, n: int, task: Mapping[str, Any]) -> str:

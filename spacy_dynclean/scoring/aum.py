@@ -14,12 +14,13 @@ import srsly
 
 from ..errors import DataError, DynCleanError
 
-RECORD_FILES = ("margins.npy", "probs.npy", "samples.npz", "meta.json")
+RECORD_FILES = ("margins.npy", "probs.npy", "runner_up.npy", "samples.npz", "meta.json")
 KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
 KINDS = ("entity", "non_entity", "fake_pos", "fake_neg")
 ENTITY, NON_ENTITY, FAKE_POS, FAKE_NEG = range(4)
 ENTITY_AGGS = ("mean", "min")
 STAT_COLUMNS = ("aum", "confidence", "variability", "correctness")
+PREFERENCE_COLUMNS = ("preferred", "preferred_share")
 # BILUO prefixes as codes; "O" (and anything unknown) is 0.
 _PREFIXES = {"B": 1, "I": 2, "L": 3, "U": 4}
 _OPEN = (_PREFIXES["B"], _PREFIXES["I"])  # a token that an I/L token may continue
@@ -33,6 +34,7 @@ class Records:
     path: Path
     margins: np.ndarray
     probs: np.ndarray
+    runner_up: np.ndarray
     samples: Dict[str, np.ndarray]
     meta: Dict[str, Any]
 
@@ -87,13 +89,14 @@ def read_records(path: Union[str, Path]) -> Records:
     n_epochs = meta.get("n_epochs")
     margins = np.load(path / "margins.npy")[:, :n_epochs]
     probs = np.load(path / "probs.npy")[:, :n_epochs]
+    runner_up = np.load(path / "runner_up.npy")[:, :n_epochs]
     n_samples = len(samples["doc"])
-    if margins.ndim != 2 or margins.shape[0] != n_samples or probs.shape != margins.shape:
-        raise DataError(path, f"margins {margins.shape} and probs {probs.shape} do not fit "
-                              f"{n_samples} samples")
+    if margins.ndim != 2 or margins.shape[0] != n_samples or not probs.shape == runner_up.shape == margins.shape:
+        raise DataError(path, f"margins {margins.shape}, probs {probs.shape} and runner_up "
+                              f"{runner_up.shape} do not fit {n_samples} samples")
     if meta.get("head") not in ("token", "span"):
         raise DataError(path / "meta.json", f"unknown head {meta.get('head')!r} (expected 'token' or 'span')")
-    return Records(path, margins, probs, samples, meta)
+    return Records(path, margins, probs, runner_up, samples, meta)
 
 
 def parse_epochs(value: Union[str, int, None]) -> Optional[int]:
@@ -144,6 +147,21 @@ def sample_stats(margins: np.ndarray, probs: np.ndarray) -> Dict[str, np.ndarray
         }
 
 
+def preference(codes: np.ndarray) -> Dict[str, np.ndarray]:
+    """Per sample: the runner-up label most often recorded (`codes`: samples x
+    epochs, -1 = not recorded; -1 if never) and the share of recorded epochs it
+    was the runner-up (NaN if never)."""
+    n_recorded = (codes >= 0).sum(axis=1)
+    if codes.shape[1] == 0:
+        return {"preferred": np.full(len(codes), -1, np.int32), "preferred_share": np.full(len(codes), np.nan)}
+    counts = np.where(codes >= 0, (codes[:, :, None] == codes[:, None, :]).sum(axis=2), 0)
+    best = counts.argmax(axis=1)
+    rows = np.arange(len(codes))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_recorded > 0, counts[rows, best] / n_recorded, np.nan)
+    return {"preferred": np.where(n_recorded > 0, codes[rows, best], -1).astype(np.int32), "preferred_share": share}
+
+
 def items_from_records(
     records: Records, epochs: Optional[int] = None, entity_agg: str = "mean"
 ) -> ItemTable:
@@ -155,7 +173,7 @@ def items_from_records(
     n = usable_epochs(records, epochs, notes)
     stats = sample_stats(records.margins[:, :n], records.probs[:, :n])
     make = token_items if records.meta["head"] == "token" else span_items
-    table = make(records, stats, entity_agg)
+    table = make(records, stats, records.runner_up[:, :n], entity_agg)
     table.notes = notes
     return table
 
@@ -173,9 +191,10 @@ def item_label_names(meta: Dict[str, Any]) -> List[str]:
     return names
 
 
-def token_items(records: Records, stats: Dict[str, np.ndarray], entity_agg: str) -> ItemTable:
+def token_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.ndarray, entity_agg: str) -> ItemTable:
     """Token head: entity items are maximal B-I-L runs or U tokens of the trained tags,
-    non-entity items are tokens trained as O; fake negatives are items of their own."""
+    non-entity items are tokens trained as O; fake negatives are items of their own.
+    An item's preferred label is its first token's."""
     s, meta = records.samples, records.meta
     names = item_label_names(meta)
     code = {name: i for i, name in enumerate(names)}
@@ -205,10 +224,12 @@ def token_items(records: Records, stats: Dict[str, np.ndarray], entity_agg: str)
     }
     for name in STAT_COLUMNS[1:]:
         columns[name] = _reduce(stats[name][order], first, "mean")
+    preferred = preference(_recode(runner_up[order][first], tag_type))
+    columns.update(preferred)
     return ItemTable(columns, names, list(meta["doc_ids"]), "token", meta.get("fake_label"))
 
 
-def span_items(records: Records, stats: Dict[str, np.ndarray], entity_agg: str) -> ItemTable:
+def span_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.ndarray, entity_agg: str) -> ItemTable:
     """Span head: every sample row already is an item (label "O" = non-entity)."""
     s, meta = records.samples, records.meta
     names = item_label_names(meta)
@@ -225,9 +246,15 @@ def span_items(records: Records, stats: Dict[str, np.ndarray], entity_agg: str) 
         "judged": (s["judged"] == 1) & (s["threshold"] == 0),
     }
     columns.update({name: stats[name] for name in STAT_COLUMNS})
+    columns.update(preference(_recode(runner_up, label_code)))
     order = np.lexsort((columns["end"], columns["start"], columns["doc"]))
     columns = {name: values[order] for name, values in columns.items()}
     return ItemTable(columns, names, list(meta["doc_ids"]), "span", meta.get("fake_label"))
+
+
+def _recode(codes: np.ndarray, lookup: np.ndarray) -> np.ndarray:
+    """Head label indices → item label codes, keeping -1 (not recorded)."""
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1)
 
 
 def _kinds(threshold: np.ndarray, label: np.ndarray) -> np.ndarray:

@@ -16,14 +16,15 @@ import srsly
 
 from ..util import atomic_output
 from ..errors import DataError, MismatchError
-from .aum import (ENTITY, KINDS, NON_ENTITY, STAT_COLUMNS, ItemTable, Records,
+from .aum import (ENTITY, KINDS, NON_ENTITY, PREFERENCE_COLUMNS, STAT_COLUMNS, ItemTable, Records,
                   items_from_records, read_records)
 from .thresholds import DEFAULT_P_NEG, DEFAULT_P_POS, MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
 
 SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = "scores.jsonl", "thresholds.json", "summary.json"
 KEY = ("doc", "start", "end", "kind")
 COMBINE_RULE = ("an item judged by several runs gets the mean AUM, data-map figures and "
-                "threshold of those runs; an item no run judges is never flagged")
+                "threshold of those runs and the preferred label of the first; an item no run "
+                "judges is never flagged")
 PathLike = Union[str, Path]
 
 
@@ -114,7 +115,7 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
     first = np.flatnonzero(new)
     out = {name: columns[name][first] for name in (*KEY, "label", "original")}
     if len(first) == 0:
-        empty = {name: columns[name][:0] for name in ("judged", "threshold", "run", *STAT_COLUMNS)}
+        empty = {name: columns[name][:0] for name in ("judged", "threshold", "run", *STAT_COLUMNS, *PREFERENCE_COLUMNS)}
         return _finish(base, {**out, **empty, "n_runs": columns["run"][:0]})
     group = np.cumsum(new) - 1
     judged = np.maximum.reduceat(columns["judged"], first)
@@ -123,6 +124,8 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
         out[name] = _weighted_mean(columns[name], weight, first)
     out["judged"] = judged
     out["run"] = np.minimum.reduceat(np.where(weight, columns["run"], np.iinfo(np.int64).max), first)
+    first_weighted = np.minimum.reduceat(np.where(weight, np.arange(len(order)), len(order)), first)
+    out.update({name: columns[name][first_weighted] for name in PREFERENCE_COLUMNS})
     out["n_runs"] = np.add.reduceat(weight.astype(np.int64), first)
     return _finish(base, out)
 
@@ -208,6 +211,8 @@ def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
             "aum": _num(cols["aum"][i]), "threshold": _num(cols["threshold"][i]),
             "flagged": cols["flagged"][i], "judged": cols["judged"][i],
             **{name: _num(cols[name][i]) for name in STAT_COLUMNS[1:]},
+            "preferred": labels[cols["preferred"][i]] if cols["preferred"][i] >= 0 else None,
+            "preferred_share": _num(cols["preferred_share"][i]),
             "run": cols["run"][i], "n_runs": cols["n_runs"][i],
         }
 
@@ -231,15 +236,14 @@ def read_scores(scores_dir: PathLike) -> Scores:
     labels = thresholds["item_labels"]
     code = {name: i for i, name in enumerate(labels)}
     kind_code = {name: i for i, name in enumerate(KINDS)}
-    names = (*KEY, "label", "original", "judged", "flagged", "threshold", *STAT_COLUMNS, "run", "n_runs")
+    names = (*KEY, "label", "original", "judged", "flagged", "threshold", *STAT_COLUMNS, *PREFERENCE_COLUMNS, "run", "n_runs")
     lists: Dict[str, List[Any]] = {name: [] for name in names}
     doc_ids: Dict[int, str] = {}
     for row in iter_score_rows(scores_dir):
         doc_ids[row["doc"]] = row["doc_id"]
         for name in names:
-            value = row[name]
-            lists[name].append(kind_code[value] if name == "kind" else code[value]
-                               if name in ("label", "original") else value)
+            value = row.get(name) if name in PREFERENCE_COLUMNS else row[name]  # absent before version 2
+            lists[name].append(_code(name, value, code, kind_code))
     columns = {name: np.asarray(values, dtype=_DTYPES.get(name, np.float64)) for name, values in lists.items()}
     ids = [doc_ids.get(i, "") for i in range(max(doc_ids, default=-1) + 1)]
     table = ItemTable(columns, list(labels), ids, thresholds["head"], thresholds.get("fake_label"))
@@ -261,7 +265,7 @@ def flagged_rows(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 _DTYPES = {"doc": np.int64, "start": np.int64, "end": np.int64, "kind": np.int8, "label": np.int32,
-           "original": np.int32, "judged": bool, "flagged": bool, "run": np.int64, "n_runs": np.int64}
+           "original": np.int32, "preferred": np.int32, "judged": bool, "flagged": bool, "run": np.int64, "n_runs": np.int64}
 
 
 def _scores_file(scores_dir: PathLike, name: str) -> Path:
@@ -269,6 +273,17 @@ def _scores_file(scores_dir: PathLike, name: str) -> Path:
     if not path.exists():
         raise DataError(scores_dir, f"not a scores folder: {name} is missing", hint="run `dynclean score` first")
     return path
+
+
+def _code(name: str, value: Any, code: Dict[str, int], kind_code: Dict[str, int]) -> Any:
+    """A scores.jsonl value as its table column value."""
+    if name == "kind":
+        return kind_code[value]
+    if name in ("label", "original"):
+        return code[value]
+    if name == "preferred":
+        return -1 if value is None else code[value]
+    return np.nan if value is None else value
 
 
 def _num(value: float) -> Optional[float]:

@@ -8,15 +8,16 @@ Writes `metrics.json`; every number in it is measured in this run.
 import platform
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import srsly
 from wasabi import msg
 
-from ..cleaning.clean import clean_docbin, detection_report
+from ..cleaning.clean import CleanReport, clean_docbin, detection_report
 from ..cleaning.oracle import oracle_clean
+from ..cleaning.repair import RepairRule
 from ..config import load_config
 from ..dynamics.loop import train_dynamics, write_records
 from ..errors import DataError
@@ -42,6 +43,7 @@ class BenchmarkSettings:
     variants: List[str] = field(default_factory=lambda: ["raw", "cleaned", "oracle", "gold"])
     score_options: Dict[str, Any] = field(default_factory=dict)
     entity_action: str = "missing"
+    repair: Optional[RepairRule] = None  # also train on the data cleaned with repair ("repaired")
     dynamics_overrides: Dict[str, Any] = field(default_factory=dict)
     ner_overrides: Dict[str, Any] = field(default_factory=dict)
 
@@ -90,10 +92,13 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
             splits["train-ds"], output_dir / "scores", corpus / "train-cleaned.spacy",
             output_dir / "scores" / "audit.jsonl", entity_action=settings.entity_action,
         )
+        repaired = _repair(splits["train-ds"], output_dir / "scores", corpus, settings)
         detection = detection_report(output_dir / "scores", splits["train-gs"], output_dir / "scores" / "detection.json") if has_gold else None
     if has_gold:
         write_docbin(oracle_clean(read_docbin(splits["train-ds"]), read_docbin(splits["train-gs"])), corpus / "train-oracle.spacy")
     train_sets = {"raw": splits["train-ds"], "cleaned": corpus / "train-cleaned.spacy"}
+    if repaired is not None:
+        train_sets["repaired"] = corpus / "train-repaired.spacy"
     if has_gold:
         train_sets.update(oracle=corpus / "train-oracle.spacy", gold=splits["train-gs"])
     metrics: Dict[str, Any] = {
@@ -103,6 +108,10 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
         "cleaning": {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,
                      "missing_tokens": report.missing_tokens, "docs": report.n_docs, "changed_docs": report.n_changed_docs},
     }
+    if repaired is not None:
+        metrics["repair"] = {**asdict(settings.repair), "relabeled_entities": repaired.relabeled_entities,
+                             "added_entities": repaired.added_entities, "removed_entities": repaired.removed_entities,
+                             "marked_missing": repaired.marked_missing, "missing_tokens": repaired.missing_tokens}
     if detection is not None:
         metrics["detection"] = detection
     for variant in settings.variants:
@@ -118,6 +127,14 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
     metrics["time_s"] = timer.times
     srsly.write_json(output_dir / "metrics.json", metrics)
     return metrics
+
+
+def _repair(train: Path, scores_dir: Path, corpus: Path, settings: BenchmarkSettings) -> Optional[CleanReport]:
+    """Clean once more with repair (if asked), into train-repaired.spacy."""
+    if settings.repair is None:
+        return None
+    return clean_docbin(train, scores_dir, corpus / "train-repaired.spacy", scores_dir / "audit-repaired.jsonl",
+                        entity_action=settings.entity_action, repair=settings.repair)
 
 
 def _convert(data_dir: Path, corpus: Path) -> Dict[str, Path]:

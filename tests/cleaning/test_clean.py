@@ -2,13 +2,13 @@ import pytest
 import srsly
 from spacy.tokens import DocBin
 
-from spacy_dynclean.cleaning import clean as clean_module
 from spacy_dynclean.cleaning.clean import (check_fingerprint, clean_doc, clean_docbin, clean_docs,
                                            detection_path, flags_by_doc)
 from spacy_dynclean.errors import DataError, MismatchError
 from spacy_dynclean.io.ids import get_doc_id
 
 from spacy_dynclean.dynamics.records import fingerprint_docs
+from spacy_dynclean.io.docbin import iter_docbin
 
 from .helpers import VOCAB, ents_of, flag, make_doc, write_docbin, write_scores_dir
 
@@ -32,7 +32,7 @@ def test_flagged_entity_is_removed_and_its_tokens_missing():
     assert iobs(d) == [3, 2, 0, 0, 2, 3, 2]
     assert audit == [{"doc_id": "d:1", "tokens": ["Bob", "Smith"], "start": 2, "end": 4, "label": "PER",
                       "aum": -0.5, "threshold": 0.2, "action": "removed_entity", "kind": "entity",
-                      "n_missing": 2}]
+                      "n_missing": 2, "repair": None}]
 
 
 def test_entity_action_outside_makes_tokens_o():
@@ -148,4 +148,4 @@ def test_unreadable_docbin(tmp_path):
     bad = tmp_path / "bad.spacy"
     bad.write_bytes(b"not a docbin")
     with pytest.raises(DataError, match="bad.spacy"):
-        list(clean_module.read_docbin(bad))
+        list(iter_docbin(bad))

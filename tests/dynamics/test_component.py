@@ -6,7 +6,7 @@ import spacy
 from spacy.training import Example
 from spacy.util import minibatch
 
-from spacy_dynclean.dynamics.component import FAKE_LABEL, margin_of
+from spacy_dynclean.dynamics.component import FAKE_LABEL, margin_of, runner_up
 from spacy_dynclean.io.tags import biluo_tags
 from spacy_dynclean.errors import DynCleanError
 
@@ -32,6 +32,7 @@ def test_margin_hand_computed():
     targets = np.array([1, 0])
     # row 0: 5 - max(2, 1) = 3; row 1: 0.5 - max(-1, 3) = -2.5
     assert margin_of(logits, targets).tolist() == [3.0, -2.5]
+    assert runner_up(logits, targets).tolist() == [0, 2]
 
 
 def test_loss_is_softmax_cross_entropy(tiny_docs):

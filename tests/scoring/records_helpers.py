@@ -13,12 +13,14 @@ SPAN_LABELS = ["O"] + TYPES + [FAKE]
 
 def sample(doc: int, start: int, label: str, margins: Sequence[float], original: Optional[str] = None,
            threshold: int = 0, judged: int = 1, end: Optional[int] = None,
-           probs: Optional[Sequence[float]] = None) -> Dict[str, Any]:
-    """One sample row: trained label name, margins per epoch (NaN = not recorded)."""
+           probs: Optional[Sequence[float]] = None, runner_up: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """One sample row: trained label name, margins per epoch (NaN = not recorded),
+    runner-up label names per epoch (None = not recorded; default: not recorded)."""
     return {"doc": doc, "start": start, "end": start + 1 if end is None else end, "label": label,
             "original": label if original is None else original, "threshold": threshold,
             "judged": judged, "margins": list(margins),
-            "probs": list(probs) if probs is not None else [0.5] * len(margins)}
+            "probs": list(probs) if probs is not None else [0.5] * len(margins),
+            "runner_up": list(runner_up) if runner_up is not None else [None] * len(margins)}
 
 
 def write_records(path: Path, samples: List[Dict[str, Any]], head: str = "token",
@@ -30,6 +32,8 @@ def write_records(path: Path, samples: List[Dict[str, Any]], head: str = "token"
     probs = np.array([s["probs"] for s in samples], dtype=np.float32)
     np.save(path / "margins.npy", margins)
     np.save(path / "probs.npy", probs)
+    runner_up = [[-1 if name is None else index[name] for name in s["runner_up"]] for s in samples]
+    np.save(path / "runner_up.npy", np.array(runner_up, dtype=np.int16).reshape(margins.shape))
     keys = {name: np.array([s[name] for s in samples], dtype=np.int32) for name in ("doc", "start", "end")}
     keys["label"] = np.array([index[s["label"]] for s in samples], dtype=np.int32)
     keys["original"] = np.array([index[s["original"]] for s in samples], dtype=np.int32)
