@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterable, Union
 from spacy import util
 from thinc.api import Config
 
-from .errors import DynCleanError
+from .errors import DataError, DynCleanError
 
 # A transformer name that stands for the model folder shipped by a PyPI package,
 # so configs run offline without a hub download.
@@ -39,6 +39,15 @@ def load_config(path: Union[str, Path], overrides: Dict[str, Any]) -> Config:
     if isinstance(paths.get("transformer"), str):
         paths["transformer"] = offline_model_path(paths["transformer"])
     return config
+
+
+def require_component(config: Config, factory: str, path: Union[str, Path]) -> None:
+    """Refuse the config at `path` if no component of its pipeline comes from `factory`."""
+    pipeline = list(config.get("nlp", {}).get("pipeline", []))
+    components = config.get("components", {})
+    if not any(components.get(name, {}).get("factory") == factory for name in pipeline):
+        hint = f'add one (factory = "{factory}") next to the tok2vec/transformer, see configs/dynamics_cnn.cfg'
+        raise DataError(path, f"the pipeline {pipeline} has no `{factory}` component", hint=hint)
 
 
 def require_paths(config: Config, names: Iterable[str]) -> None:

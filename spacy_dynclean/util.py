@@ -1,10 +1,17 @@
-"""Small helpers shared by every stage."""
+"""Small helpers shared by every stage: atomic file output, and reading JSON, JSON
+lines and numpy arrays with errors that name the file (and line)."""
 import os
 import shutil
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Any, Dict, Iterator, Union
+
+import numpy as np
+import srsly
+
+from .errors import DataError
 
 PathLike = Union[str, Path]
 
@@ -51,6 +58,43 @@ def atomic_folder(path: PathLike) -> Iterator[Path]:
         for leftover in (tmp, old):
             if leftover.exists():
                 shutil.rmtree(leftover)
+
+
+def read_json(path: PathLike) -> Any:
+    """The JSON content of `path`."""
+    try:
+        return srsly.read_json(path)
+    except ValueError as err:
+        raise DataError(path, f"invalid JSON ({err})", hint="the file is damaged: write it again") from None
+
+
+def read_jsonl(path: PathLike) -> Iterator[Any]:
+    """Stream the JSON lines of `path` (blank lines skipped); record = line number."""
+    with Path(path).open("rb") as file:
+        for n, line in enumerate(file, start=1):
+            if line.strip():
+                try:
+                    yield srsly.json_loads(line)
+                except ValueError as err:
+                    raise DataError(path, f"invalid JSON ({err})", record=n,
+                                    hint="the file is damaged: write it again") from None
+
+
+def load_array(path: PathLike) -> np.ndarray:
+    """The array in the .npy file `path`."""
+    try:
+        return np.load(path)
+    except (ValueError, OSError, EOFError) as err:
+        raise DataError(path, f"not a readable .npy array ({err})", hint="the file is damaged: write it again") from None
+
+
+def load_arrays(path: PathLike) -> Dict[str, np.ndarray]:
+    """The arrays in the .npz file `path`, by name."""
+    try:
+        with np.load(path) as data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as err:
+        raise DataError(path, f"not a readable .npz archive ({err})", hint="the file is damaged: write it again") from None
 
 
 def _umask() -> int:

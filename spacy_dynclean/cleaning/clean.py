@@ -14,11 +14,11 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 
 import numpy as np
 import srsly
-from spacy.tokens import Doc, DocBin, Span
-from spacy.vocab import Vocab
+from spacy.tokens import Doc, Span
 
-from ..dynamics.records import fingerprint_docs
+from ..dynamics.records import FINGERPRINT_VERSION, fingerprint_docs
 from ..errors import DataError, MismatchError
+from ..io.docbin import iter_docbin, write_docbin
 from ..io.ids import sample_key
 from ..util import atomic_output
 from ..scoring.scores import flagged_rows, iter_score_rows, read_scores, read_thresholds
@@ -99,26 +99,33 @@ def clean_docbin(
     output_path: PathLike,
     audit_path: Optional[PathLike] = None,
     entity_action: str = "missing",
+    shard_size: Optional[int] = None,
 ) -> CleanReport:
-    """Clean a DocBin with a scores folder's flags; write the cleaned DocBin (and
-    the audit JSONL), atomically."""
+    """Clean a .spacy file or folder with a scores folder's flags, streamed; write the
+    cleaned data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`)
+    and the audit JSONL, atomically."""
     report = CleanReport()
     thresholds = read_thresholds(scores_dir)
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
     flags = flags_by_doc(iter_score_rows(scores_dir))
-    output = DocBin(store_user_data=True)
-    with atomic_output(output_path) as out_tmp, _audit_writer(audit_path) as write_audit:
-        for doc, audit in clean_docs(read_docbin(data_path), flags, entity_action):
-            output.add(doc)
-            write_audit(audit)
-            report.add(audit, sum(line["n_missing"] for line in audit))
-        out_tmp.write_bytes(output.to_bytes())
+    with _audit_writer(audit_path) as write_audit:
+        cleaned = clean_docs(iter_docbin(data_path), flags, entity_action)
+        write_docbin(_audited(cleaned, write_audit, report), output_path, shard_size)
     return report
+
+
+def _audited(cleaned: Iterable[Tuple[Doc, List[Dict[str, Any]]]], write_audit: Callable[[List[Dict[str, Any]]], None],
+             report: CleanReport) -> Iterator[Doc]:
+    """The cleaned docs; their audit lines are written and counted on the way."""
+    for doc, audit in cleaned:
+        write_audit(audit)
+        report.add(audit, sum(line["n_missing"] for line in audit))
+        yield doc
 
 
 def detection_report(scores_dir: PathLike, gold_path: PathLike, report_path: PathLike) -> Dict[str, Any]:
     """Detection metrics of a scores folder against a gold DocBin, written as JSON."""
-    metrics = detection_metrics(read_scores(scores_dir).table, read_docbin(gold_path))
+    metrics = detection_metrics(read_scores(scores_dir).table, iter_docbin(gold_path))
     with atomic_output(report_path) as tmp:
         srsly.write_json(tmp, metrics)
     return metrics
@@ -132,24 +139,15 @@ def detection_path(output_path: PathLike, audit_path: Optional[PathLike] = None)
     return Path(output_path).parent / "detection.json"
 
 
-def read_docbin(path: PathLike) -> Iterator[Doc]:
-    """Stream the docs of a .spacy file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(path, "no such .spacy file")
-    try:
-        doc_bin = DocBin().from_disk(path)
-    except Exception as err:  # noqa: BLE001 - any failure means: not a DocBin
-        raise DataError(path, f"cannot be read as a DocBin ({err})") from err
-    return doc_bin.get_docs(Vocab())
-
-
 def check_fingerprint(data_path: PathLike, scores_dir: PathLike, thresholds: Mapping[str, Any]) -> List[str]:
     """Refuse data whose fingerprint differs from the scores'; returns notes."""
     expected = thresholds.get("fingerprint")
     if not expected:
         return [f"fingerprint not checked: {scores_dir} has none"]
-    found = fingerprint_docs(list(read_docbin(data_path)), thresholds.get("entity_types", thresholds.get("labels")))
+    if len(expected) == 64 and not expected.startswith(FINGERPRINT_VERSION):  # a bare sha256: before v2
+        raise MismatchError(f"{scores_dir} was scored by an older spacy-dynclean (its data fingerprint has another "
+                            "format): run `dynclean dynamics` and `dynclean score` again")
+    found = fingerprint_docs(iter_docbin(data_path), thresholds.get("entity_types", thresholds.get("labels")))
     if found != expected:
         raise MismatchError(f"{data_path} is not the data {scores_dir} was scored on "
                             f"(fingerprint {found[:12]} != {expected[:12]})")

@@ -1,4 +1,4 @@
-"""`dynclean clean DATA.spacy SCORES_DIR OUTPUT.spacy`: apply the flags, write the cleaned data."""
+"""`dynclean clean DATA SCORES_DIR OUTPUT`: apply the flags, write the cleaned data (file or shards)."""
 from pathlib import Path
 from typing import Optional
 
@@ -11,16 +11,17 @@ from ._util import app
 
 @app.command("clean")
 def clean_cli(
-    data_path: Path = typer.Argument(..., metavar="DATA.spacy", help="The training data that was scored", dir_okay=False),
+    data_path: Path = typer.Argument(..., metavar="DATA", help="The training data that was scored: .spacy file or folder of shards"),
     scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT.spacy", help="The cleaned .spacy file to write", dir_okay=False),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The cleaned .spacy file to write, or a folder for shards"),
     audit_path: Optional[Path] = typer.Option(None, "--audit", help="Write one JSON line per decision here"),
     gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: report detection quality"),
     entity_action: str = typer.Option("missing", "--entity-action", help="Tokens of a removed entity become: missing|outside"),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"),
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
-    every doc is kept, in order."""
-    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action)
+    every doc is kept, in order. The data is streamed shard by shard."""
+    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, shard_size=shard_size)
     for note in report.notes:
         msg.info(note)
     msg.good(f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}")

@@ -5,8 +5,9 @@ import typer
 from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
-from ..config import load_config, require_paths
+from ..config import load_config, require_component, require_paths
 from ..dynamics.loop import train_dynamics, write_records
+from ..io.docbin import check_docbin
 from ._util import app
 
 
@@ -28,7 +29,9 @@ def dynamics_cli(
     overrides = parse_config_overrides(ctx.args)
     setup_gpu(gpu_id)
     config = load_config(config_path, overrides)
+    require_component(config, "dynclean", config_path)
     require_paths(config, ["train"])
+    check_docbin(config["paths"]["train"])
     nlp = train_dynamics(config, use_gpu=gpu_id, records_dir=output_dir)
     for path in write_records(nlp, output_dir):
         msg.good(f"Margin records written to {path}")

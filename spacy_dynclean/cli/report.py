@@ -17,7 +17,7 @@ MAX_SHOWN_EDITS = 5
 def report_cli(
     scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
     audit_path: Path = typer.Argument(..., metavar="AUDIT", help="Audit JSONL of `dynclean clean --audit`", dir_okay=False),
-    data_path: Path = typer.Argument(..., metavar="DATA.spacy", help="The data that was scored and cleaned", dir_okay=False),
+    data_path: Path = typer.Argument(..., metavar="DATA", help="The data that was scored and cleaned: .spacy file or folder"),
     output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for index.html, the figures, review.jsonl"),
     gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: split by real error", dir_okay=False),
     max_items: int = typer.Option(500, "--max-items", help="At most this many flagged sentences in the HTML pages"),

@@ -46,10 +46,11 @@ class DocStats:
 
 
 def docbin_paths(path: PathLike) -> list[Path]:
-    """The .spacy file `path`, or the .spacy shards of the folder `path` in name order."""
+    """The .spacy file `path`, or the .spacy files under the folder `path` (hidden ones
+    skipped) in path order: the files and order of spaCy's `Corpus`."""
     path = Path(path)
     if path.is_dir():
-        shards = sorted(p for p in path.iterdir() if p.suffix == ".spacy" and not p.name.startswith("."))
+        shards = sorted(p for p in path.rglob("*.spacy") if not any(part.startswith(".") for part in p.relative_to(path).parts))
         if not shards:
             raise DataError(path, "the folder holds no .spacy files", hint="give a .spacy file or a folder of shards")
         return shards
@@ -58,20 +59,31 @@ def docbin_paths(path: PathLike) -> list[Path]:
     return [path]
 
 
+def check_docbin(path: PathLike) -> None:
+    """Refuse .spacy data that does not load, before a long run reads it."""
+    for shard in docbin_paths(path):
+        _load(shard)
+
+
 def iter_docbin(path: PathLike, vocab: Optional[Vocab] = None) -> Iterator[Doc]:
     """Stream the docs of a .spacy file or folder, one shard in memory at a time.
     Without `vocab`, each shard gets a fresh one, so memory stays flat."""
     for shard in docbin_paths(path):
-        data = shard.read_bytes()
-        if not data:
-            raise DataError(shard, "file is empty")
-        try:
-            docbin = DocBin(store_user_data=True).from_bytes(data)
-        except Exception as err:  # noqa: BLE001 - zlib, msgpack, numpy: any failure means not a DocBin
-            raise DataError(shard, f"not a spaCy DocBin ({type(err).__name__}: {err})") from None
-        if len(docbin) == 0:
-            raise DataError(shard, "the DocBin holds no docs")
-        yield from _docs(docbin, vocab or Vocab())
+        yield from _docs(_load(shard), vocab or Vocab())
+
+
+def _load(shard: Path) -> DocBin:
+    data = shard.read_bytes()
+    if not data:
+        raise DataError(shard, "file is empty")
+    try:
+        docbin = DocBin(store_user_data=True).from_bytes(data)
+    except Exception:  # noqa: BLE001 - zlib, msgpack, numpy: any failure means not a DocBin
+        hint = "convert annotated data to .spacy with `dynclean convert`"
+        raise DataError(shard, "not a spaCy DocBin: it does not decompress and unpack as one", hint=hint) from None
+    if len(docbin) == 0:
+        raise DataError(shard, "the DocBin holds no docs")
+    return docbin
 
 
 def read_docbin(path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None) -> Iterator[Doc]:

@@ -64,6 +64,8 @@ class _Buffer:
                 return value
 
     def error(self, msg: str, index: int, hint: Optional[str] = None) -> DataError:
+        if self.eof and (index >= len(self.text.rstrip()) or msg.startswith("Unterminated string")):
+            hint = hint or "the file ends inside the JSON: is it truncated?"
         before = self.text[:index]
         newline = before.rfind("\n")
         line = self.dropped_lines + before.count("\n") + 1

@@ -11,7 +11,8 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
-from ..cleaning.clean import check_fingerprint, read_docbin
+from ..cleaning.clean import check_fingerprint
+from ..io.docbin import iter_docbin
 from ..io.ids import sample_key
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
@@ -68,12 +69,12 @@ def write_report(
     notes += check_fingerprint(data_path, scores_dir, scores.thresholds)
     audit = read_audit(audit_path)
     check_audit(table, audit_keys(audit), scores_dir, audit_path)
-    docs = list(read_docbin(data_path))
+    docs = list(iter_docbin(data_path))
     items = flagged_docs(docs, audit, data_path, audit_path)
     errors, gold, verdicts, detection = None, None, None, None
     if gold_path is not None:
         say(f"Comparing with the gold labels in {gold_path}")
-        gold_docs = list(read_docbin(gold_path))
+        gold_docs = list(iter_docbin(gold_path))
         errors = item_errors(table, gold_docs)
         detection = detection_from_errors(table, errors)
         verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))

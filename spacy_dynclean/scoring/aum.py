@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
-import srsly
 
 from ..errors import DataError, DynCleanError
+from ..util import load_array, load_arrays, read_json
 
 RECORD_FILES = ("margins.npy", "probs.npy", "runner_up.npy", "samples.npz", "meta.json")
 KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
@@ -78,18 +78,17 @@ def read_records(path: Union[str, Path]) -> Records:
         if not (path / name).exists():
             raise DataError(path, f"not a margin-records folder: {name} is missing",
                             hint="run `dynclean dynamics` first")
-    meta = srsly.read_json(path / "meta.json")
-    with np.load(path / "samples.npz") as data:
-        samples = {name: data[name] for name in data.files}
+    meta = read_json(path / "meta.json")
+    samples = load_arrays(path / "samples.npz")
     missing = [name for name in KEY_COLUMNS if name not in samples]
     if missing:
         raise DataError(path / "samples.npz", f"lacks the key columns {missing}")
     # meta.json is written last: its n_epochs columns are one consistent state even if
     # a run was stopped while it rewrote the arrays
     n_epochs = meta.get("n_epochs")
-    margins = np.load(path / "margins.npy")[:, :n_epochs]
-    probs = np.load(path / "probs.npy")[:, :n_epochs]
-    runner_up = np.load(path / "runner_up.npy")[:, :n_epochs]
+    margins = load_array(path / "margins.npy")[:, :n_epochs]
+    probs = load_array(path / "probs.npy")[:, :n_epochs]
+    runner_up = load_array(path / "runner_up.npy")[:, :n_epochs]
     n_samples = len(samples["doc"])
     if margins.ndim != 2 or margins.shape[0] != n_samples or not probs.shape == runner_up.shape == margins.shape:
         raise DataError(path, f"margins {margins.shape}, probs {probs.shape} and runner_up "

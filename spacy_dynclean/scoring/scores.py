@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 import srsly
 
-from ..util import atomic_output
+from ..util import atomic_output, read_json, read_jsonl
 from ..errors import DataError, MismatchError
 from .aum import (ENTITY, KINDS, NON_ENTITY, PREFERENCE_COLUMNS, STAT_COLUMNS, ItemTable, Records,
                   items_from_records, read_records)
@@ -251,12 +251,12 @@ def read_scores(scores_dir: PathLike) -> Scores:
 
 
 def read_thresholds(scores_dir: PathLike) -> Dict[str, Any]:
-    return srsly.read_json(_scores_file(scores_dir, THRESHOLDS_FILE))
+    return read_json(_scores_file(scores_dir, THRESHOLDS_FILE))
 
 
 def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
     """Stream the rows of scores.jsonl."""
-    yield from srsly.read_jsonl(_scores_file(scores_dir, SCORES_FILE))
+    yield from read_jsonl(_scores_file(scores_dir, SCORES_FILE))
 
 
 def flagged_rows(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -6,7 +6,7 @@ import srsly
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.report  # noqa: F401  (registers the commands)
-from spacy_dynclean.cleaning.clean import read_docbin
+from spacy_dynclean.io.docbin import iter_docbin
 from spacy_dynclean.cleaning.detection import detection_metrics
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError, MismatchError
@@ -75,8 +75,8 @@ def test_pages_are_capped_and_paginated(inputs, tmp_path):
 
 def test_gold_errors_agree_with_detection_metrics(inputs):
     table = read_scores(inputs.scores).table
-    errors = item_errors(table, read_docbin(inputs.gold))
-    assert detection_from_errors(table, errors) == detection_metrics(table, read_docbin(inputs.gold))
+    errors = item_errors(table, iter_docbin(inputs.gold))
+    assert detection_from_errors(table, errors) == detection_metrics(table, iter_docbin(inputs.gold))
 
 
 def test_data_map_subsamples_and_says_so(inputs, monkeypatch):

@@ -8,7 +8,7 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.report  # noqa: F401  (registers the commands)
-from spacy_dynclean.cleaning.clean import read_docbin
+from spacy_dynclean.io.docbin import iter_docbin
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.report import REVIEW_FILE, apply_review, write_report
@@ -164,6 +164,6 @@ def test_apply_review_cli(exported, tmp_path):
     output = " ".join(result.output.split())
     assert "Wrote 4 docs (3 reviewed)" in output and "were not applied" in output
     assert "record 1: LOC span token_start 4, token_end 4 added" in output
-    assert len(list(read_docbin(out))) == 4
+    assert len(list(iter_docbin(out))) == 4
     result = runner.invoke(app, ["apply-review", str(inputs.data), str(tmp_path / "nope.jsonl"), str(out)])
     assert isinstance(result.exception, DataError) and "no such file" in str(result.exception)

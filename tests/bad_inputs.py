@@ -1,0 +1,333 @@
+"""The bad-input catalogue: per command, one bad input and what the message must name.
+
+Each case writes its inputs into an empty folder and returns the command line (paths
+relative to that folder, so the messages stay short). Used by `tests/test_bad_inputs.py`
+(in-process, every case must fail cleanly) and `scripts/bad_inputs.py` (each case in a
+fresh `python -m spacy_dynclean` process, written up as benchmarks/bad-inputs.md).
+"""
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, List, Sequence, Tuple
+
+import numpy as np
+import srsly
+
+from spacy_dynclean.io.docbin import convert_file, iter_docbin, write_docbin
+
+from .conftest import ROOT
+from .report import build_inputs
+from .scoring.records_helpers import write_records
+from .scoring.test_scores import run_samples
+
+RECORDS = [{"tokens": ["Alice", "lives", "in", "Paris"], "entities": [[0, 0, "PER"], [3, 3, "LOC"]]},
+           {"tokens": ["Bob", "sings"], "entities": [[0, 0, "PER"]]}]
+JSON = json.dumps(RECORDS)
+
+
+@dataclass
+class Case:
+    command: str
+    problem: str
+    make: Callable[[Path], List[str]]  # writes the inputs into a folder, returns the arguments
+    names: Sequence[str]  # what the message must contain: the file, the record or line
+    outputs: Sequence[str] = ()  # what must not exist afterwards
+
+
+def write(folder: Path, name: str, content: object) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else str(content).encode("utf-8"))
+    return name
+
+
+def convert_case(problem: str, name: str, content: object, names: Sequence[str], *options: str) -> Case:
+    return Case("convert", problem, lambda f: ["convert", write(f, name, content), "out.spacy", *options],
+                names, ["out.spacy"])
+
+
+def spacy_data(folder: Path, name: str = "train.spacy", records: Sequence[dict] = RECORDS) -> str:
+    write(folder, "src/train.json", json.dumps(list(records)))
+    convert_file(folder / "src" / "train.json", folder / name)
+    return name
+
+
+def config_without_dynclean(folder: Path) -> List[str]:
+    shutil.copy(ROOT / "configs" / "ner_cnn.cfg", folder / "ner.cfg")
+    return ["dynamics", "ner.cfg", "out", "--paths.train", spacy_data(folder), "--paths.dev", "train.spacy"]
+
+
+def dynamics(folder: Path, *train: str) -> List[str]:
+    shutil.copy(ROOT / "configs" / "dynamics_cnn.cfg", folder / "dynamics.cfg")
+    return ["dynamics", "dynamics.cfg", "out", *(["--paths.train", *train] if train else [])]
+
+
+def records(folder: Path, name: str = "run0", fold: int = 0, **meta: object) -> str:
+    samples = run_samples(fold, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]})
+    write_records(folder / name, samples, fold=fold, **meta)
+    return name
+
+
+def truncated_npy(folder: Path) -> List[str]:
+    run = records(folder)
+    data = (folder / run / "margins.npy").read_bytes()
+    write(folder, f"{run}/margins.npy", data[: len(data) - 20])
+    return ["score", run, "scores"]
+
+
+def scored(folder: Path) -> Tuple[str, str, str]:
+    """A scored and cleaned corpus (tests/report): data, scores folder, audit."""
+    inputs = build_inputs(folder)
+    return (inputs.data.name, inputs.scores.name, inputs.audit.name)
+
+
+def other_version(folder: Path) -> str:
+    """train.spacy again, one entity less: another version of the same file."""
+    docs = list(iter_docbin(folder / "train.spacy"))
+    docs[1].set_ents(list(docs[1].ents)[:-1], default="outside")
+    write_docbin(docs, folder / "train-v2.spacy")
+    return "train-v2.spacy"
+
+
+def clean_with(problem: str, data: Callable[[Path], str], names: Sequence[str]) -> Case:
+    """`clean` on a scored corpus; `data` may spoil it and names the data to clean."""
+    def make(folder: Path) -> List[str]:
+        scored(folder)
+        return ["clean", data(folder), "scores", "out.spacy"]
+    return Case("clean", problem, make, names, ["out.spacy"])
+
+
+def spoiled(name: str, spoil: Callable[[Path], object], result: str = "train.spacy") -> Callable[[Path], str]:
+    """A `data` function for `clean_with`: apply `spoil` to folder/name, return `result`."""
+    def data(folder: Path) -> str:
+        spoil(folder / name)
+        return result
+    return data
+
+
+def broken_records(folder: Path, spoil: Callable[[Path], object]) -> List[str]:
+    run = records(folder)
+    spoil(folder / run / "meta.json")
+    return ["score", run, "scores"]
+
+
+def report_with(change: Callable[[Path], Tuple[str, str, str]]) -> Callable[[Path], List[str]]:
+    def make(folder: Path) -> List[str]:
+        return ["report", *change(folder), "report"]
+    return make
+
+
+def edited_scores(folder: Path, edit: Callable[[Path], None]) -> Tuple[str, str, str]:
+    data, scores, audit = scored(folder)
+    edit(folder / scores)
+    return scores, audit, data
+
+
+def benchmark(folder: Path, train_ds: object, *options: str) -> List[str]:
+    write(folder, "data/dev.json", JSON)
+    write(folder, "data/test.json", JSON)
+    if train_ds is not None:
+        write(folder, "data/train-ds.json", train_ds)
+    return ["benchmark", "data", "run", *options]
+
+
+CASES: List[Case] = [
+    # convert: DS-NER JSON
+    convert_case("truncated JSON", "train.json", JSON[:60], ["train.json", "invalid JSON at line 1"]),
+    convert_case("top level not a list", "train.json", json.dumps(RECORDS[0]), ["train.json", "must be a JSON list"]),
+    convert_case("record not an object", "train.json", "[1]", ["train.json, record 1"]),
+    convert_case("missing field", "train.json", '[{"tokens": ["a"]}]', ["train.json, record 1", "'entities'"]),
+    convert_case("tokens not a list", "train.json", '[{"tokens": "a b", "entities": []}]', ["train.json, record 1"]),
+    convert_case("token not a string", "train.json", '[{"tokens": ["a", 7], "entities": []}]', ["train.json, record 1"]),
+    convert_case("offsets not integers", "train.json", '[{"tokens": ["a"], "entities": [["0", "0", "PER"]]}]',
+                 ["train.json, record 1"]),
+    convert_case("label not a string", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, 5]]}]',
+                 ["train.json, record 1", "label"]),
+    convert_case("span out of range", "train.json", JSON[:-1] + ', {"tokens": ["a"], "entities": [[0, 1, "PER"]]}]',
+                 ["train.json, record 3", "out of range"]),
+    convert_case("span reversed", "train.json", '[{"tokens": ["a", "b"], "entities": [[1, 0, "PER"]]}]',
+                 ["train.json, record 1", "reversed"]),
+    convert_case("spans overlap", "train.json", '[{"tokens": ["a", "b"], "entities": [[0, 1, "PER"], [1, 1, "LOC"]]}]',
+                 ["train.json, record 1", "overlap"]),
+    convert_case("empty sentence", "train.json", JSON[:-1] + ', {"tokens": [], "entities": []}]',
+                 ["train.json, record 3", "empty sentence"]),
+    convert_case("empty file", "train.json", b"", ["train.json", "empty"]),
+    convert_case("empty list", "train.json", "[]", ["train.json", "no records"]),
+    convert_case("non-UTF-8 bytes", "train.json", b'[{"tokens": ["caf\xe9"], "entities": []}]',
+                 ["train.json", "not UTF-8", "line 1"]),
+    convert_case("JSON Lines named .json", "train.json", "\n".join(json.dumps(r) for r in RECORDS),
+                 ["train.json", "JSON Lines"]),
+    # convert: CoNLL
+    convert_case("I- after O (BIO)", "train.conll", "a O\nb I-PER\n", ["train.conll, record 1", "line 2"], "--scheme", "bio"),
+    convert_case("invalid tag", "train.conll", "a O\nb X-PER\n", ["train.conll, record 1", "line 2"]),
+    convert_case("one column", "train.conll", "a O\nb\n", ["train.conll, record 1", "line 2"]),
+    convert_case("only blank lines", "train.conll", "\n\n", ["train.conll", "empty"]),
+    convert_case("BILUO entity not closed", "train.conll", "a B-PER\nb O\n", ["train.conll, record 1", "line 2"],
+                 "--scheme", "biluo"),
+    convert_case("non-UTF-8 bytes", "train.conll", b"a O\n\nb\xff O\n", ["train.conll", "not UTF-8", "line 3"]),
+    # convert: JSONL
+    convert_case("invalid JSON line", "train.jsonl", '{"text": "a", "spans": []}\n{"text": "b", \n',
+                 ["train.jsonl, record 2", "invalid JSON"]),
+    convert_case("span off token boundaries", "train.jsonl", '{"text": "Anna sings", "spans": [[0, 2, "PER"]]}\n',
+                 ["train.jsonl, record 1", "token boundaries"]),
+    convert_case("empty text", "train.jsonl", '{"text": " ", "spans": []}\n', ["train.jsonl, record 1", "empty text"]),
+    convert_case("label not a string", "train.jsonl", '{"text": "Anna", "spans": [[0, 4, null]]}\n',
+                 ["train.jsonl, record 1", "label"]),
+    convert_case("spans overlap", "train.jsonl", '{"text": "Anna Bell", "spans": [[0, 9, "PER"], [5, 9, "PER"]]}\n',
+                 ["train.jsonl, record 1", "overlap"]),
+    convert_case("blank line", "train.jsonl", '{"text": "a", "spans": []}\n\n{"text": "b", "spans": []}\n',
+                 ["train.jsonl, record 2", "blank line"]),
+    convert_case("text not a string", "train.jsonl", '{"text": 5, "spans": []}\n', ["train.jsonl, record 1"]),
+    # convert: DocBin, paths, options
+    convert_case("not a DocBin", "train.spacy", b"not a docbin", ["train.spacy", "not a spaCy DocBin"]),
+    convert_case("empty .spacy file", "train.spacy", b"", ["train.spacy", "empty"]),
+    convert_case("unknown extension", "train.xml", "<x/>", ["train.xml", "--format"]),
+    Case("convert", "input missing", lambda f: ["convert", "nope.json", "out.spacy"], ["nope.json", "not found"],
+         ["out.spacy"]),
+    Case("convert", "output not .spacy or a folder", lambda f: ["convert", write(f, "train.json", JSON), "out.json"],
+         ["out.json"], ["out.json"]),
+    Case("convert", "output folder holds other files",
+         lambda f: ["convert", write(f, "train.json", JSON), str(Path(write(f, "out/notes.txt", "mine")).parent)],
+         ["out", "notes.txt"], ["out/out-00000.spacy"]),
+    Case("convert", "--shard-size with a .spacy output",
+         lambda f: ["convert", write(f, "train.json", JSON), "out.spacy", "--shard-size", "5"], ["--shard-size"],
+         ["out.spacy"]),
+    Case("convert", "folder without .spacy shards", lambda f: ["convert", str(Path(write(f, "in/a.txt", "x")).parent),
+                                                                 "out.spacy"], ["in", "no .spacy files"], ["out.spacy"]),
+    # dynamics
+    Case("dynamics", "config without the dynclean component", config_without_dynclean, ["ner.cfg", "dynclean"], ["out"]),
+    Case("dynamics", "paths.train not set", lambda f: dynamics(f), ["paths.train"], ["out"]),
+    Case("dynamics", "training data missing", lambda f: dynamics(f, "nope.spacy"), ["nope.spacy"], ["out"]),
+    Case("dynamics", "training data not a DocBin", lambda f: dynamics(f, write(f, "train.spacy", b"garbage")),
+         ["train.spacy"], ["out"]),
+    Case("dynamics", "training data is DS-NER JSON, not .spacy", lambda f: dynamics(f, write(f, "train.json", JSON)),
+         ["train.json"], ["out"]),
+    Case("dynamics", "config missing", lambda f: ["dynamics", "nope.cfg", "out"], ["nope.cfg"], ["out"]),
+    Case("dynamics", "config not a config", lambda f: ["dynamics", write(f, "bad.cfg", "[nlp\nlang = "), "out"],
+         ["bad.cfg"], ["out"]),
+    # score
+    Case("score", "records folder missing", lambda f: ["score", "nope", "scores"], ["nope"], ["scores"]),
+    Case("score", "records folder without meta.json", lambda f: broken_records(f, Path.unlink), ["run0", "meta.json"],
+         ["scores"]),
+    Case("score", "truncated margins.npy", truncated_npy, ["run0", "margins.npy"], ["scores"]),
+    Case("score", "malformed meta.json", lambda f: broken_records(f, lambda p: p.write_text("{")),
+         ["run0", "meta.json"], ["scores"]),
+    Case("score", "runs with different label sets",
+         lambda f: ["score", records(f), records(f, "run1", 1, entity_types=["PER", "ORG"]), "scores"],
+         ["run0", "run1", "entity_types"], ["scores"]),
+    Case("score", "runs of different data (fingerprint)",
+         lambda f: ["score", records(f), records(f, "run1", 1, fingerprint="v2-other"), "scores"],
+         ["run0", "run1", "fingerprint"], ["scores"]),
+    # clean
+    clean_with("scores of another dataset (fingerprint)", lambda f: spacy_data(f, "other.spacy"),
+               ["other.spacy", "not the data", "scores"]),
+    clean_with("scores of another version of the file (fingerprint)", other_version,
+               ["train-v2.spacy", "not the data", "scores"]),
+    clean_with("data not a DocBin", lambda f: write(f, "bad.spacy", b"garbage"), ["bad.spacy", "not a spaCy DocBin"]),
+    clean_with("data missing", lambda f: "nope.spacy", ["nope.spacy"]),
+    clean_with("scores folder without thresholds.json", spoiled("scores/thresholds.json", Path.unlink),
+               ["scores", "thresholds.json"]),
+    clean_with("truncated scores.jsonl", spoiled("scores/scores.jsonl", lambda p: p.write_text(p.read_text()[:-40])),
+               ["scores.jsonl", "record"]),
+    clean_with("malformed thresholds.json", spoiled("scores/thresholds.json", lambda p: p.write_text("{")),
+               ["thresholds.json"]),
+    Case("clean", "--shard-size with a .spacy output",
+         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--shard-size", "2"], ["--shard-size"], ["out.spacy"]),
+    Case("clean", "unknown --entity-action",
+         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--entity-action", "drop"], ["--entity-action"],
+         ["out.spacy"]),
+    # report
+    Case("report", "data of another dataset (fingerprint)",
+         report_with(lambda f: (scored(f)[1], "audit.jsonl", spacy_data(f, "other.spacy"))),
+         ["other.spacy", "not the data"], ["report"]),
+    Case("report", "malformed audit", report_with(lambda f: (scored(f)[1], write(f, "audit.jsonl", "{\n"), "train.spacy")),
+         ["audit.jsonl", "record 1"], ["report"]),
+    Case("report", "audit of another cleaning",
+         report_with(lambda f: (scored(f)[1], write(f, "audit.jsonl", json.dumps(
+             {"doc_id": "train:9", "tokens": ["x"], "start": 0, "end": 1, "label": "PER", "action": "removed_entity",
+              "kind": "entity", "n_missing": 1, "aum": -1.0, "threshold": 0.0}) + "\n"), "train.spacy")),
+         ["audit.jsonl"], ["report"]),
+    Case("report", "scores folder without scores.jsonl",
+         report_with(lambda f: edited_scores(f, lambda s: (s / "scores.jsonl").unlink())), ["scores", "scores.jsonl"],
+         ["report"]),
+    # benchmark
+    Case("benchmark", "data folder without train-ds.json", lambda f: benchmark(f, None), ["train-ds.json"],
+         ["run/metrics.json"]),
+    Case("benchmark", "truncated train-ds.json", lambda f: benchmark(f, JSON[:50]), ["train-ds.json", "invalid JSON"],
+         ["run/metrics.json"]),
+    Case("benchmark", "unknown config family", lambda f: benchmark(f, JSON, "--config", "nope"), ["nope"],
+         ["run/metrics.json"]),
+    Case("benchmark", "override without =", lambda f: benchmark(f, JSON, "--dynamics-set", "training.max_epochs"),
+         ["--dynamics-set"], ["run/metrics.json"]),
+    # annotate, apply-review
+    Case("annotate", "non-UTF-8 texts",
+         lambda f: ["annotate", write(f, "texts.txt", b"Anna sings\ncaf\xe9\n"), write(f, "gaz.tsv", "Anna\tPER\n"),
+                    "out.spacy"], ["texts.txt", "not UTF-8", "line 2"], ["out.spacy"]),
+    Case("annotate", "gazetteer line without a type",
+         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), write(f, "gaz.tsv", "Anna\tPER\nBob\n"),
+                    "out.spacy"], ["gaz.tsv", "2"], ["out.spacy"]),
+    Case("apply-review", "malformed review.jsonl",
+         lambda f: ["apply-review", scored(f)[0], write(f, "review.jsonl", '{"meta": \n'), "out.spacy"],
+         ["review.jsonl", "record 1"], ["out.spacy"]),
+]
+
+
+def run_in_process(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
+    """Run `dynclean ARGS` through the CLI's `main` in this process: exit code and output
+    (a traceback, if anything escapes, is part of the output)."""
+    from spacy_dynclean.cli import main
+
+    out = io.StringIO()
+    previous, argv = Path.cwd(), sys.argv
+    os.chdir(cwd)
+    sys.argv = ["dynclean", *args]
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported as the traceback it would print
+        code, _ = 1, out.write(traceback.format_exc())
+    finally:
+        os.chdir(previous)
+        sys.argv = argv
+    return code, out.getvalue()
+
+
+def run_subprocess(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
+    """Run `python -m spacy_dynclean ARGS` in a fresh process: exit code and output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "spacy_dynclean", *args], cwd=cwd, capture_output=True,
+                            text=True, env=env)
+    return result.returncode, result.stdout + result.stderr
+
+
+def message(output: str) -> str:
+    """The error message as one line: from the ✘ (or `Error`) on, colours and wrapping removed."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    start = plain.find("\u2718")
+    start = plain.find("Error") if start < 0 else start
+    return " ".join(plain[max(start, 0):].lstrip("\u2718 ").split())
+
+
+def problems(case: Case, folder: Path, code: int, output: str) -> List[str]:
+    """What is wrong with how the command failed (empty: it failed cleanly)."""
+    found = []
+    if code == 0:
+        found.append("exit code 0")
+    if "Traceback" in output:
+        found.append("traceback")
+    text = message(output)
+    found += [f"message lacks {name!r}" for name in case.names if name not in text]
+    found += [f"{path} was written" for path in case.outputs if (folder / path).exists()]
+    found += [f"{p.relative_to(folder)} left behind" for p in folder.rglob("*.tmp")]
+    return found
