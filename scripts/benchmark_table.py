@@ -5,6 +5,7 @@
 Numbers are copied from the files (F1 etc. as percentages), never typed by hand.
 """
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -14,11 +15,15 @@ def pct(value: Optional[float]) -> str:
     return "–" if value is None else f"{100 * value:.1f}"
 
 
+BASELINES = ("raw", "oracle", "gold")
+
+
 def f1_cell(metrics: Dict[str, Any], variant: str) -> str:
     scores = metrics.get(variant)
     if not scores:
         return "–"
-    return f"{pct(scores['f'])} ({pct(scores['p'])}/{pct(scores['r'])})"
+    source = f" [{scores['from']}]" if "from" in scores else ""
+    return f"{pct(scores['f'])} ({pct(scores['p'])}/{pct(scores['r'])}){source}"
 
 
 def recovery(metrics: Dict[str, Any]) -> str:
@@ -32,27 +37,70 @@ def detection_cell(side: Dict[str, Any]) -> str:
     return f"{side['flagged']} / {pct(side['precision'])} / {pct(side['recall'])} / {side['auroc']:.3f}"
 
 
+def with_baselines(runs: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """Runs that trained only some variants (ablations: `--variant cleaned`) borrow
+    raw/oracle/gold from a run of the same dataset, seed and production config that
+    has them; the borrowed cells are marked with the run they come from."""
+    full = {(m["dataset"], m["seed"], m.get("ner", m["config"])): name
+            for name, m in runs.items() if all(v in m for v in ("raw", "oracle"))}
+    out = {}
+    for name, m in runs.items():
+        source = full.get((m["dataset"], m["seed"], m.get("ner", m["config"])))
+        borrowed = {v: {**runs[source][v], "from": source} for v in BASELINES
+                    if v not in m and source and v in runs[source]}
+        out[name] = {**m, **borrowed}
+    return out
+
+
+def stage_times(times: Dict[str, float]) -> str:
+    dynamics = sum(v for k, v in times.items() if k.startswith("dynamics"))
+    parts = [f"dynamics {dynamics:.0f}"] + [f"{k.replace('train_', 'train ')} {v:.0f}" for k, v in times.items()
+                                            if k in ("score", "clean") or k.startswith("train_")]
+    return ", ".join(parts)
+
+
 def rows(paths: List[Path]) -> List[str]:
     header = [
-        "| run | dataset | dynamics | head | ner | raw F1 (P/R) | cleaned F1 (P/R) | Δ | oracle F1 | gold F1 | recovered | "
-        "entities flagged / P / R / AUROC | non-entities flagged / P / R / AUROC | dynamics s | machine |",
-        "|" + "---|" * 15,
+        "| run | dataset | dynamics | head | ner | raw F1 (P/R) | cleaned F1 (P/R) | Δ | repaired F1 | oracle F1 | gold F1 | "
+        "recovered | entities flagged / P / R / AUROC | non-entities flagged / P / R / AUROC | seconds per stage | machine |",
+        "|" + "---|" * 16,
     ]
+    runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
     lines = []
-    for path in paths:
-        m = json.loads(path.read_text())
+    for name, m in runs.items():
         delta = 100 * (m["cleaned"]["f"] - m["raw"]["f"]) if "cleaned" in m and "raw" in m else None
-        dynamics = sum(v for k, v in m["time_s"].items() if k.startswith("dynamics"))
         det = m.get("detection", {})
         lines.append("| " + " | ".join([
-            path.stem, m["dataset"], m["config"], m.get("head", "token"), m.get("ner", m["config"]),
+            name, m["dataset"], m["config"], m.get("head", "token"), m.get("ner", m["config"]),
             f1_cell(m, "raw"), f1_cell(m, "cleaned"), "–" if delta is None else f"{delta:+.1f}",
-            f1_cell(m, "oracle"), f1_cell(m, "gold"), recovery(m),
+            f1_cell(m, "repaired"), f1_cell(m, "oracle"), f1_cell(m, "gold"), recovery(m),
             detection_cell(det["pos"]) if det else "–", detection_cell(det["neg"]) if det else "–",
-            f"{dynamics:.0f}", f"{m['machine'].get('processor') or 'CPU not recorded'}, {m['machine'].get('cpus')} CPUs",
+            stage_times(m["time_s"]), f"{m['machine'].get('processor') or 'CPU not recorded'}, {m['machine'].get('cpus')} CPUs",
         ]) + " |")
     return header + lines
 
 
+def seed_means(paths: List[Path]) -> List[str]:
+    """Mean ± sample standard deviation of test F1 over runs named `<group>-seed<N>`."""
+    groups: Dict[str, List[Dict[str, Any]]] = {}
+    for path in paths:
+        group, sep, _ = path.stem.rpartition("-seed")
+        if sep:
+            groups.setdefault(group, []).append(json.loads(path.read_text()))
+    variants = ("raw", "cleaned", "repaired", "oracle", "gold")
+    lines = ["| runs | seeds | " + " | ".join(variants) + " |", "|" + "---|" * (2 + len(variants))]
+    for group, runs in sorted(groups.items()):
+        cells = []
+        for variant in variants:
+            values = [100 * m[variant]["f"] for m in runs if variant in m]
+            cells.append(f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}" if len(values) > 1 else "–")
+        seeds = ", ".join(str(m["seed"]) for m in runs)
+        lines.append(f"| {group}-seed* | {seeds} | " + " | ".join(cells) + " |")
+    return lines
+
+
 if __name__ == "__main__":
-    print("\n".join(rows([Path(p) for p in sys.argv[1:]])))
+    paths = [Path(p) for p in sys.argv[1:]]
+    print("\n".join(rows(paths)))
+    print()
+    print("\n".join(seed_means(paths)))

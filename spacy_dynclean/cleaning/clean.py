@@ -23,6 +23,7 @@ from ..io.ids import sample_key
 from ..util import atomic_output
 from ..scoring.scores import flagged_rows, iter_score_rows, read_scores, read_thresholds
 from .detection import detection_metrics
+from .repair import RepairRule, mark_repairs, place_repairs, token_mask
 
 ENTITY_ACTIONS = ("missing", "outside")
 PathLike = Union[str, Path]
@@ -37,6 +38,8 @@ class CleanReport:
     n_changed_docs: int = 0
     removed_entities: int = 0
     marked_missing: int = 0
+    relabeled_entities: int = 0
+    added_entities: int = 0
     missing_tokens: int = 0
     notes: List[str] = field(default_factory=list)
 
@@ -45,6 +48,8 @@ class CleanReport:
         self.n_changed_docs += bool(audit)
         self.removed_entities += sum(line["action"] == "removed_entity" for line in audit)
         self.marked_missing += sum(line["action"] == "marked_missing" for line in audit)
+        self.relabeled_entities += sum(line["action"] == "relabeled_entity" for line in audit)
+        self.added_entities += sum(line["action"] == "added_entity" for line in audit)
         self.missing_tokens += n_missing
 
 
@@ -58,21 +63,28 @@ def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
 
 
 def clean_doc(doc: Doc, flags: Sequence[Flag], entity_action: str = "missing") -> List[Dict[str, Any]]:
-    """Apply the flags of one doc in place; return its audit lines."""
+    """Apply the flags of one doc in place; return its audit lines. A flag with a
+    `repair` type is relabelled instead of removed / made missing (`repair.py`)."""
     doc_id = sample_key(doc)
     ents = {(e.start, e.end, e.label_): e for e in doc.ents}
     checked = [_check_flag(doc_id, len(doc), ents, flag) for flag in flags]
-    removed = {key for flag, key in zip(flags, checked) if flag["kind"] == "entity"}
-    kept = [e for key, e in ents.items() if key not in removed]
-    in_kept = _mask(len(doc), [(e.start, e.end) for e in kept])
-    in_removed = _mask(len(doc), [(start, end) for start, end, _ in removed])
-    flagged_neg = _mask(len(doc), [(f["start"], f["end"]) for f in flags if f["kind"] == "non_entity"])
-    missing = flagged_neg & ~in_kept
-    if entity_action == "missing":
-        missing |= in_removed
-    outside = in_removed & ~missing
-    doc.set_ents(kept, missing=_spans(doc, missing), outside=_spans(doc, outside), default="unmodified")
-    return [_audit_line(doc, doc_id, flag, missing) for flag in flags]
+    on_entity = {key: flag for flag, key in zip(flags, checked) if flag["kind"] == "entity"}
+    removed = [key for key, flag in on_entity.items() if not flag.get("repair")]
+    kept = [(start, end, on_entity[(start, end, label)]["repair"] if (start, end, label) in on_entity else label)
+            for start, end, label in ents if (start, end, label) not in removed]
+    repairs = [flag for flag in flags if flag["kind"] == "non_entity" and flag.get("repair")]
+    entities, placed = place_repairs(
+        len(doc), kept, [(int(f["start"]), int(f["end"]), f["repair"], f["aum"]) for f in repairs])
+    in_entities = token_mask(len(doc), [(start, end) for start, end, _ in entities])
+    in_removed = token_mask(len(doc), [(start, end) for start, end, _ in removed])
+    flagged_neg = token_mask(len(doc), [(f["start"], f["end"]) for f in flags if f["kind"] == "non_entity"])
+    missing = (flagged_neg | (in_removed & (entity_action == "missing"))) & ~in_entities
+    outside = in_removed & ~missing & ~in_entities
+    spans = [Span(doc, start, end, label=label) for start, end, label in entities]
+    doc.set_ents(spans, missing=_spans(doc, missing), outside=_spans(doc, outside), default="unmodified")
+    repaired = {id(flag) for flag in on_entity.values() if flag.get("repair")}
+    repaired |= {id(repairs[i]) for i in placed}
+    return [_audit_line(doc, doc_id, flag, missing, id(flag) in repaired) for flag in flags]
 
 
 def clean_docs(
@@ -99,6 +111,7 @@ def clean_docbin(
     output_path: PathLike,
     audit_path: Optional[PathLike] = None,
     entity_action: str = "missing",
+    repair: Optional[RepairRule] = None,
     shard_size: Optional[int] = None,
 ) -> CleanReport:
     """Clean a .spacy file or folder with a scores folder's flags, streamed; write the
@@ -108,6 +121,8 @@ def clean_docbin(
     thresholds = read_thresholds(scores_dir)
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
     flags = flags_by_doc(iter_score_rows(scores_dir))
+    if repair is not None:
+        flags = mark_repairs(flags, repair, thresholds["entity_types"])
     with _audit_writer(audit_path) as write_audit:
         cleaned = clean_docs(iter_docbin(data_path), flags, entity_action)
         write_docbin(_audited(cleaned, write_audit, report), output_path, shard_size)
@@ -168,21 +183,17 @@ def _check_flag(doc_id: str, n_tokens: int, ents: Mapping[Tuple[int, int, str], 
     return start, end, label
 
 
-def _audit_line(doc: Doc, doc_id: str, flag: Flag, missing: np.ndarray) -> Dict[str, Any]:
+def _audit_line(doc: Doc, doc_id: str, flag: Flag, missing: np.ndarray, repaired: bool) -> Dict[str, Any]:
     start, end = int(flag["start"]), int(flag["end"])
+    entity = flag["kind"] == "entity"
+    action = ("relabeled_entity" if entity else "added_entity") if repaired else (
+        "removed_entity" if entity else "marked_missing")
     return {
         "doc_id": doc_id, "tokens": [t.text for t in doc[start:end]], "start": start, "end": end,
         "label": flag["label"], "aum": flag["aum"], "threshold": flag["threshold"],
-        "action": "removed_entity" if flag["kind"] == "entity" else "marked_missing",
-        "kind": flag["kind"], "n_missing": int(missing[start:end].sum()),
+        "action": action, "kind": flag["kind"], "n_missing": int(missing[start:end].sum()),
+        "repair": flag["repair"] if repaired else None,
     }
-
-
-def _mask(n_tokens: int, spans: Iterable[Tuple[int, int]]) -> np.ndarray:
-    mask = np.zeros(n_tokens, dtype=bool)
-    for start, end in spans:
-        mask[int(start):int(end)] = True
-    return mask
 
 
 def _spans(doc: Doc, mask: np.ndarray) -> List[Span]:

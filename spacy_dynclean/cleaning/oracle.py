@@ -3,25 +3,34 @@
 Only for benchmarks: every wrong distant entity is removed and every token whose
 distant label is wrong (a removed entity's tokens, a gold entity's tokens the
 distant labels missed) is marked missing. Correct distant entities and tokens
-that are O in both stay as they are.
+that are O in both stay as they are. One side alone ("pos": wrong entities, "neg":
+missed entities; tokens of kept distant entities are never made missing) measures
+what each side of the detection is worth.
 """
-from typing import Iterable, Iterator, Set, Tuple
+from typing import Iterable, Iterator, Sequence, Set, Tuple
 
 from spacy.tokens import Doc, Span
 
 from ..errors import MismatchError
 from ..io.ids import get_doc_id
 
+SIDES = ("pos", "neg")
 
-def oracle_clean(distant: Iterable[Doc], gold: Iterable[Doc]) -> Iterator[Doc]:
-    """Yield each distant doc with its errors removed/marked missing, in order."""
+
+def oracle_clean(distant: Iterable[Doc], gold: Iterable[Doc], sides: Sequence[str] = SIDES) -> Iterator[Doc]:
+    """Yield each distant doc with its errors removed/marked missing, in order.
+    `sides` says which errors are fixed: "pos" (wrong distant entities) and/or "neg"
+    (gold entities the distant labels missed)."""
+    unknown = set(sides) - set(SIDES)
+    if unknown:
+        raise ValueError(f"oracle sides must be among {SIDES}, not {sorted(unknown)}")
     for doc, gold_doc in zip(distant, gold, strict=True):
         _check_same_doc(doc, gold_doc)
         gold_ents = _ent_keys(gold_doc)
-        kept = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) in gold_ents]
+        wrong = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) not in gold_ents and "pos" in sides]
+        kept = [ent for ent in doc.ents if ent not in wrong]
         kept_keys = {(ent.start, ent.end, ent.label_) for ent in kept}
-        wrong = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) not in gold_ents]
-        missed = [ent for ent in gold_doc.ents if (ent.start, ent.end, ent.label_) not in kept_keys]
+        missed = [ent for ent in gold_doc.ents if (ent.start, ent.end, ent.label_) not in kept_keys and "neg" in sides]
         covered = {i for ent in kept for i in range(ent.start, ent.end)}
         missing = sorted({i for ent in wrong + missed for i in range(ent.start, ent.end)} - covered)
         doc.set_ents(kept, missing=[Span(doc, i, i + 1) for i in missing], default="outside")

@@ -6,6 +6,7 @@ import typer
 from wasabi import msg
 
 from ..cleaning.clean import clean_docbin, detection_path, detection_report
+from ..cleaning.repair import RepairRule
 from ._util import app
 
 
@@ -17,15 +18,20 @@ def clean_cli(
     audit_path: Optional[Path] = typer.Option(None, "--audit", help="Write one JSON line per decision here"),
     gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: report detection quality"),
     entity_action: str = typer.Option("missing", "--entity-action", help="Tokens of a removed entity become: missing|outside"),
+    repair: bool = typer.Option(False, "--repair", help="Relabel flagged items to the type the model keeps preferring (see --repair-*)"),
+    repair_min_share: float = typer.Option(RepairRule.min_share, "--repair-min-share", help="Repair: least share of epochs the preferred type was the runner-up"),
+    repair_max_aum: float = typer.Option(RepairRule.max_aum, "--repair-max-aum", help="Repair: largest AUM of a repaired item"),
     shard_size: Optional[int] = typer.Option(None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"),
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
     every doc is kept, in order. The data is streamed shard by shard."""
-    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, shard_size=shard_size)
+    rule = RepairRule(repair_min_share, repair_max_aum) if repair else None
+    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, repair=rule, shard_size=shard_size)
     for note in report.notes:
         msg.info(note)
     msg.good(f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}")
     msg.table([("Entities removed", report.removed_entities), ("Non-entities marked missing", report.marked_missing),
+               ("Entities relabeled (repair)", report.relabeled_entities), ("Entities added (repair)", report.added_entities),
                ("Tokens now missing", report.missing_tokens)], divider=False)
     if audit_path is not None:
         msg.good(f"Audit written to {audit_path}")

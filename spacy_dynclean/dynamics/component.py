@@ -83,8 +83,10 @@ def make_dynclean(
         the head without recording (to measure the cost of recording).
     threshold_samples: give a seeded set of samples deliberately wrong labels.
     fake_negatives: how the non-entity threshold samples are made: "hidden_entity"
-        (entities labelled as non-entities, like an entity the dictionary missed)
-        or "random_type" (the paper: non-entities given a random entity type).
+        (entities labelled as non-entities, like an entity the dictionary missed),
+        "hidden_form" (every entity occurrence of some names hidden, like a name
+        missing from the dictionary) or "random_type" (the paper: non-entities
+        given a random entity type).
     negative_sampling: share of "O" samples left out of each update's loss (the
         paper drops 95% of negative spans); all samples are still recorded.
     fold / n_folds: this run draws threshold samples from doc fold `fold` of
@@ -238,12 +240,12 @@ class DynClean(TrainablePipe):
         nonentity = layout.nonentity_samples()
         chosen = select_threshold_samples(
             entity_types, doc_in_fold[entity_doc], sample_in_fold[nonentity], len(layout.types),
-            self.cfg["seed"], self.cfg["fake_negatives"],
+            self.cfg["seed"], self.cfg["fake_negatives"], layout.entity_forms,
         )
         threshold = np.zeros(len(layout.targets), dtype=np.int8)
         for entity in chosen.fake_pos:
             threshold[layout.relabel_entity(entity, FAKE_LABEL)] = 1
-        if self.cfg["fake_negatives"] == "hidden_entity":
+        if self.cfg["fake_negatives"] in ("hidden_entity", "hidden_form"):
             for entity in chosen.fake_neg:
                 threshold[layout.relabel_entity(entity, None)] = 2
         else:

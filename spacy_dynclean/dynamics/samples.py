@@ -34,6 +34,7 @@ class SampleLayout:
         self.doc_offsets = np.zeros(1, dtype=np.int64)
         self.doc_lengths = np.zeros(0, dtype=np.int64)
         self.entities: List[Tuple[int, int, int, int]] = []  # (doc, start, end, type index)
+        self.entity_forms = np.zeros(0, dtype=np.int64)  # per entity: id of its lowercased text
 
     def nonentity_samples(self) -> np.ndarray:
         return np.flatnonzero(self.targets == 0)
@@ -54,6 +55,8 @@ class SampleLayout:
     def _read_entities(self, ref_docs: Sequence[Doc]) -> None:
         type_index = {t: i for i, t in enumerate(self.types)}
         self.entities = [(d, e.start, e.end, type_index[e.label_]) for d, doc in enumerate(ref_docs) for e in doc.ents]
+        forms = [e.text.lower() for doc in ref_docs for e in doc.ents]
+        self.entity_forms = np.unique(np.asarray(forms, dtype=object), return_inverse=True)[1].astype(np.int64) if forms else self.entity_forms
 
 
 class TokenSamples(SampleLayout):

@@ -27,6 +27,9 @@ from .pipeline import dev_scores, evaluate_pipeline, train_pipeline
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 SPLITS = {"train-ds": True, "train-gs": False, "dev": True, "test": True}
+# oracle variants: which error sides the gold labels fix
+ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
+VARIANTS = ("raw", "cleaned", "repaired", *ORACLES, "gold", "none")
 
 
 @dataclass
@@ -46,6 +49,11 @@ class BenchmarkSettings:
     repair: Optional[RepairRule] = None  # also train on the data cleaned with repair ("repaired")
     dynamics_overrides: Dict[str, Any] = field(default_factory=dict)
     ner_overrides: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cleans(self) -> bool:
+        """Whether the variants need the dynamics / score / clean stages."""
+        return bool({"cleaned", "repaired", "none"} & set(self.variants))
 
     def config_path(self, stage: str) -> Path:
         family = self.config if stage == "dynamics" else (self.ner or self.config)
@@ -76,46 +84,25 @@ class _Timer:
 
 def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings) -> Dict[str, Any]:
     """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the metrics."""
+    _check_variants(settings)
     timer = _Timer()
     corpus = output_dir / "corpus"
     with timer.stage("convert"):
         splits = _convert(data_dir, corpus)
-    has_gold = "train-gs" in splits
-    records = []
-    for fold in range(settings.n_folds):
-        with timer.stage(f"dynamics_{fold}"):
-            records.append(_dynamics(splits["train-ds"], output_dir / "dynamics" / f"fold{fold}", fold, settings))
-    with timer.stage("score"):
-        write_scores(score_runs(records, **settings.score_options), output_dir / "scores")
-    with timer.stage("clean"):
-        report = clean_docbin(
-            splits["train-ds"], output_dir / "scores", corpus / "train-cleaned.spacy",
-            output_dir / "scores" / "audit.jsonl", entity_action=settings.entity_action,
-        )
-        repaired = _repair(splits["train-ds"], output_dir / "scores", corpus, settings)
-        detection = detection_report(output_dir / "scores", splits["train-gs"], output_dir / "scores" / "detection.json") if has_gold else None
-    if has_gold:
-        write_docbin(oracle_clean(read_docbin(splits["train-ds"]), read_docbin(splits["train-gs"])), corpus / "train-oracle.spacy")
-    train_sets = {"raw": splits["train-ds"], "cleaned": corpus / "train-cleaned.spacy"}
-    if repaired is not None:
-        train_sets["repaired"] = corpus / "train-repaired.spacy"
-    if has_gold:
-        train_sets.update(oracle=corpus / "train-oracle.spacy", gold=splits["train-gs"])
     metrics: Dict[str, Any] = {
         "dataset": data_dir.name, "config": settings.config, "ner": settings.ner or settings.config, "head": settings.head, "seed": settings.seed,
         "machine": _machine(settings.use_gpu), "entity_action": settings.entity_action,
         "score_options": settings.score_options,
-        "cleaning": {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,
-                     "missing_tokens": report.missing_tokens, "docs": report.n_docs, "changed_docs": report.n_changed_docs},
     }
-    if repaired is not None:
-        metrics["repair"] = {**asdict(settings.repair), "relabeled_entities": repaired.relabeled_entities,
-                             "added_entities": repaired.added_entities, "removed_entities": repaired.removed_entities,
-                             "marked_missing": repaired.marked_missing, "missing_tokens": repaired.missing_tokens}
-    if detection is not None:
-        metrics["detection"] = detection
+    train_sets = {"raw": splits["train-ds"]}
+    if settings.cleans:
+        train_sets.update(_cleaning_stages(splits, output_dir, settings, timer, metrics))
+    if "train-gs" in splits:
+        train_sets.update(_oracle_sets(splits, corpus, settings), gold=splits["train-gs"])
     for variant in settings.variants:
         if variant not in train_sets:
+            if variant != "none":
+                msg.warn(f"{variant}: skipped, {data_dir} has no train-gs.json")
             continue
         with timer.stage(f"train_{variant}"):
             model = train_pipeline(
@@ -127,6 +114,52 @@ def run_benchmark(data_dir: Path, output_dir: Path, settings: BenchmarkSettings)
     metrics["time_s"] = timer.times
     srsly.write_json(output_dir / "metrics.json", metrics)
     return metrics
+
+
+def _cleaning_stages(splits: Dict[str, Path], output_dir: Path, settings: BenchmarkSettings, timer: "_Timer",
+                     metrics: Dict[str, Any]) -> Dict[str, Path]:
+    """dynamics (one run per fold) → score → clean (and repair); adds the cleaning and
+    detection figures to `metrics`; returns the cleaned training sets."""
+    records = []
+    for fold in range(settings.n_folds):
+        with timer.stage(f"dynamics_{fold}"):
+            records.append(_dynamics(splits["train-ds"], output_dir / "dynamics" / f"fold{fold}", fold, settings))
+    scores_dir, corpus = output_dir / "scores", output_dir / "corpus"
+    with timer.stage("score"):
+        write_scores(score_runs(records, **settings.score_options), scores_dir)
+    with timer.stage("clean"):
+        report = clean_docbin(splits["train-ds"], scores_dir, corpus / "train-cleaned.spacy", scores_dir / "audit.jsonl",
+                              entity_action=settings.entity_action)
+        repaired = _repair(splits["train-ds"], scores_dir, corpus, settings)
+        if "train-gs" in splits:
+            metrics["detection"] = detection_report(scores_dir, splits["train-gs"], scores_dir / "detection.json")
+    metrics["cleaning"] = {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,
+                           "missing_tokens": report.missing_tokens, "docs": report.n_docs, "changed_docs": report.n_changed_docs}
+    sets = {"cleaned": corpus / "train-cleaned.spacy"}
+    if repaired is not None:
+        metrics["repair"] = {**asdict(settings.repair), "relabeled_entities": repaired.relabeled_entities,
+                             "added_entities": repaired.added_entities, "removed_entities": repaired.removed_entities,
+                             "marked_missing": repaired.marked_missing, "missing_tokens": repaired.missing_tokens}
+        sets["repaired"] = corpus / "train-repaired.spacy"
+    return sets
+
+
+def _oracle_sets(splits: Dict[str, Path], corpus: Path, settings: BenchmarkSettings) -> Dict[str, Path]:
+    """The oracle-cleaned training sets the variants ask for."""
+    sets = {}
+    for name, sides in ORACLES.items():
+        if name in settings.variants:
+            sets[name] = corpus / f"train-{name}.spacy"
+            write_docbin(oracle_clean(read_docbin(splits["train-ds"]), read_docbin(splits["train-gs"]), sides), sets[name])
+    return sets
+
+
+def _check_variants(settings: BenchmarkSettings) -> None:
+    unknown = [v for v in settings.variants if v not in VARIANTS]
+    if unknown:
+        raise DataError("--variant", f"unknown variant(s) {unknown}", hint=f"choose from {VARIANTS} ('none': detection only)")
+    if "repaired" in settings.variants and settings.repair is None:
+        raise DataError("--variant", "'repaired' needs a repair rule", hint="pass --repair")
 
 
 def _repair(train: Path, scores_dir: Path, corpus: Path, settings: BenchmarkSettings) -> Optional[CleanReport]:

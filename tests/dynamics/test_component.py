@@ -99,7 +99,7 @@ def test_missing_tokens_not_recorded(tiny_docs):
     assert records.n_samples == sum(len(d) for d in tiny_docs) - 2
 
 
-@pytest.mark.parametrize("fake_negatives", ["hidden_entity", "random_type"])
+@pytest.mark.parametrize("fake_negatives", ["hidden_entity", "hidden_form", "random_type"])
 def test_threshold_samples_relabel_inside_component(tiny_docs, fake_negatives):
     nlp = spacy.blank("en")
     component = nlp.add_pipe("dynclean", config={"n_folds": 1, "seed": 3, "fake_negatives": fake_negatives})

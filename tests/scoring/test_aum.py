@@ -124,3 +124,19 @@ def test_parse_epochs_and_bad_agg(records_factory):
 def test_not_a_records_folder(tmp_path):
     with pytest.raises(DataError, match="margins.npy is missing"):
         read_records(tmp_path)
+
+
+def test_items_get_their_preferred_type(records_factory):
+    # token head: the runner-up tags map to types; an entity takes its first token's
+    rows = [
+        sample(0, 0, "O", [2, 1, 1], runner_up=["B-PER", "U-PER", "U-LOC"]),
+        sample(0, 1, "B-LOC", [1, 1, 1], runner_up=["O", "O", "O"]),
+        sample(0, 2, "L-LOC", [1, 1, 1], runner_up=["U-PER", "U-PER", "U-PER"]),
+        sample(0, 3, "O", [1, 1, 1]),  # runner-up never recorded
+    ]
+    table = items_from_records(read_records(records_factory(rows)))
+    assert rows_of(table) == [(0, 0, 1, "non_entity", "O"), (0, 1, 3, "entity", "LOC"), (0, 3, 4, "non_entity", "O")]
+    assert table["preferred"][:2].tolist() == [table.labels.index("PER"), table.labels.index("O")]
+    assert table["preferred"][2] == -1
+    np.testing.assert_allclose(table["preferred_share"][:2], [2 / 3, 1.0])
+    assert np.isnan(table["preferred_share"][2])

@@ -94,7 +94,7 @@ def test_write_and_read_scores(records_factory, tmp_path):
     lines = list(srsly.read_jsonl(out / "scores.jsonl"))
     assert len(lines) == len(scores.table)
     assert set(lines[0]) >= {"doc_id", "doc", "start", "end", "kind", "label", "aum", "threshold", "flagged",
-                             "judged", "confidence", "variability", "correctness", "run"}
+                             "judged", "confidence", "variability", "correctness", "preferred", "preferred_share", "run"}
     thresholds = srsly.read_json(out / "thresholds.json")
     assert thresholds["entity_agg"] == "min" and thresholds["fingerprint"] == "abc123"
     assert thresholds["runs"][0]["per_type"]["pos"]["PER"]["source"] == "type"
@@ -104,7 +104,7 @@ def test_write_and_read_scores(records_factory, tmp_path):
     assert summary["kinds"]["entity"]["types"]["LOC"] == {"items": 2, "judged": 2, "flagged": 1}
     back = read_scores(out)
     assert back.table.doc_ids == scores.table.doc_ids and back.table.head == "token"
-    for name in ("doc", "start", "end", "kind", "label", "judged", "flagged", "run"):
+    for name in ("doc", "start", "end", "kind", "label", "judged", "flagged", "run", "preferred"):
         np.testing.assert_array_equal(back.table[name], scores.table[name])
     np.testing.assert_allclose(back.table["aum"], scores.table["aum"], rtol=1e-6)
 
