@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple
 
-import numpy as np
-import srsly
-
 from spacy_dynclean.io.docbin import convert_file, iter_docbin, write_docbin
 
 from .conftest import ROOT
@@ -296,7 +293,8 @@ def run_in_process(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:  # noqa: BLE001 - reported as the traceback it would print
-        code, _ = 1, out.write(traceback.format_exc())
+        out.write(traceback.format_exc())
+        code = 1
     finally:
         os.chdir(previous)
         sys.argv = argv

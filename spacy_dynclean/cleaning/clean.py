@@ -164,8 +164,9 @@ def check_fingerprint(data_path: PathLike, scores_dir: PathLike, thresholds: Map
                             "format): run `dynclean dynamics` and `dynclean score` again")
     found = fingerprint_docs(iter_docbin(data_path), thresholds.get("entity_types", thresholds.get("labels")))
     if found != expected:
-        raise MismatchError(f"{data_path} is not the data {scores_dir} was scored on "
-                            f"(fingerprint {found[:12]} != {expected[:12]})")
+        raise MismatchError(f"{data_path} is not the data {scores_dir} was scored on: other docs, another "
+                            f"version of them or other labels (fingerprint {found[:12]} != {expected[:12]}); "
+                            "pass the data `dynclean dynamics` trained on, or run dynamics and score on this data")
     return []
 
 
