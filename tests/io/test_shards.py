@@ -126,3 +126,27 @@ def test_docbin_bytes_and_user_data_as_spacy_writes_them(tmp_path: Path) -> None
     back = list(iter_docbin(tmp_path / "ours.spacy"))
     assert [doc.user_data for doc in back] == [doc.user_data for doc in
                                                DocBin().from_bytes(DocBin(store_user_data=True, docs=docs).to_bytes()).get_docs(Vocab())]
+
+
+def test_killed_convert_leaves_no_output(tmp_path: Path) -> None:
+    """SIGKILL in the middle of writing shards: OUTPUT never exists half-written (the
+    shards go to a hidden temp folder, renamed into place at the end)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(RECORDS * 3000), encoding="utf-8")
+    out = tmp_path / "corpus"
+    process = subprocess.Popen([sys.executable, "-m", "spacy_dynclean", "convert", str(big), str(out),
+                                "--shard-size", "1000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".corpus.*.tmp/*.spacy")) and process.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "convert ended before it could be killed"
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".corpus.")]  # only the hidden temp folder
