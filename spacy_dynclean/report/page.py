@@ -232,6 +232,8 @@ def _decision_table(data: PageData) -> str:
     rows = [(f"entities removed: {label}", n) for label, n in sorted(removed.items())]
     rows += [("entities removed, all", sum(removed.values())),
              ("non-entities marked missing", sum(d.action == "marked_missing" for d in decisions)),
+             ("entities relabelled (repair)", sum(d.action == "relabeled_entity" for d in decisions)),
+             ("entities added (repair)", sum(d.action == "added_entity" for d in decisions)),
              ("tokens now missing", sum(int((t.ent_iob == 0)) for item in data.items for t in item.cleaned)),
              ("docs changed", f"{len(data.items):,} of {data.n_docs:,}")]
     return _table("Decisions (audit)", ("action", "count"), rows)
