@@ -97,7 +97,8 @@ def clean_docs(
     seen = set()
     for doc in docs:
         doc_id = sample_key(doc)
-        seen.add(doc_id)
+        if doc_id in flags:  # only flagged ids: memory stays flat however many docs stream by
+            seen.add(doc_id)
         yield doc, clean_doc(doc, flags.get(doc_id, []), entity_action)
     unseen = [doc_id for doc_id in flags if doc_id not in seen]
     if unseen:

@@ -97,7 +97,7 @@ def check_compatible(first: Tuple[Path, Dict[str, Any]], records: Records) -> No
     for name in ("fingerprint", "head", "labels", "entity_types", "fake_label"):
         if meta.get(name) != records.meta.get(name):
             raise MismatchError(
-                f"{path} and {records.path} do not belong together: their {name} differ "
+                f"{path} and {records.path} do not belong together: their {name} values differ "
                 "(score runs of the same data and labels only)"
             )
 
