@@ -99,8 +99,31 @@ def seed_means(paths: List[Path]) -> List[str]:
     return lines
 
 
+def target_check(paths: List[Path]) -> List[str]:
+    """Issue 5's target per run (seed groups: on the means): cleaned recovers at least
+    60% of the oracle gain, and gains at least 5 F1 where the oracle gains over 8."""
+    runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
+    groups: Dict[str, List[Dict[str, Any]]] = {}
+    for name, m in runs.items():
+        if all(v in m for v in ("raw", "cleaned", "oracle")):
+            group, sep, _ = name.rpartition("-seed")
+            groups.setdefault(group + "-seed*" if sep else name, []).append(m)
+    lines = ["| run | dataset | raw | cleaned | oracle | oracle gain | cleaned gain | recovered | target met |",
+             "|" + "---|" * 9]
+    for name, ms in groups.items():
+        raw, cleaned, oracle = (statistics.mean(100 * m[v]["f"] for m in ms) for v in ("raw", "cleaned", "oracle"))
+        oracle_gain, gain = oracle - raw, cleaned - raw
+        recovered = gain / oracle_gain if oracle_gain > 0 else None
+        met = recovered is not None and recovered >= 0.6 and (gain >= 5 or oracle_gain <= 8)
+        lines.append(f"| {name} | {ms[0]['dataset']} | {raw:.1f} | {cleaned:.1f} | {oracle:.1f} | {oracle_gain:+.1f} | "
+                     f"{gain:+.1f} | {'–' if recovered is None else f'{100 * recovered:.0f}%'} | {'yes' if met else 'no'} |")
+    return lines
+
+
 if __name__ == "__main__":
     paths = [Path(p) for p in sys.argv[1:]]
     print("\n".join(rows(paths)))
     print()
     print("\n".join(seed_means(paths)))
+    print()
+    print("\n".join(target_check(paths)))
