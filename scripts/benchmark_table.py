@@ -68,6 +68,8 @@ def rows(paths: List[Path]) -> List[str]:
     runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
     lines = []
     for name, m in runs.items():
+        if "cleaned" not in m:
+            continue  # baselines only (e.g. oracle by side): in their own table
         delta = 100 * (m["cleaned"]["f"] - m["raw"]["f"]) if "cleaned" in m and "raw" in m else None
         det = m.get("detection", {})
         lines.append("| " + " | ".join([
@@ -99,6 +101,17 @@ def seed_means(paths: List[Path]) -> List[str]:
     return lines
 
 
+def oracle_sides(paths: List[Path]) -> List[str]:
+    """What each side of perfect detection is worth: runs with oracle-pos / oracle-neg."""
+    runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
+    variants = ("raw", "oracle-neg", "oracle-pos", "oracle", "gold")
+    lines = ["| run | dataset | " + " | ".join(variants) + " |", "|" + "---|" * (2 + len(variants))]
+    for name, m in runs.items():
+        if "oracle-pos" in m or "oracle-neg" in m:
+            lines.append(f"| {name} | {m['dataset']} | " + " | ".join(f1_cell(m, v) for v in variants) + " |")
+    return lines
+
+
 def target_check(paths: List[Path]) -> List[str]:
     """Issue 5's target per run (seed groups: on the means): cleaned recovers at least
     60% of the oracle gain, and gains at least 5 F1 where the oracle gains over 8."""
@@ -127,3 +140,5 @@ if __name__ == "__main__":
     print("\n".join(seed_means(paths)))
     print()
     print("\n".join(target_check(paths)))
+    print()
+    print("\n".join(oracle_sides(paths)))
