@@ -30,7 +30,7 @@ def recovery(metrics: Dict[str, Any]) -> str:
     if "oracle" not in metrics or "cleaned" not in metrics:
         return "–"
     gain = metrics["oracle"]["f"] - metrics["raw"]["f"]
-    return f"{100 * (metrics['cleaned']['f'] - metrics['raw']['f']) / gain:.0f}%" if gain else "–"
+    return f"{100 * (metrics['cleaned']['f'] - metrics['raw']['f']) / gain:.0f}%" if gain > 0 else "–"
 
 
 def detection_cell(side: Dict[str, Any]) -> str:
