@@ -55,6 +55,7 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
         "record": "update",
         "threshold_samples": True,
         "fake_negatives": "hidden_entity",
+        "threshold_share": 1.0,
         "negative_sampling": 0.0,
         "fold": 0,
         "n_folds": 2,
@@ -69,6 +70,7 @@ def make_dynclean(
     record: str,
     threshold_samples: bool,
     fake_negatives: str,
+    threshold_share: float,
     negative_sampling: float,
     fold: int,
     n_folds: int,
@@ -87,6 +89,9 @@ def make_dynclean(
         "hidden_form" (every entity occurrence of some names hidden, like a name
         missing from the dictionary) or "random_type" (the paper: non-entities
         given a random entity type).
+    threshold_share: how many threshold samples of each kind a run draws, as a
+        share of the paper's #entities / #types (1.0). They relabel part of the
+        data the run learns from, so fewer disturb the model less.
     negative_sampling: share of "O" samples left out of each update's loss (the
         paper drops 95% of negative spans); all samples are still recorded.
     fold / n_folds: this run draws threshold samples from doc fold `fold` of
@@ -95,7 +100,8 @@ def make_dynclean(
     """
     return DynClean(
         nlp.vocab, model, name, record=record, threshold_samples=threshold_samples,
-        fake_negatives=fake_negatives, negative_sampling=negative_sampling, fold=fold, n_folds=n_folds, seed=seed,
+        fake_negatives=fake_negatives, threshold_share=threshold_share, negative_sampling=negative_sampling,
+        fold=fold, n_folds=n_folds, seed=seed,
     )
 
 
@@ -111,6 +117,7 @@ class DynClean(TrainablePipe):
         record: str = "update",
         threshold_samples: bool = True,
         fake_negatives: str = "hidden_entity",
+        threshold_share: float = 1.0,
         negative_sampling: float = 0.0,
         fold: int = 0,
         n_folds: int = 2,
@@ -120,6 +127,8 @@ class DynClean(TrainablePipe):
             raise DynCleanError(f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}")
         if fake_negatives not in FAKE_NEGATIVE_MODES:
             raise DynCleanError(f"[components.{name}] fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}")
+        if not 0 < threshold_share <= 1:
+            raise DynCleanError(f"[components.{name}] threshold_share must be in (0, 1], not {threshold_share}")
         if not 0 <= negative_sampling < 1:
             raise DynCleanError(f"[components.{name}] negative_sampling must be in [0, 1), not {negative_sampling}")
         if not 0 <= fold < n_folds:
@@ -129,7 +138,8 @@ class DynClean(TrainablePipe):
         self.name = name
         self.cfg: Dict[str, Any] = {
             "labels": [], "tags": [], "record": record, "threshold_samples": threshold_samples,
-            "fake_negatives": fake_negatives, "negative_sampling": negative_sampling, "fold": fold, "n_folds": n_folds, "seed": seed,
+            "fake_negatives": fake_negatives, "threshold_share": threshold_share, "negative_sampling": negative_sampling,
+            "fold": fold, "n_folds": n_folds, "seed": seed,
         }
         self.records: Optional[MarginRecords] = None
         self._doc_index: Dict[str, int] = {}
@@ -186,7 +196,7 @@ class DynClean(TrainablePipe):
         keys = self._sample_keys(doc_ids)
         meta = {
             "head": self._layout.head, "labels": self._layout.labels, "entity_types": types,
-            "fake_label": FAKE_LABEL, "fake_negatives": self.cfg["fake_negatives"], "doc_ids": doc_ids,
+            "fake_label": FAKE_LABEL, "fake_negatives": self.cfg["fake_negatives"], "threshold_share": self.cfg["threshold_share"], "doc_ids": doc_ids,
             "record": self.cfg["record"], "fold": self.cfg["fold"], "n_folds": self.cfg["n_folds"],
             "seed": self.cfg["seed"], "fingerprint": fingerprint_docs(references, types),
         }
@@ -240,7 +250,7 @@ class DynClean(TrainablePipe):
         nonentity = layout.nonentity_samples()
         chosen = select_threshold_samples(
             entity_types, doc_in_fold[entity_doc], sample_in_fold[nonentity], len(layout.types),
-            self.cfg["seed"], self.cfg["fake_negatives"], layout.entity_forms,
+            self.cfg["seed"], self.cfg["fake_negatives"], layout.entity_forms, self.cfg["threshold_share"],
         )
         threshold = np.zeros(len(layout.targets), dtype=np.int8)
         for entity in chosen.fake_pos:

@@ -42,9 +42,10 @@ def select_threshold_samples(
     seed: int,
     fake_negatives: str = "hidden_entity",
     entity_forms: Optional[np.ndarray] = None,
+    share: float = 1.0,
 ) -> ThresholdSamples:
-    """Draw about #entities / #types fake positives, stratified by type, from the
-    entities in the fold, and the fake negatives:
+    """Draw about `share` x #entities / #types fake positives, stratified by type,
+    from the entities in the fold, and as many fake negatives:
 
     "random_type" (the paper): as many non-entity samples, each given a uniformly
         random real type. They simulate a spurious entity, which a model rejects
@@ -63,7 +64,7 @@ def select_threshold_samples(
     if fake_negatives not in FAKE_NEGATIVE_MODES:
         raise ValueError(f"fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}")
     rng = np.random.default_rng(seed)
-    n_wanted = int(round(len(entity_types) / max(n_types, 1)))
+    n_wanted = int(round(share * len(entity_types) / max(n_types, 1)))
     candidates = np.flatnonzero(entity_in_fold)
     fake_pos = []
     for type_index in range(n_types):

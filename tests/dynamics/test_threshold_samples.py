@@ -49,3 +49,23 @@ def test_folds_are_balanced_and_order_free():
     assert abs(int((folds == 0).sum()) - int((folds == 1).sum())) <= 1
     shuffled = list(reversed(ids))
     assert dict(zip(shuffled, assign_folds(shuffled, 2, seed=0).tolist())) == dict(zip(ids, folds.tolist()))
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5, 0.1])
+def test_share_scales_the_number_of_threshold_samples(share):
+    types, _, in_fold = _entities()
+    chosen = select_threshold_samples(types, in_fold, np.zeros(0, bool), 3, seed=0, share=share)
+    wanted = round(share * len(types) / 3)
+    assert abs(len(chosen.fake_pos) - wanted) <= 3  # stratified by type: rounding per type
+    assert len(chosen.fake_neg) == min(wanted, (int(in_fold.sum()) - len(chosen.fake_pos)) // 2)
+
+
+@pytest.mark.parametrize("setting", [{"threshold_share": 0.0}, {"threshold_share": 1.5},
+                                     {"negative_sampling": 1.0}, {"fold": 2}])
+def test_bad_component_settings_are_refused(setting):
+    import spacy
+
+    from spacy_dynclean.errors import DynCleanError
+
+    with pytest.raises(DynCleanError, match=next(iter(setting))):
+        spacy.blank("en").add_pipe("dynclean", config=setting)
