@@ -68,7 +68,7 @@ def rows(paths: List[Path]) -> List[str]:
     runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
     lines = []
     for name, m in runs.items():
-        if "cleaned" not in m and "repaired" not in m:
+        if not {"cleaned", "repaired", "detection"} & set(m):
             continue  # baselines only (e.g. oracle by side): in their own table
         delta = 100 * (m["cleaned"]["f"] - m["raw"]["f"]) if "cleaned" in m and "raw" in m else None
         det = m.get("detection", {})
