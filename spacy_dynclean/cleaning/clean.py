@@ -21,11 +21,12 @@ from ..errors import DataError, MismatchError
 from ..io.docbin import iter_docbin, write_docbin
 from ..io.ids import sample_key
 from ..util import atomic_output
-from ..scoring.scores import flagged_rows, iter_score_rows, read_scores, read_thresholds
+from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from .detection import detection_metrics
 from .repair import RepairRule, mark_repairs, place_repairs, token_mask
 
 ENTITY_ACTIONS = ("missing", "outside")
+FLAG_FIELDS = ("kind", "start", "end", "label", "aum", "threshold", "preferred", "preferred_share")
 PathLike = Union[str, Path]
 Flag = Mapping[str, Any]
 
@@ -54,11 +55,12 @@ class CleanReport:
 
 
 def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
-    """Flagged entity / non-entity rows (scores.jsonl rows), grouped by doc id."""
+    """Flagged entity / non-entity rows (scores.jsonl rows), grouped by doc id,
+    with only the fields cleaning uses (`FLAG_FIELDS`)."""
     groups: Dict[str, List[Flag]] = {}
-    for row in flagged_rows(rows):
-        if row["kind"] in ("entity", "non_entity"):
-            groups.setdefault(row["doc_id"], []).append(row)
+    for row in rows:
+        if row["flagged"] and row["kind"] in ("entity", "non_entity"):
+            groups.setdefault(row["doc_id"], []).append({name: row.get(name) for name in FLAG_FIELDS})
     return groups
 
 

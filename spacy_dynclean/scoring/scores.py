@@ -9,7 +9,7 @@ recorded it, with `judged=false` and `flagged=false`.
 """
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import srsly
@@ -257,11 +257,6 @@ def read_thresholds(scores_dir: PathLike) -> Dict[str, Any]:
 def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
     """Stream the rows of scores.jsonl."""
     yield from read_jsonl(_scores_file(scores_dir, SCORES_FILE))
-
-
-def flagged_rows(rows: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The flagged rows (of `iter_rows(table)` or `iter_score_rows(folder)`)."""
-    return [row for row in rows if row["flagged"]]
 
 
 _DTYPES = {"doc": np.int64, "start": np.int64, "end": np.int64, "kind": np.int8, "label": np.int32,
