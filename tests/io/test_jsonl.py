@@ -1,7 +1,6 @@
 """JSONL character spans → Doc: Prodigy and doccano shapes, alignment, precise errors."""
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
