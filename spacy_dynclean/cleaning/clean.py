@@ -53,6 +53,12 @@ class CleanReport:
         self.added_entities += sum(line["action"] == "added_entity" for line in audit)
         self.missing_tokens += n_missing
 
+    def counts(self) -> Dict[str, int]:
+        """The counts, as metrics.json reports them."""
+        return {"removed_entities": self.removed_entities, "marked_missing": self.marked_missing,
+                "relabeled_entities": self.relabeled_entities, "added_entities": self.added_entities,
+                "missing_tokens": self.missing_tokens, "docs": self.n_docs, "changed_docs": self.n_changed_docs}
+
 
 def flags_by_doc(rows: Iterable[Flag]) -> Dict[str, List[Flag]]:
     """Flagged entity / non-entity rows (scores.jsonl rows), grouped by doc id,
@@ -71,9 +77,8 @@ def clean_doc(doc: Doc, flags: Sequence[Flag], entity_action: str = "missing") -
     ents = {(e.start, e.end, e.label_): e for e in doc.ents}
     checked = [_check_flag(doc_id, len(doc), ents, flag) for flag in flags]
     on_entity = {key: flag for flag, key in zip(flags, checked) if flag["kind"] == "entity"}
-    removed = [key for key, flag in on_entity.items() if not flag.get("repair")]
-    kept = [(start, end, on_entity[(start, end, label)]["repair"] if (start, end, label) in on_entity else label)
-            for start, end, label in ents if (start, end, label) not in removed]
+    removed = {key for key, flag in on_entity.items() if not flag.get("repair")}
+    kept = [key[:2] + (on_entity[key]["repair"],) if key in on_entity else key for key in ents if key not in removed]
     repairs = [flag for flag in flags if flag["kind"] == "non_entity" and flag.get("repair")]
     entities, placed = place_repairs(
         len(doc), kept, [(int(f["start"]), int(f["end"]), f["repair"], f["aum"]) for f in repairs])

@@ -38,15 +38,14 @@ def benchmark_cli(
     evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
     precision/recall/AUROC against the gold train labels, time per stage)."""
     setup_gpu(gpu_id)
+    if repair and "repaired" not in variants:
+        variants = [*variants, "repaired"]
     settings = BenchmarkSettings(
         config=config, ner=ner, head=head, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
         score_options={"entity_agg": entity_agg, "p_pos": p_pos, "p_neg": p_neg}, entity_action=entity_action,
         repair=RepairRule(repair_min_share, repair_max_aum) if repair else None,
         dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"), ner_overrides=parse_overrides(ner_set, "--ner-set"),
     )
-    if repair and "repaired" not in variants:
-        variants = [*variants, "repaired"]
-        settings.variants = variants
     metrics = run_benchmark(data_dir, output_dir, settings)
     rows = [(v, f"{metrics[v]['p']:.3f}", f"{metrics[v]['r']:.3f}", f"{metrics[v]['f']:.3f}") for v in variants if v in metrics]
     msg.table(rows, header=("train data", "P", "R", "F"), divider=True)

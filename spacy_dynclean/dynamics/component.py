@@ -383,8 +383,7 @@ class DynClean(TrainablePipe):
         d_logits /= n_valid
         lengths = ops.asarray1i([len(s) for s in scores])
         d_scores = ops.unflatten(ops.asarray2f(d_logits), lengths)
-        second = runner_up(logits, safe)
-        margins = logits[arange, safe] - logits[arange, second]
+        margins, second = margin_and_runner_up(logits, safe)
         return loss, d_scores, Observed(margins, np.exp(log_probs[arange, safe]), second)
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
@@ -399,17 +398,14 @@ class DynClean(TrainablePipe):
         return self
 
 
-def runner_up(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """The class with the largest logit other than the target's, per row."""
-    others = logits.copy()
-    others[np.arange(len(targets)), targets] = -np.inf
-    return others.argmax(axis=1)
-
-
-def margin_of(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Logit of the target class minus the largest other logit, per row."""
+def margin_and_runner_up(logits: np.ndarray, targets: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Per row: logit of the target class minus the largest other logit, and the
+    class of that largest other logit (the runner-up)."""
     arange = np.arange(len(targets))
-    return logits[arange, targets] - logits[arange, runner_up(logits, targets)]
+    others = logits.copy()
+    others[arange, targets] = -np.inf
+    second = others.argmax(axis=1)
+    return logits[arange, targets] - logits[arange, second], second
 
 
 def _doc_id(eg: Example) -> str:

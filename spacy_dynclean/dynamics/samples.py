@@ -56,7 +56,7 @@ class SampleLayout:
         type_index = {t: i for i, t in enumerate(self.types)}
         self.entities = [(d, e.start, e.end, type_index[e.label_]) for d, doc in enumerate(ref_docs) for e in doc.ents]
         forms = [e.text.lower() for doc in ref_docs for e in doc.ents]
-        self.entity_forms = np.unique(np.asarray(forms, dtype=object), return_inverse=True)[1].astype(np.int64) if forms else self.entity_forms
+        self.entity_forms = np.unique(np.asarray(forms, dtype=object), return_inverse=True)[1].astype(np.int64)
 
 
 class TokenSamples(SampleLayout):

@@ -69,8 +69,8 @@ def select_threshold_samples(
     fake_pos = []
     for type_index in range(n_types):
         of_type = candidates[entity_types[candidates] == type_index]
-        share = int(round(n_wanted * np.sum(entity_types == type_index) / max(len(entity_types), 1)))
-        fake_pos.append(rng.choice(of_type, size=min(share, len(of_type)), replace=False))
+        n_of_type = int(round(n_wanted * np.sum(entity_types == type_index) / max(len(entity_types), 1)))
+        fake_pos.append(rng.choice(of_type, size=min(n_of_type, len(of_type)), replace=False))
     fake_pos = np.sort(np.concatenate(fake_pos)).astype(np.int64) if fake_pos else np.zeros(0, np.int64)
     if fake_negatives == "hidden_form":
         fake_neg = _hidden_forms(entity_forms, entity_in_fold, fake_pos, n_wanted, rng)

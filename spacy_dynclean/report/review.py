@@ -251,8 +251,9 @@ def apply_review(original_path: PathLike, review_path: PathLike, output_path: Pa
             raise DataError(review_path, f"doc {doc_id!r} was already reviewed on line {lines_of[doc_id]}", record=n)
         lines_of[doc_id] = n
         doc = docs[by_id[doc_id]]
-        decisions = _reviewed_decisions(review_path, n, task, doc, result)
-        reviewed[by_id[doc_id]] = (decisions, _entity_action(review_path, n, task))
+        entity_action = _entity_action(review_path, n, task)
+        decisions = _reviewed_decisions(review_path, n, task, doc, entity_action, result)
+        reviewed[by_id[doc_id]] = (decisions, entity_action)
         result.accepted += sum(d.accept for d in decisions)
         result.rejected += sum(not d.accept for d in decisions)
     output = DocBin(store_user_data=True)
@@ -267,7 +268,7 @@ def apply_review(original_path: PathLike, review_path: PathLike, output_path: Pa
     return result
 
 
-def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Doc,
+def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Doc, entity_action: str,
                         result: ApplyResult) -> List[Decision]:
     """The line's decisions with `accept` resolved; records ignored span edits."""
     answer = task.get("answer")
@@ -281,7 +282,7 @@ def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Do
     decisions = [_parse_decision(path, n, k, value, doc) for k, value in enumerate(raw)]
     spans = {_span_key(path, n, value, len(doc)) for value in _list(path, n, task, "spans")}
     proposal_doc = doc.copy()  # what was exported: every decision applied
-    clean_doc(proposal_doc, [d.as_flag() for d in decisions], _entity_action(path, n, task))
+    clean_doc(proposal_doc, [d.as_flag() for d in decisions], entity_action)
     proposal = {(e.start, e.end, e.label_) for e in proposal_doc.ents}
     for d in decisions:
         restored = d.kind == "entity" and (d.start, d.end, d.label) in spans

@@ -223,8 +223,7 @@ def token_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.nd
     }
     for name in STAT_COLUMNS[1:]:
         columns[name] = _reduce(stats[name][order], first, "mean")
-    preferred = preference(_recode(runner_up[order][first], tag_type))
-    columns.update(preferred)
+    columns.update(preference(_recode(runner_up[order][first], tag_type)))
     return ItemTable(columns, names, list(meta["doc_ids"]), "token", meta.get("fake_label"))
 
 

@@ -133,13 +133,10 @@ def _cleaning_stages(splits: Dict[str, Path], output_dir: Path, settings: Benchm
         repaired = _repair(splits["train-ds"], scores_dir, corpus, settings)
         if "train-gs" in splits:
             metrics["detection"] = detection_report(scores_dir, splits["train-gs"], scores_dir / "detection.json")
-    metrics["cleaning"] = {"removed_entities": report.removed_entities, "marked_missing": report.marked_missing,
-                           "missing_tokens": report.missing_tokens, "docs": report.n_docs, "changed_docs": report.n_changed_docs}
+    metrics["cleaning"] = report.counts()
     sets = {"cleaned": corpus / "train-cleaned.spacy"}
     if repaired is not None:
-        metrics["repair"] = {**asdict(settings.repair), "relabeled_entities": repaired.relabeled_entities,
-                             "added_entities": repaired.added_entities, "removed_entities": repaired.removed_entities,
-                             "marked_missing": repaired.marked_missing, "missing_tokens": repaired.missing_tokens}
+        metrics["repair"] = {**asdict(settings.repair), **repaired.counts()}
         sets["repaired"] = corpus / "train-repaired.spacy"
     return sets
 

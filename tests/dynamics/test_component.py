@@ -6,7 +6,7 @@ import spacy
 from spacy.training import Example
 from spacy.util import minibatch
 
-from spacy_dynclean.dynamics.component import FAKE_LABEL, margin_of, runner_up
+from spacy_dynclean.dynamics.component import FAKE_LABEL, margin_and_runner_up
 from spacy_dynclean.io.tags import biluo_tags
 from spacy_dynclean.errors import DynCleanError
 
@@ -31,8 +31,9 @@ def test_margin_hand_computed():
     logits = np.array([[2.0, 5.0, 1.0], [0.5, -1.0, 3.0]], dtype=np.float32)
     targets = np.array([1, 0])
     # row 0: 5 - max(2, 1) = 3; row 1: 0.5 - max(-1, 3) = -2.5
-    assert margin_of(logits, targets).tolist() == [3.0, -2.5]
-    assert runner_up(logits, targets).tolist() == [0, 2]
+    margins, second = margin_and_runner_up(logits, targets)
+    assert margins.tolist() == [3.0, -2.5]
+    assert second.tolist() == [0, 2]
 
 
 def test_loss_is_softmax_cross_entropy(tiny_docs):
