@@ -4,7 +4,7 @@ Runs the same dynamics training with `record = "update"` and `record = "none"`
 (the head still trains, nothing is recorded), alternating, each in a fresh
 process, and writes wall time and peak memory (max RSS) of both, and their ratio.
 
-    python scripts/overhead.py DATA_DIR OUTPUT.json [--config configs/dynamics_cnn.cfg] [--repeats 2]
+    python scripts/overhead.py DATA_DIR OUTPUT.json [--config spacy_dynclean/configs/dynamics_cnn.cfg] [--repeats 2]
 """
 import argparse
 import json
@@ -35,7 +35,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("output", type=Path)
-    parser.add_argument("--config", default="configs/dynamics_cnn.cfg")
+    from spacy_dynclean.configs import config_path
+
+    parser.add_argument("--config", default=str(config_path("dynamics_cnn")))
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

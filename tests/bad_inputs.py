@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple
 
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
 from spacy_dynclean.io.docbin import convert_file, iter_docbin, write_docbin
+from spacy_dynclean.io.ids import get_doc_id, set_doc_id
 
 from .conftest import ROOT
 from .report import build_inputs
@@ -58,12 +62,12 @@ def spacy_data(folder: Path, name: str = "train.spacy", records: Sequence[dict] 
 
 
 def config_without_dynclean(folder: Path) -> List[str]:
-    shutil.copy(ROOT / "configs" / "ner_cnn.cfg", folder / "ner.cfg")
+    shutil.copy(ROOT / "spacy_dynclean" / "configs" / "ner_cnn.cfg", folder / "ner.cfg")
     return ["dynamics", "ner.cfg", "out", "--paths.train", spacy_data(folder), "--paths.dev", "train.spacy"]
 
 
 def dynamics(folder: Path, *train: str) -> List[str]:
-    shutil.copy(ROOT / "configs" / "dynamics_cnn.cfg", folder / "dynamics.cfg")
+    shutil.copy(ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg", folder / "dynamics.cfg")
     return ["dynamics", "dynamics.cfg", "out", *(["--paths.train", *train] if train else [])]
 
 
@@ -128,6 +132,33 @@ def edited_scores(folder: Path, edit: Callable[[Path], None]) -> Tuple[str, str,
     return scores, audit, data
 
 
+def docbin_with_label(folder: Path, label: str) -> str:
+    """train.spacy, written by spaCy, whose one doc has an entity labelled `label`."""
+    doc = Doc(Vocab(), words=["Alice", "sings"])
+    doc.set_ents([Span(doc, 0, 1, label=label)], default="outside")
+    write_docbin([doc], folder / "train.spacy")
+    return "train.spacy"
+
+
+def redone(doc: Doc, words: Sequence[str]) -> Doc:
+    """`doc` with other `words` (its entities and id kept where they still fit)."""
+    new = Doc(doc.vocab, words=list(words))
+    new.set_ents([Span(new, e.start, e.end, label=e.label_) for e in doc.ents if e.end <= len(new)], default="outside")
+    return set_doc_id(new, str(get_doc_id(doc)))
+
+
+GOLD_OUTPUTS = ["out.spacy", "out-audit.jsonl", "out-audit.detection.json"]
+
+
+def clean_gold(problem: str, change: Callable[[List[Doc]], List[Doc]], names: Sequence[str]) -> Case:
+    """`clean --gold` on a scored corpus, the gold docs changed by `change`: nothing may be written."""
+    def make(folder: Path) -> List[str]:
+        scored(folder)
+        write_docbin(change(list(iter_docbin(folder / "gold.spacy"))), folder / "bad-gold.spacy")
+        return ["clean", "train.spacy", "scores", "out.spacy", "--audit", "out-audit.jsonl", "--gold", "bad-gold.spacy"]
+    return Case("clean", problem, make, names, GOLD_OUTPUTS)
+
+
 def benchmark(folder: Path, train_ds: object, *options: str) -> List[str]:
     write(folder, "data/dev.json", JSON)
     write(folder, "data/test.json", JSON)
@@ -162,6 +193,17 @@ CASES: List[Case] = [
                  ["train.json", "not UTF-8", "line 1"]),
     convert_case("JSON Lines named .json", "train.json", "\n".join(json.dumps(r) for r in RECORDS),
                  ["train.json", "JSON Lines"]),
+    convert_case("entity labelled O", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "O"]]}]',
+                 ["train.json, record 1", "label 'O' is not an entity type", "non-entities"]),
+    convert_case("entity labelled -", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "-"]]}]',
+                 ["train.json, record 1", "label '-' is not an entity type", "missing label"]),
+    convert_case("entity labelled with dynclean's fake type", "train.json",
+                 '[{"tokens": ["a"], "entities": [[0, 0, "DYNCLEAN_FAKE"]]}]',
+                 ["train.json, record 1", "label 'DYNCLEAN_FAKE' is not an entity type", "threshold samples"]),
+    convert_case("label starting with !", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "!PER"]]}]',
+                 ["train.json, record 1", "label '!PER'", "E869"]),
+    convert_case("label with surrounding whitespace", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "PER "]]}]',
+                 ["train.json, record 1", "label 'PER '", "whitespace"]),
     # convert: CoNLL
     convert_case("I- after O (BIO)", "train.conll", "a O\nb I-PER\n", ["train.conll, record 1", "line 2"], "--scheme", "bio"),
     convert_case("invalid tag", "train.conll", "a O\nb X-PER\n", ["train.conll, record 1", "line 2"]),
@@ -170,6 +212,8 @@ CASES: List[Case] = [
     convert_case("BILUO entity not closed", "train.conll", "a B-PER\nb O\n", ["train.conll, record 1", "line 2"],
                  "--scheme", "biluo"),
     convert_case("non-UTF-8 bytes", "train.conll", b"a O\n\nb\xff O\n", ["train.conll", "not UTF-8", "line 3"]),
+    convert_case("tag B-O (type O)", "train.conll", "a O\nb B-O\n",
+                 ["train.conll, record 1", "line 2", "label 'O' is not an entity type"]),
     # convert: JSONL
     convert_case("invalid JSON line", "train.jsonl", '{"text": "a", "spans": []}\n{"text": "b", \n',
                  ["train.jsonl, record 2", "invalid JSON"]),
@@ -183,9 +227,15 @@ CASES: List[Case] = [
     convert_case("blank line", "train.jsonl", '{"text": "a", "spans": []}\n\n{"text": "b", "spans": []}\n',
                  ["train.jsonl, record 2", "blank line"]),
     convert_case("text not a string", "train.jsonl", '{"text": 5, "spans": []}\n', ["train.jsonl, record 1"]),
+    convert_case("span labelled O", "train.jsonl", '{"text": "Anna sings", "spans": [[0, 4, "O"]]}\n',
+                 ["train.jsonl, record 1", "label 'O' is not an entity type"]),
+    convert_case("span labelled -", "train.jsonl", '{"text": "Anna sings", "label": [[0, 4, "-"]]}\n',
+                 ["train.jsonl, record 1", "label '-' is not an entity type"]),
     # convert: DocBin, paths, options
     convert_case("not a DocBin", "train.spacy", b"not a docbin", ["train.spacy", "not a spaCy DocBin"]),
     convert_case("empty .spacy file", "train.spacy", b"", ["train.spacy", "empty"]),
+    Case("convert", "DocBin entity labelled O", lambda f: ["convert", docbin_with_label(f, "O"), "out.spacy"],
+         ["train.spacy, record 1", "label 'O' is not an entity type"], ["out.spacy"]),
     convert_case("unknown extension", "train.xml", "<x/>", ["train.xml", "--format"]),
     Case("convert", "input missing", lambda f: ["convert", "nope.json", "out.spacy"], ["nope.json", "not found"],
          ["out.spacy"]),
@@ -238,6 +288,20 @@ CASES: List[Case] = [
                ["thresholds.json"]),
     Case("clean", "--shard-size with a .spacy output",
          lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--shard-size", "2"], ["--shard-size"], ["out.spacy"]),
+    clean_gold("--gold with ids of its own (converted without --id-prefix)",
+               lambda docs: [set_doc_id(doc, f"train-gs:{n}") for n, doc in enumerate(docs, start=1)],
+               ["bad-gold.spacy, record 1", "'train-gs:1'", "--id-prefix train"]),
+    clean_gold("--gold with other words", lambda docs: [*docs[:1], redone(docs[1], "Bob met Carol in Milan".split()),
+                                                        *docs[2:]],
+               ["bad-gold.spacy, record 2", "'train:2'", "token 4", "'Milan'"]),
+    clean_gold("--gold with another tokenisation", lambda docs: [*docs[:2], redone(docs[2], "Nothing happened here.".split()),
+                                                                 *docs[3:]],
+               ["bad-gold.spacy, record 3", "'train:3'", "3 tokens, 4"]),
+    clean_gold("--gold lacking a doc", lambda docs: docs[:-1], ["bad-gold.spacy", "3 of the 4", "'train:4'"]),
+    clean_gold("--gold with a doc twice", lambda docs: [*docs, docs[0]], ["bad-gold.spacy, record 5", "'train:1'"]),
+    Case("clean", "--gold missing",
+         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--audit", "out-audit.jsonl", "--gold", "nope.spacy"],
+         ["nope.spacy"], GOLD_OUTPUTS),
     Case("clean", "unknown --entity-action",
          lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--entity-action", "drop"], ["--entity-action"],
          ["out.spacy"]),
@@ -268,6 +332,13 @@ CASES: List[Case] = [
     Case("annotate", "non-UTF-8 texts",
          lambda f: ["annotate", write(f, "texts.txt", b"Anna sings\ncaf\xe9\n"), write(f, "gaz.tsv", "Anna\tPER\n"),
                     "out.spacy"], ["texts.txt", "not UTF-8", "line 2"], ["out.spacy"]),
+    Case("annotate", "gazetteer type O",
+         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), write(f, "gaz.tsv", "Anna\tPER\nsings\tO\n"),
+                    "out.spacy"], ["gaz.tsv, record 2", "label 'O' is not an entity type"], ["out.spacy"]),
+    Case("annotate", "gazetteer label of dynclean's fake type",
+         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"),
+                    write(f, "gaz.jsonl", '{"label": "DYNCLEAN_FAKE", "term": "Anna"}\n'), "out.spacy"],
+         ["gaz.jsonl, record 1", "label 'DYNCLEAN_FAKE'"], ["out.spacy"]),
     Case("annotate", "gazetteer line without a type",
          lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), write(f, "gaz.tsv", "Anna\tPER\nBob\n"),
                     "out.spacy"], ["gaz.tsv", "2"], ["out.spacy"]),

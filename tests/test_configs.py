@@ -6,7 +6,7 @@ from spacy import util
 from spacy_dynclean.config import load_config
 from tests.conftest import ROOT
 
-CONFIGS = sorted((ROOT / "configs").glob("*.cfg"))
+CONFIGS = sorted((ROOT / "spacy_dynclean" / "configs").glob("*.cfg"))
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)

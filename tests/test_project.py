@@ -14,5 +14,5 @@ def test_project_yml_is_valid():
         assert all(step in commands for step in workflow)
     for command in commands.values():
         for dep in command.get("deps", []):
-            if dep.startswith(("configs/", "assets/")):
+            if dep.startswith(("spacy_dynclean/configs/", "assets/")):
                 assert (ROOT / dep).exists(), f"{command['name']} needs {dep}"

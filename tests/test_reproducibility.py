@@ -17,7 +17,7 @@ from spacy_dynclean.cli._util import app
 
 from .conftest import ROOT
 
-CNN = ROOT / "configs" / "dynamics_cnn.cfg"
+CNN = ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg"
 runner = CliRunner()
 
 

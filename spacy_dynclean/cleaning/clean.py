@@ -7,8 +7,10 @@ non-entity span overlaps an entity that is kept, the entity wins and only the
 non-overlapping tokens become missing. Missing tokens also win over "outside" when a
 removed entity overlaps a flagged non-entity span. Every doc is kept, in order.
 """
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -19,13 +21,14 @@ from spacy.tokens import Doc, Span
 from ..dynamics.records import FINGERPRINT_VERSION, fingerprint_docs
 from ..errors import DataError, MismatchError
 from ..io.docbin import iter_docbin, write_docbin
-from ..io.ids import sample_key
+from ..io.ids import get_doc_id, sample_key
 from ..util import atomic_output
 from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from .detection import detection_metrics
 from .repair import RepairRule, mark_repairs, place_repairs, token_mask
 
 ENTITY_ACTIONS = ("missing", "outside")
+SAME_DOCS = "--gold needs the gold labels of the very docs that were cleaned, tokenised the same way"
 FLAG_FIELDS = ("kind", "start", "end", "label", "aum", "threshold", "preferred", "preferred_share")
 PathLike = Union[str, Path]
 Flag = Mapping[str, Any]
@@ -121,13 +124,17 @@ def clean_docbin(
     entity_action: str = "missing",
     repair: Optional[RepairRule] = None,
     shard_size: Optional[int] = None,
+    gold_path: Optional[PathLike] = None,
 ) -> CleanReport:
     """Clean a .spacy file or folder with a scores folder's flags, streamed; write the
     cleaned data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`)
-    and the audit JSONL, atomically."""
+    and the audit JSONL, atomically. `gold_path`: gold docs for `detection_report`,
+    refused (`check_gold`) before anything is written."""
     report = CleanReport()
     thresholds = read_thresholds(scores_dir)
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
+    if gold_path is not None:
+        check_gold(data_path, gold_path)
     flags = flags_by_doc(iter_score_rows(scores_dir))
     if repair is not None:
         flags = mark_repairs(flags, repair, thresholds["entity_types"])
@@ -152,6 +159,54 @@ def detection_report(scores_dir: PathLike, gold_path: PathLike, report_path: Pat
     with atomic_output(report_path) as tmp:
         srsly.write_json(tmp, metrics)
     return metrics
+
+
+def check_gold(data_path: PathLike, gold_path: PathLike) -> None:
+    """Refuse gold docs that are not the data's docs: the same ids (in any order), each
+    with the same words. Streamed: only an id, a length and a hash per data doc are held."""
+    data: Dict[str, Tuple[int, int, bytes]] = {}
+    for n, doc in enumerate(iter_docbin(data_path), start=1):
+        data.setdefault(sample_key(doc), (n, len(doc), _words_hash(doc)))
+    seen: Dict[str, int] = {}
+    for n, doc in enumerate(iter_docbin(gold_path), start=1):
+        doc_id = sample_key(doc)
+        if doc_id in seen:
+            raise DataError(gold_path, f"sample id {doc_id!r} is also used by record {seen[doc_id]}", record=n)
+        seen[doc_id] = n
+        if doc_id not in data:
+            problem = f"doc {doc_id!r} is not a doc of the data {data_path}"
+            raise DataError(gold_path, problem, record=n, hint=_id_hint(data, doc, gold_path))
+        record, length, words = data[doc_id]
+        where = f"{data_path} (record {record})"
+        if len(doc) != length:
+            problem = f"doc {doc_id!r} has {len(doc)} tokens, {length} in {where}"
+            raise DataError(gold_path, problem, record=n, hint=SAME_DOCS)
+        if _words_hash(doc) != words:
+            data_words = [t.text for t in next(islice(iter_docbin(data_path), record - 1, None))]
+            i, word = next((i, t.text) for i, t in enumerate(doc) if t.text != data_words[i])
+            problem = (f"doc {doc_id!r} differs from {where} at token {i}: {word!r} in the gold file, "
+                       f"{data_words[i]!r} in the data")
+            raise DataError(gold_path, problem, record=n, hint=SAME_DOCS)
+    missing = next((key for key in data if key not in seen), None)
+    if missing is not None:
+        problem = f"holds {len(seen)} of the {len(data)} docs of {data_path}; it lacks {missing!r} (record {data[missing][0]})"
+        raise DataError(gold_path, problem, hint=SAME_DOCS)
+
+
+def _words_hash(doc: Doc) -> bytes:
+    return hashlib.blake2b("\u241f".join(t.text for t in doc).encode("utf8"), digest_size=16).digest()
+
+
+def _id_hint(data: Mapping[str, Tuple[int, int, bytes]], gold_doc: Doc, gold_path: PathLike) -> str:
+    """How to give the gold docs the data's ids: convert with the data's --id-prefix."""
+    data_id = next(iter(data))
+    prefix, sep, _ = data_id.rpartition(":")
+    if not sep or not prefix:
+        return f"the gold docs need the ids of the data's docs, e.g. {data_id!r}"
+    gold_id = get_doc_id(gold_doc) or ""
+    source = f"{gold_id.rpartition(':')[0]}.json" if ":" in gold_id else "GOLD_SOURCE"
+    return (f"the data's ids look like {data_id!r}: convert the gold file with the --id-prefix of its distant twin, "
+            f"e.g. `dynclean convert {source} {gold_path} --id-prefix {prefix}`")
 
 
 def detection_path(output_path: PathLike, audit_path: Optional[PathLike] = None) -> Path:

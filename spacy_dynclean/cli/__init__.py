@@ -8,7 +8,7 @@ from ..errors import DynCleanError
 from ._util import app
 
 # Each module registers its command(s) on `app`.
-from . import annotate, benchmark, clean, convert, dynamics, report, score, train  # noqa: F401,E402
+from . import annotate, benchmark, clean, convert, dynamics, report, score, strip, train  # noqa: F401,E402
 
 
 def main() -> None:

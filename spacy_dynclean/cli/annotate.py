@@ -1,4 +1,4 @@
-"""`dynclean annotate TEXTS GAZETTEER OUTPUT.spacy`: distant labelling with a dictionary."""
+"""`dynclean annotate TEXTS GAZETTEER OUTPUT`: distant labelling with a dictionary."""
 from pathlib import Path
 from typing import Optional
 
@@ -15,7 +15,7 @@ MAX_SHOWN = 10
 def annotate_cli(
     texts_path: Path = typer.Argument(..., metavar="TEXTS", help="One document per line: .txt, or .jsonl with a 'text' field (and optional 'id')"),
     gazetteer_path: Path = typer.Argument(..., metavar="GAZETTEER", help="term/type .tsv or .csv, or .jsonl {term|pattern, label} (EntityRuler patterns too)"),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT.spacy", help="The .spacy file to write", dir_okay=False),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The .spacy file to write", dir_okay=False),
     lang: str = typer.Option("en", "--lang", "-l", help="Language of spacy.blank (tokenises texts and terms)"),
     lowercase: bool = typer.Option(False, "--lowercase", help="Match case-insensitively (LOWER instead of ORTH)"),
     text_format: Optional[str] = typer.Option(None, "--format", "-f", help="txt|jsonl (default: from the extension)"),

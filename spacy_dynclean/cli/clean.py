@@ -26,7 +26,8 @@ def clean_cli(
     """Remove flagged entities and mark flagged non-entities as missing (never O);
     every doc is kept, in order. The data is streamed shard by shard."""
     rule = RepairRule(repair_min_share, repair_max_aum) if repair else None
-    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, repair=rule, shard_size=shard_size)
+    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, repair=rule, shard_size=shard_size,
+                          gold_path=gold_path)  # a bad --gold is refused before anything is written
     for note in report.notes:
         msg.info(note)
     msg.good(f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}")

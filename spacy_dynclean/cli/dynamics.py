@@ -17,8 +17,8 @@ from ._util import app
 )
 def dynamics_cli(
     ctx: typer.Context,
-    config_path: Path = typer.Argument(..., help="Config with a `dynclean` component", dir_okay=False),
-    output_dir: Path = typer.Argument(..., help="Folder for the margin records"),
+    config_path: Path = typer.Argument(..., metavar="CONFIG", help="Config with a `dynclean` component", dir_okay=False),
+    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for the margin records"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
     save_pipeline: bool = typer.Option(False, "--save-pipeline", help="Also save the trained pipeline to OUTPUT_DIR/pipeline"),
 ) -> None:

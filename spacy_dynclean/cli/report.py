@@ -17,11 +17,11 @@ MAX_SHOWN_EDITS = 5
 def report_cli(
     scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
     audit_path: Path = typer.Argument(..., metavar="AUDIT", help="Audit JSONL of `dynclean clean --audit`", dir_okay=False),
-    data_path: Path = typer.Argument(..., metavar="DATA", help="The data that was scored and cleaned: .spacy file or folder"),
+    data_path: Path = typer.Argument(..., metavar="DATA", help="The training data that was scored and cleaned: .spacy file or folder of shards"),
     output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for index.html, the figures, review.jsonl"),
     gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: split by real error", dir_okay=False),
     max_items: int = typer.Option(500, "--max-items", help="At most this many flagged sentences in the HTML pages"),
-    seed: int = typer.Option(0, "--seed", help="Seed of the data map's subsample"),
+    seed: int = typer.Option(0, "--seed", help="Seed for the data map's subsample"),
 ) -> None:
     """Show what was cleaned: AUM histograms and data map (PNG), a static HTML page
     of the flagged sentences, and review.jsonl to check the decisions in an
@@ -38,13 +38,15 @@ def report_cli(
 
 @app.command("apply-review")
 def apply_review_cli(
-    original_path: Path = typer.Argument(..., metavar="ORIGINAL.spacy", help="The data the review was made from", dir_okay=False),
-    review_path: Path = typer.Argument(..., metavar="REVIEWED.jsonl", help="review.jsonl after review", dir_okay=False),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT.spacy", help="The final .spacy file to write", dir_okay=False),
+    data_path: Path = typer.Argument(..., metavar="DATA", help="The training data the review was made from (DATA of `dynclean report`): .spacy file or folder of shards"),
+    review_path: Path = typer.Argument(..., metavar="REVIEW", help="review.jsonl of `dynclean report`, after review", dir_okay=False),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The final .spacy file to write, or a folder for shards"),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"),
 ) -> None:
     """Apply the accepted decisions of a reviewed review.jsonl to the original data;
-    rejected ones keep the original annotation, unreviewed docs are copied unchanged."""
-    result = apply_review(original_path, review_path, output_path)
+    rejected ones keep the original annotation, unreviewed docs are copied unchanged.
+    The data is streamed shard by shard."""
+    result = apply_review(data_path, review_path, output_path, shard_size=shard_size)
     msg.good(f"Wrote {result.n_docs} docs ({result.n_reviewed} reviewed) to {output_path}")
     msg.table([("Decisions accepted", result.accepted), ("Decisions rejected", result.rejected)], divider=False)
     edits = result.ignored_span_edits

@@ -18,8 +18,8 @@ def score_cli(
     output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for scores.jsonl, thresholds.json, summary.json"),
     epochs: str = typer.Option("all", "--epochs", help="'all' complete epochs, or the number of first epochs to use"),
     entity_agg: str = typer.Option("mean", "--entity-agg", help="Token head: entity AUM from its tokens' AUMs: mean|min"),
-    p_pos: float = typer.Option(DEFAULT_P_POS, "--p-pos", help="Percentile of the fake positives' AUMs that sets t_pos"),
-    p_neg: float = typer.Option(DEFAULT_P_NEG, "--p-neg", help="Percentile of the fake negatives' AUMs that sets t_neg"),
+    p_pos: float = typer.Option(DEFAULT_P_POS, "--p-pos", help="Percentile of the fake entities' AUMs that sets t_pos: entities below it are flagged"),
+    p_neg: float = typer.Option(DEFAULT_P_NEG, "--p-neg", help="Percentile of the fake non-entities' AUMs that sets t_neg: non-entities below it are flagged"),
     per_type: bool = typer.Option(False, "--per-type", help="Thresholds per entity type (global where < 5 fake samples)"),
 ) -> None:
     """Score the runs' samples (AUM, data map), set the thresholds from the threshold

@@ -15,10 +15,10 @@ from ._util import app
 @app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def train_cli(
     ctx: typer.Context,
-    config_path: Path = typer.Argument(..., help="Production config (tok2vec/transformer + ner)", dir_okay=False),
-    output_dir: Path = typer.Argument(..., help="Output folder (model-best, model-last)"),
-    train_path: Path = typer.Option(..., "--train", help="Training DocBin (raw or cleaned)", exists=True),
-    dev_path: Path = typer.Option(..., "--dev", help="Gold dev DocBin for model selection", exists=True),
+    config_path: Path = typer.Argument(..., metavar="CONFIG", help="Production config (tok2vec/transformer + ner)", dir_okay=False),
+    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for the trained pipelines (model-best, model-last)"),
+    train_path: Path = typer.Option(..., "--train", help="Training data (raw or cleaned): .spacy file or folder of shards", exists=True),
+    dev_path: Path = typer.Option(..., "--dev", help="Gold dev data for model selection: .spacy file or folder of shards", exists=True),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
 ) -> None:
     """`spacy train` with the offline transformer alias resolved
@@ -33,7 +33,7 @@ def train_cli(
 
 @app.command("compare")
 def compare_cli(
-    metrics: List[Path] = typer.Argument(..., help="`spacy evaluate --output` JSON files, e.g. metrics/raw.json metrics/cleaned.json"),
+    metrics: List[Path] = typer.Argument(..., metavar="METRICS", help="`spacy evaluate --output` JSON files, e.g. metrics/raw.json metrics/cleaned.json"),
 ) -> None:
     """Print entity P/R/F of several evaluations side by side, with the change
     against the first."""

@@ -20,12 +20,12 @@ from thinc.api import Config, Model
 from thinc.types import Floats2d
 
 from ..errors import DynCleanError
+from ..io.dsner import FAKE_LABEL
 from ..io.ids import sample_key
 from .records import MarginRecords, Observed, fingerprint_docs
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
-from .threshold_samples import FAKE_NEGATIVE_MODES, assign_folds, select_threshold_samples
+from .threshold_samples import FAKE_NEGATIVE_MODES, MIN_TYPE_FAKE_POS, assign_folds, select_threshold_samples, small_types
 
-FAKE_LABEL = "DYNCLEAN_FAKE"
 RECORD_MODES = ("update", "epoch", "none")
 
 DEFAULT_MODEL_CONFIG = """
@@ -149,6 +149,7 @@ class DynClean(TrainablePipe):
         self._epoch = 0
         self._get_examples: Optional[Callable[[], Iterable[Example]]] = None
         self._rng = np.random.default_rng(seed)
+        self._small_types: Dict[str, Dict[str, int]] = {}
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -193,6 +194,7 @@ class DynClean(TrainablePipe):
         self._layout = self._make_layout(types)
         self._layout.build(references)
         self.cfg.update(labels=types, tags=self._layout.labels)
+        self._small_types = {}
         keys = self._sample_keys(doc_ids)
         meta = {
             "head": self._layout.head, "labels": self._layout.labels, "entity_types": types,
@@ -200,6 +202,9 @@ class DynClean(TrainablePipe):
             "record": self.cfg["record"], "fold": self.cfg["fold"], "n_folds": self.cfg["n_folds"],
             "seed": self.cfg["seed"], "fingerprint": fingerprint_docs(references, types),
         }
+        if self._small_types:
+            meta["small_types"] = self._small_types
+            meta["notes"] = _small_type_notes(self._small_types, self.cfg["fold"], self.cfg["n_folds"])
         self.records = MarginRecords(keys, meta)
         self._seen_epoch = np.full(len(doc_ids), -1, dtype=np.int32)
         self._epoch = 0
@@ -252,6 +257,7 @@ class DynClean(TrainablePipe):
             entity_types, doc_in_fold[entity_doc], sample_in_fold[nonentity], len(layout.types),
             self.cfg["seed"], self.cfg["fake_negatives"], layout.entity_forms, self.cfg["threshold_share"],
         )
+        self._small_types = small_types(entity_types, doc_in_fold[entity_doc], chosen.fake_pos, layout.types)
         threshold = np.zeros(len(layout.targets), dtype=np.int8)
         for entity in chosen.fake_pos:
             threshold[layout.relabel_entity(entity, FAKE_LABEL)] = 1
@@ -364,8 +370,9 @@ class DynClean(TrainablePipe):
     def _loss_and_margins(
         self, scores: List[Floats2d], targets: np.ndarray, trained: Optional[np.ndarray] = None
     ) -> Tuple[float, List[Floats2d], Observed]:
-        """Loss and gradient over the `trained` samples (default: all that are not
-        missing); margin, probability and runner-up class of every sample."""
+        """Loss (summed over the `trained` samples, default: all that are not
+        missing, like spaCy's `ner` reports it) and gradient (their mean's); margin,
+        probability and runner-up class of every sample."""
         ops = self.model.ops
         logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
         known = targets != MISSING
@@ -376,7 +383,7 @@ class DynClean(TrainablePipe):
         probs_all = np.exp(log_probs)
         n_valid = max(int(valid.sum()), 1)
         arange = np.arange(len(targets))
-        loss = float(-log_probs[arange, safe][valid].sum() / n_valid)
+        loss = float(-log_probs[arange, safe][valid].sum())
         d_logits = probs_all
         d_logits[arange, safe] -= 1.0
         d_logits[~valid] = 0.0
@@ -410,6 +417,21 @@ def margin_and_runner_up(logits: np.ndarray, targets: np.ndarray) -> Tuple[np.nd
 
 def _doc_id(eg: Example) -> str:
     return sample_key(eg.reference)
+
+
+def _small_type_notes(small: Dict[str, Dict[str, int]], fold: int, n_folds: int) -> List[str]:
+    """One note on the types with fewer than MIN_TYPE_FAKE_POS fake positives."""
+    none = [f"{name!r} ({c['fold_entities']} of its {c['entities']} entities in the fold)"
+            for name, c in small.items() if c["fake_pos"] == 0]
+    few = [f"{name!r} ({c['fake_pos']})" for name, c in small.items() if c["fake_pos"] > 0]
+    parts = []
+    if none:
+        parts.append(f"no fake positives for {', '.join(none)}: their entities are still judged, against the cut "
+                     "set by the other types' fake positives")
+    if few:
+        parts.append(f"fewer than {MIN_TYPE_FAKE_POS} fake positives for {', '.join(few)}: too few for a cut of "
+                     "their own, so with --per-type their entities use the global cut")
+    return [f"threshold fold {fold} of {n_folds}: " + "; ".join(parts)]
 
 
 @registry.callbacks("spacy-dynclean.end_epochs.v1")

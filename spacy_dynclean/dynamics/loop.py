@@ -12,12 +12,12 @@ from typing import IO, Any, Callable, Dict, List, Optional
 
 from spacy.language import Language
 from spacy.schemas import ConfigSchemaTraining
-from spacy.training.initialize import init_nlp
 from spacy.training.loop import create_train_batches, train_while_improving
 from spacy.util import registry, resolve_dot_names
 from thinc.api import Config
 from wasabi import Printer
 
+from ..config import init_pipeline
 from ..errors import DynCleanError
 from .component import DynClean, end_epoch
 
@@ -34,11 +34,11 @@ def train_dynamics(
     the records are written there after every epoch, so an interrupted run leaves
     its complete epochs behind."""
     printer = Printer(no_print=stdout is None)
-    nlp = init_nlp(config, use_gpu=use_gpu)
+    nlp = init_pipeline(config, use_gpu=use_gpu)
     if not dynclean_components(nlp):
         raise DynCleanError(
             f"The config's pipeline {nlp.pipe_names} has no `dynclean` component: add one "
-            "(factory = \"dynclean\") next to the tok2vec/transformer, see configs/dynamics_cnn.cfg"
+            "(factory = \"dynclean\") next to the tok2vec/transformer, see spacy_dynclean/configs/dynamics_cnn.cfg"
         )
     interpolated = nlp.config.interpolate()
     T = registry.resolve(interpolated["training"], schema=ConfigSchemaTraining)

@@ -6,7 +6,8 @@ folds; a run draws its threshold samples from one fold only, so with two runs an
 disjoint folds every sample is judged in a run where it kept its own label.
 """
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from fractions import Fraction
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -33,6 +34,27 @@ def assign_folds(doc_ids: Sequence[str], n_folds: int, seed: int) -> np.ndarray:
 
 FAKE_NEGATIVE_MODES = ("hidden_entity", "hidden_form", "random_type")
 
+# The most of a fold's entities the fake positives may take. With 4 types and 2 folds
+# the paper's count (#entities / #types) is about half of the fold (0.45-0.56 on the
+# four DS-NER benchmarks), so the cap leaves those counts as they are; with 1 or 2
+# types it would be all of the fold, and the cap keeps a third of it, half of which
+# "hidden_entity" hides (>= 1/6 of the fold as fake negatives).
+MAX_FAKE_POS_SHARE = Fraction(2, 3)
+
+
+def _cap_counts(counts: List[int], limit: int) -> List[int]:
+    """Per-type counts scaled down alike to sum to `limit` if they exceed it: each
+    type gets the floor of its scaled count, and the units left go to the largest
+    remainders (ties: the earlier type). Unchanged if they sum to `limit` or less."""
+    total = sum(counts)
+    if total <= limit:
+        return list(counts)
+    scaled = np.asarray(counts, dtype=np.float64) * limit / total
+    capped = np.floor(scaled).astype(np.int64)
+    for index in np.argsort(-(scaled - capped), kind="stable")[: limit - int(capped.sum())]:
+        capped[index] += 1
+    return capped.tolist()
+
 
 def select_threshold_samples(
     entity_types: np.ndarray,
@@ -45,7 +67,10 @@ def select_threshold_samples(
     share: float = 1.0,
 ) -> ThresholdSamples:
     """Draw about `share` x #entities / #types fake positives, stratified by type,
-    from the entities in the fold, and as many fake negatives:
+    from the entities in the fold, and as many fake negatives. The fake positives
+    take at most `MAX_FAKE_POS_SHARE` (2/3) of the fold's entities (each type's
+    count scaled down alike, see `_cap_counts`), so that with one or two types,
+    where #entities / #types is all of the fold, entities are left to hide.
 
     "random_type" (the paper): as many non-entity samples, each given a uniformly
         random real type. They simulate a spurious entity, which a model rejects
@@ -66,11 +91,11 @@ def select_threshold_samples(
     rng = np.random.default_rng(seed)
     n_wanted = int(round(share * len(entity_types) / max(n_types, 1)))
     candidates = np.flatnonzero(entity_in_fold)
-    fake_pos = []
-    for type_index in range(n_types):
-        of_type = candidates[entity_types[candidates] == type_index]
-        n_of_type = int(round(n_wanted * np.sum(entity_types == type_index) / max(len(entity_types), 1)))
-        fake_pos.append(rng.choice(of_type, size=min(n_of_type, len(of_type)), replace=False))
+    of_types = [candidates[entity_types[candidates] == type_index] for type_index in range(n_types)]
+    counts = [min(int(round(n_wanted * np.sum(entity_types == type_index) / max(len(entity_types), 1))), len(of_type))
+              for type_index, of_type in enumerate(of_types)]
+    counts = _cap_counts(counts, int(MAX_FAKE_POS_SHARE * len(candidates)))  # Fraction: an exact floor
+    fake_pos = [rng.choice(of_type, size=count, replace=False) for of_type, count in zip(of_types, counts)]
     fake_pos = np.sort(np.concatenate(fake_pos)).astype(np.int64) if fake_pos else np.zeros(0, np.int64)
     if fake_negatives == "hidden_form":
         fake_neg = _hidden_forms(entity_forms, entity_in_fold, fake_pos, n_wanted, rng)
@@ -85,6 +110,23 @@ def select_threshold_samples(
     return ThresholdSamples(
         fake_pos=fake_pos, fake_neg=fake_neg, fake_neg_types=rng.integers(0, max(n_types, 1), size=n_neg)
     )
+
+
+# A type with fewer fake positives than this in a run gets no cut of its own (the
+# scoring's default --min-type-samples is the same): its entities use the global cut.
+MIN_TYPE_FAKE_POS = 5
+
+
+def small_types(entity_types: np.ndarray, entity_in_fold: np.ndarray, fake_pos: np.ndarray,
+                type_names: Sequence[str]) -> Dict[str, Dict[str, int]]:
+    """The types with fewer than `MIN_TYPE_FAKE_POS` fake positives: per type its
+    entities, its entities in the fold and its fake positives."""
+    n_types = len(type_names)
+    entities = np.bincount(entity_types, minlength=n_types)
+    in_fold = np.bincount(entity_types[entity_in_fold], minlength=n_types)
+    chosen = np.bincount(entity_types[fake_pos], minlength=n_types)
+    return {name: {"entities": int(entities[t]), "fold_entities": int(in_fold[t]), "fake_pos": int(chosen[t])}
+            for t, name in enumerate(type_names) if chosen[t] < MIN_TYPE_FAKE_POS}
 
 
 def _hidden_forms(forms: Optional[np.ndarray], in_fold: np.ndarray, fake_pos: np.ndarray, n_wanted: int,

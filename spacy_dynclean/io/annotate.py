@@ -7,6 +7,7 @@ Gazetteer formats (from the extension, or `gazetteer_format`); blank lines are s
 - TSV (`.tsv`, `.txt`) / CSV (`.csv`): two columns, term and type. A first row that
   reads `term|name|pattern|text` and `type|label` (any case) is a header and skipped.
   One entry per line (CSV quotes may not span lines; TSV has no quoting).
+A type spaCy's ner cannot take (`O`, `-`, ...: `dsner.check_label`) is refused.
 Terms are tokenised like the texts (`spacy.blank(lang)`, or whitespace with
 `pretokenized`). A bad line is a DataError naming the file and line.
 
@@ -42,7 +43,7 @@ from tqdm import tqdm
 
 from ..errors import DataError, DynCleanError
 from .docbin import DocStats, write_docbin
-from .dsner import PathLike, blank, json_object, new_doc
+from .dsner import PathLike, blank, check_label, json_object, new_doc
 from .ids import set_doc_id
 from .text import iter_lines
 
@@ -159,6 +160,7 @@ def _jsonl_entry(path: PathLike, line: int, text: str, tokenize: Tokenize, lower
         words, lower = _token_pattern(path, line, value, lowercase)
     else:
         words, lower = tokenize(_string(path, line, value, keys[0])), lowercase
+    check_label(path, line, label, f"{keys[0]} {json.dumps(value, ensure_ascii=False)}", item="entry")
     return Key.of(words, lower), label
 
 
@@ -196,8 +198,10 @@ def read_gazetteer(
                 gazetteer.add(*_jsonl_entry(path, n, line, tokenize, lowercase))
     else:
         for n, (term, label) in _table_entries(path, "\t" if kind == "tsv" else ","):
-            words = tokenize(_string(path, n, term, "term"))
-            gazetteer.add(Key.of(words, lowercase), _string(path, n, label, "type"))
+            term = _string(path, n, term, "term")
+            type_ = check_label(path, n, _string(path, n, label, "type"), f"term {json.dumps(term, ensure_ascii=False)}",
+                                item="entry")
+            gazetteer.add(Key.of(tokenize(term), lowercase), type_)
     if not gazetteer.entries:
         raise DataError(path, "the gazetteer has no entries")
     return gazetteer

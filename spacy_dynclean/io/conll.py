@@ -5,7 +5,8 @@ tab-separated when the line holds a tab (so a word may contain spaces), otherwis
 on whitespace. A blank line ends a sentence; `-DOCSTART-` lines are skipped (and end a
 sentence too). One Doc per sentence, id `<stem>:<n>`, n = sentence number (1-based).
 
-A tag is `O` or `P-TYPE`, P one of B I L U (E and S, from BIOES, are read as L and U).
+A tag is `O` or `P-TYPE`, P one of B I L U (E and S, from BIOES, are read as L and U);
+TYPE must be a type spaCy's ner can take (`B-O` is refused: `dsner.check_label`).
 What each scheme accepts; everything else is a DataError naming the line:
 - `bio` (IOB2, alias `iob2`): B-X starts an entity, I-X continues an X entity. I-X at the
   sentence start, after O or after a Y entity is an error.
@@ -26,7 +27,7 @@ from typing import Iterator, NamedTuple, Optional
 from spacy.tokens import Doc
 
 from ..errors import DataError, DynCleanError
-from .dsner import Ent, PathLike, ReadNotes, new_doc, set_entities
+from .dsner import Ent, PathLike, ReadNotes, check_label, new_doc, set_entities
 from .ids import set_doc_id
 from .text import iter_lines
 
@@ -78,7 +79,7 @@ def _split_tag(path: PathLike, n: int, row: Row, scheme: str) -> tuple[str, Opti
     if prefix in "LU" and scheme != "biluo":
         hint = "pass --scheme biluo (or auto)"
         raise _fail(path, n, row, f"tag {row.tag!r} is not valid in the {scheme} scheme", hint=hint)
-    return prefix, match.group(2)
+    return prefix, check_label(path, n, match.group(2), f"line {row.line}: tag {row.tag!r}")
 
 
 def detect_scheme(path: PathLike) -> str:

@@ -18,7 +18,7 @@ from srsly.msgpack import Packer, Unpacker
 from ..errors import DataError, DynCleanError
 from ..util import atomic_folder, atomic_output
 from .conll import read_conll
-from .dsner import PathLike, ReadNotes, blank, read_dsner
+from .dsner import PathLike, ReadNotes, blank, check_label, read_dsner
 from .ids import get_doc_id, set_doc_id
 from .jsonl import read_jsonl
 
@@ -106,6 +106,8 @@ def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]
         if doc_id in seen:
             raise DataError(path, f"sample id {doc_id!r} is also used by record {seen[doc_id]}", record=n)
         seen[str(doc_id)] = n
+        for ent in doc.ents:
+            check_label(path, n, ent.label_, f"entity {ent.label_} at tokens {ent.start}-{ent.end}")
         notes.docs_with_missing += any(token.ent_iob == 0 for token in doc)
         yield doc
 

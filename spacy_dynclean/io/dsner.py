@@ -3,9 +3,9 @@
 DS-NER JSON is one list of `{"tokens": [...], "entities": [[first, last, label], ...]}`,
 token indices inclusive, no missing labels. Its token spans are the common ground of
 all readers, so this module also holds what the CoNLL, JSONL and DocBin readers reuse:
-span checks (`make_ent`, `set_entities`), JSONL lines (`json_object`), the cached
-blank pipeline (`blank`) and the read notes. The file is streamed: one record in
-memory at a time.
+span checks (`make_ent`, `set_entities`), the entity type check (`check_label`), JSONL
+lines (`json_object`), the cached blank pipeline (`blank`) and the read notes. The file
+is streamed: one record in memory at a time.
 """
 import json
 from dataclasses import dataclass, field
@@ -22,6 +22,41 @@ from ..errors import DataError, DynCleanError
 from .ids import get_doc_id, set_doc_id
 from .jsonarray import iter_json_array
 from .text import PathLike
+
+FAKE_LABEL = "DYNCLEAN_FAKE"  # the type of the threshold samples' fake entities (`dynamics.component`)
+# Types no reader may set, and why (spaCy 3.8 sources): "O" is the tag of a non-entity token
+# (`ner.pyx`: MOVE_NAMES[OUT] = 'O'; `iob_utils.py`: "O" denotes a non-entity token) and the
+# non-entity class of dynclean's layouts and scores, which drop a type "O" (so `clean` would
+# find another fingerprint); "-" is the tag of a missing label (`ner.pyx` lookup_transition:
+# name == '-' is MISSING; `iob_utils.py` tags_to_entities: a tag starting with "-").
+RESERVED_LABELS = {
+    "O": "spaCy's ner uses O for non-entities",
+    "-": "spaCy's ner reads - as a missing label",
+    FAKE_LABEL: "spacy-dynclean reserves it for the fake entities of its threshold samples",
+}
+
+
+def label_problem(label: str, item: str = "entity") -> Optional[tuple[str, str]]:
+    """(problem, hint) if the non-empty string `label` can't be an entity type, else None;
+    `item`: what the hint tells the user to drop (an entity, a gazetteer entry)."""
+    if label in RESERVED_LABELS:
+        return f"label {label!r} is not an entity type", f"{RESERVED_LABELS[label]}; drop the {item} or rename the type"
+    if label.startswith("!"):  # `ner.pyx` lookup_transition: "U-!X" raises E869 in training
+        return (f"label {label!r} starts with '!'",
+                "spaCy's ner refuses it, error E869: the old notation for 'not this entity'; rename the type")
+    if label != label.strip():
+        return f"label {label!r} starts or ends with whitespace", f"remove the whitespace: {label.strip()!r}"
+    return None
+
+
+def check_label(path: PathLike, record: Optional[int], label: str, shown: str, item: str = "entity") -> str:
+    """Refuse an entity type spaCy's ner (or dynclean) cannot take (`label_problem`);
+    returns `label`. Every reader's types pass here."""
+    problem = label_problem(label, item)
+    if problem is not None:
+        raise DataError(path, f"{shown}: {problem[0]}", record=record, hint=problem[1])
+    return label
+
 
 class Ent(NamedTuple):
     """A checked entity: token offsets (end exclusive), label, and how the input wrote it."""
@@ -76,8 +111,9 @@ def make_ent(
 
 
 def check_spans(path: PathLike, record: int, ents: Sequence[Ent], length: int, unit: str) -> list[Ent]:
-    """Range, order and overlap checks shared by all readers; returns the ents sorted."""
+    """Range, order, overlap and type checks shared by all readers; returns the ents sorted."""
     for ent in ents:
+        check_label(path, record, ent.label, ent.shown)
         if ent.end <= ent.start:
             problem = f"{ent.shown} is reversed or empty (its end must come after its start)"
             raise DataError(path, problem, record=record)

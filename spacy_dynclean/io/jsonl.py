@@ -6,6 +6,7 @@ object has `text` and its entities, character offsets with the end exclusive, un
 - `entities` / `label`: `[[0, 4, "PER"], ...]` (doccano; objects as above and doccano's
   `start_offset` / `end_offset` keys work too).
 Exactly one of those three must hold a list (`"spans": []` for a text without entities).
+A label spaCy's ner cannot take (`O`, `-`, ...: `dsner.check_label`) is refused.
 Other fields are ignored, except a Prodigy `answer` other than "accept", which is an error.
 
 The text is tokenised by `spacy.blank(lang)`. `alignment_mode`: `strict` (default) makes a

@@ -44,10 +44,10 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import srsly
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from ..cleaning.clean import ENTITY_ACTIONS, clean_doc
-from ..io.docbin import iter_docbin
+from ..io.docbin import docbin_paths, iter_docbin, output_shard_size, write_docbin
 from ..io.ids import sample_key
 from ..errors import DataError
 from ..io.dsner import json_object
@@ -234,38 +234,48 @@ def _span(doc: Doc, start: int, end: int, label: Optional[str]) -> Dict[str, Any
 # ---------------------------------------------------------------- apply
 
 
-def apply_review(original_path: PathLike, review_path: PathLike, output_path: PathLike) -> ApplyResult:
-    """Apply a reviewed review.jsonl to the original DocBin and write the final
-    DocBin atomically (see the module docstring for the rules)."""
-    docs = list(iter_docbin(original_path))
-    by_id = {sample_key(doc): i for i, doc in enumerate(docs)}
-    result = ApplyResult(n_docs=len(docs))
-    reviewed: Dict[int, Tuple[List[Decision], str]] = {}
-    lines_of: Dict[str, int] = {}
+def apply_review(original_path: PathLike, review_path: PathLike, output_path: PathLike,
+                 shard_size: Optional[int] = None) -> ApplyResult:
+    """Apply a reviewed review.jsonl to the original data (a .spacy file or folder of
+    shards, streamed) and write the final data atomically: a .spacy file, or a folder
+    of shards (see `io.docbin.write_docbin`). See the module docstring for the rules."""
+    output_shard_size(Path(output_path), shard_size)  # refuse a bad output before reading
+    docbin_paths(original_path)  # and missing data
+    tasks: Dict[str, Tuple[int, Dict[str, Any]]] = {}
     for n, task in _json_lines(review_path):
         doc_id = _doc_id(review_path, n, task)
-        if doc_id not in by_id:
-            raise DataError(review_path, f"doc {doc_id!r} is not in {original_path}", record=n,
-                            hint="review files apply to the data they were exported from")
-        if doc_id in lines_of:
-            raise DataError(review_path, f"doc {doc_id!r} was already reviewed on line {lines_of[doc_id]}", record=n)
-        lines_of[doc_id] = n
-        doc = docs[by_id[doc_id]]
-        entity_action = _entity_action(review_path, n, task)
-        decisions = _reviewed_decisions(review_path, n, task, doc, entity_action, result)
-        reviewed[by_id[doc_id]] = (decisions, entity_action)
-        result.accepted += sum(d.accept for d in decisions)
-        result.rejected += sum(not d.accept for d in decisions)
-    output = DocBin(store_user_data=True)
-    for i, doc in enumerate(docs):
-        if i in reviewed:
-            decisions, entity_action = reviewed[i]
-            clean_doc(doc, [d.as_flag() for d in decisions if d.accept], entity_action)
-        output.add(doc)
-    with atomic_output(output_path) as tmp:
-        tmp.write_bytes(output.to_bytes())
-    result.n_reviewed = len(reviewed)
+        if doc_id in tasks:
+            raise DataError(review_path, f"doc {doc_id!r} was already reviewed on line {tasks[doc_id][0]}", record=n)
+        tasks[doc_id] = (n, task)
+    result = ApplyResult()
+    docs = _reviewed_docs(iter_docbin(original_path), tasks, original_path, review_path, result)
+    write_docbin(docs, output_path, shard_size)
     return result
+
+
+def _reviewed_docs(docs: Iterable[Doc], tasks: Mapping[str, Tuple[int, Dict[str, Any]]], original_path: PathLike,
+                   review_path: PathLike, result: ApplyResult) -> Iterator[Doc]:
+    """Every doc, in order, with its review line (if any) applied; counted in `result`.
+    After the last doc, refuse review lines for docs the data does not have."""
+    seen: Set[str] = set()
+    for doc in docs:
+        result.n_docs += 1
+        doc_id = sample_key(doc)
+        if doc_id in tasks and doc_id not in seen:
+            seen.add(doc_id)
+            n, task = tasks[doc_id]
+            entity_action = _entity_action(review_path, n, task)
+            decisions = _reviewed_decisions(review_path, n, task, doc, entity_action, result)
+            clean_doc(doc, [d.as_flag() for d in decisions if d.accept], entity_action)
+            result.n_reviewed += 1
+            result.accepted += sum(d.accept for d in decisions)
+            result.rejected += sum(not d.accept for d in decisions)
+        yield doc
+    unseen = sorted((n, doc_id) for doc_id, (n, _) in tasks.items() if doc_id not in seen)
+    if unseen:
+        n, doc_id = unseen[0]
+        raise DataError(review_path, f"doc {doc_id!r} is not in {original_path}", record=n,
+                        hint="review files apply to the data they were exported from")
 
 
 def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Doc, entity_action: str,

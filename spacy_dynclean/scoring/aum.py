@@ -77,7 +77,8 @@ def read_records(path: Union[str, Path]) -> Records:
     for name in RECORD_FILES:
         if not (path / name).exists():
             raise DataError(path, f"not a margin-records folder: {name} is missing",
-                            hint="run `dynclean dynamics` first")
+                            hint="run `dynclean dynamics` first; after `spacy train`, the records are in "
+                                 "OUTPUT/model-last/dynclean/records")
     meta = read_json(path / "meta.json")
     samples = load_arrays(path / "samples.npz")
     missing = [name for name in KEY_COLUMNS if name not in samples]

@@ -16,8 +16,9 @@ import srsly
 
 from ..util import atomic_output, read_json, read_jsonl
 from ..errors import DataError, MismatchError
-from .aum import (ENTITY, KINDS, NON_ENTITY, PREFERENCE_COLUMNS, STAT_COLUMNS, ItemTable, Records,
+from .aum import (ENTITY, FAKE_NEG, FAKE_POS, KINDS, NON_ENTITY, PREFERENCE_COLUMNS, STAT_COLUMNS, ItemTable, Records,
                   items_from_records, read_records)
+from .auroc import auroc
 from .thresholds import DEFAULT_P_NEG, DEFAULT_P_POS, MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
 
 SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = "scores.jsonl", "thresholds.json", "summary.json"
@@ -61,7 +62,7 @@ def score_runs(
         table, info = score_run(records, run, epochs, entity_agg, p_pos, p_neg, per_type, min_type_samples)
         tables.append(table)
         run_info.append(info)
-    notes = [note for table in tables for note in table.notes] + _fold_notes(run_info)
+    notes = [note for table in tables for note in table.notes] + _fold_notes(run_info) + _learning_notes(run_info)
     table = combine_runs(tables)
     notes += _mass_flag_notes(table)
     table.notes = notes
@@ -82,13 +83,27 @@ def score_run(
 ) -> Tuple[ItemTable, Dict[str, Any]]:
     """One run's items with their `threshold` and `run` columns, and its thresholds."""
     items = items_from_records(records, epochs, entity_agg)
+    items.notes += [f"{records.path}: {note}" for note in records.meta.get("notes", [])]  # e.g. small types
     cuts = run_thresholds(items, p_pos, p_neg, per_type, min_type_samples, records.path)
     items.columns["threshold"] = item_thresholds(items, cuts)
     items.columns["run"] = np.full(len(items), run, dtype=np.int64)
     meta = records.meta
     info = {"path": str(records.path), "fold": meta.get("fold"), "n_folds": meta.get("n_folds"),
-            "seed": meta.get("seed"), "complete_epochs": meta.get("complete_epochs"), **cuts}
+            "seed": meta.get("seed"), "complete_epochs": meta.get("complete_epochs"),
+            "separation": separation(items), **cuts}
     return items, info
+
+
+def separation(items: ItemTable) -> Dict[str, Optional[float]]:
+    """Per side, the AUROC of AUM between the run's ordinary items and its threshold
+    samples (entities vs fake entities, non-entities vs fake non-entities): 0.5 means
+    the real items score like the mislabelled ones, so the cut flags them at random."""
+    kind, aum = items["kind"], items["aum"]
+    out = {}
+    for side, real, fake in (("entity", ENTITY, FAKE_POS), ("non_entity", NON_ENTITY, FAKE_NEG)):
+        rows = np.isin(kind, (real, fake))
+        out[side] = auroc(aum[rows], kind[rows] == real)
+    return out
 
 
 def check_compatible(first: Tuple[Path, Dict[str, Any]], records: Records) -> None:
@@ -158,10 +173,39 @@ def _weighted_mean(values: np.ndarray, weight: np.ndarray, first: np.ndarray) ->
 
 
 def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
+    """Runs that share a fold, and folds no run drew its threshold samples from: the
+    docs of a fold are judged only by the runs of the other folds."""
     folds = [info["fold"] for info in run_info if info["fold"] is not None]
     if len(folds) != len(set(folds)):
         return [f"runs share a threshold fold ({folds}): items judged by several runs are averaged"]
+    n_folds = max((info["n_folds"] or 1 for info in run_info), default=1)
+    unrun = [fold for fold in range(n_folds) if fold not in folds]
+    if folds and unrun:
+        flags = " ".join(f"--components.dynclean.fold {fold}" for fold in unrun)
+        return [f"only fold(s) {sorted(folds)} of {n_folds} were run: the docs of those folds hold the threshold "
+                f"samples and are not judged, so about {len(folds)}/{n_folds} of the data is never flagged; "
+                f"train the other run(s) too ({flags}) and score all runs together"]
     return []
+
+
+MIN_SEPARATION = 0.6
+
+
+def _learning_notes(run_info: List[Dict[str, Any]]) -> List[str]:
+    """Warn when a run's real items score like its threshold samples: then the run has
+    not learned that side (too few epochs), or its errors look like correct labels."""
+    notes = []
+    for info in run_info:
+        for side, value in info["separation"].items():
+            if value is not None and value < MIN_SEPARATION:
+                kind = "entities" if side == "entity" else "non-entities"
+                notes.append(
+                    f"{info['path']}: its {kind} score like its fake {kind} (AUROC {value:.2f} between their "
+                    f"AUMs; below {MIN_SEPARATION}), so the {kind} it flags are close to a random draw: the run "
+                    "has not learned them (train more epochs: [training] max_epochs) or their errors are "
+                    "systematic, which AUM cannot see"
+                )
+    return notes
 
 
 MASS_FLAG_SHARE = 0.5

@@ -97,9 +97,9 @@ def _by_type(
         code = items.labels.index(name)
         aums = items["aum"][mask & (types == code)]
         n = int(np.count_nonzero(~np.isnan(aums)))
-        if n >= min_n:
+        if n >= max(min_n, 1):  # a type with no fake samples always falls back
             result[name] = {"threshold": percentile(aums, p), "n": n, "source": "type"}
         else:
             result[name] = {"threshold": fallback, "n": n,
-                            "source": f"global (fewer than {min_n} fake samples of this type)"}
+                            "source": f"global (fewer than {max(min_n, 1)} fake samples of this type)"}
     return result

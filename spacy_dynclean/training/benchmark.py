@@ -19,13 +19,13 @@ from ..cleaning.clean import CleanReport, clean_docbin, detection_report
 from ..cleaning.oracle import oracle_clean
 from ..cleaning.repair import RepairRule
 from ..config import load_config
+from ..configs import config_names, config_path
 from ..dynamics.loop import train_dynamics, write_records
 from ..errors import DataError
 from ..io.docbin import convert_file, read_docbin, write_docbin
 from ..scoring.scores import score_runs, write_scores
 from .pipeline import dev_scores, evaluate_pipeline, train_pipeline
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 SPLITS = {"train-ds": True, "train-gs": False, "dev": True, "test": True}
 # oracle variants: which error sides the gold labels fix
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
@@ -58,10 +58,11 @@ class BenchmarkSettings:
     def config_path(self, stage: str) -> Path:
         family = self.config if stage == "dynamics" else (self.ner or self.config)
         name = f"dynamics_span_{family}" if stage == "dynamics" and self.head == "span" else f"{stage}_{family}"
-        path = CONFIG_DIR / f"{name}.cfg"
-        if not path.exists():
-            raise DataError(path, f"no {stage} config for --config {self.config!r} --head {self.head!r}", hint="expected in configs/ next to the package")
-        return path
+        try:
+            return config_path(name)
+        except DataError as error:
+            raise DataError(error.path, f"no {stage} config for --config {self.config!r} --head {self.head!r}",
+                            hint=f"shipped in spacy_dynclean/configs: {', '.join(config_names())}") from None
 
     def overrides(self, extra: Dict[str, Any]) -> Dict[str, Any]:
         base: Dict[str, Any] = {"system.seed": self.seed}

@@ -6,10 +6,9 @@ from typing import Any, Dict, Optional
 
 import srsly
 from spacy.cli.evaluate import evaluate as spacy_evaluate
-from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
 
-from ..config import load_config, require_paths
+from ..config import init_pipeline, load_config, require_paths
 
 
 def train_pipeline(
@@ -26,7 +25,7 @@ def train_pipeline(
     overrides = {"paths.train": str(train_path), "paths.dev": str(dev_path), **(overrides or {})}
     config = load_config(config_path, overrides)
     require_paths(config, ["train", "dev"])
-    nlp = init_nlp(config, use_gpu=use_gpu)
+    nlp = init_pipeline(config, use_gpu=use_gpu)
     out = io.StringIO() if quiet else sys.stdout
     output_dir.mkdir(parents=True, exist_ok=True)
     spacy_train(nlp, output_dir, use_gpu=use_gpu, stdout=out, stderr=out)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from spacy_dynclean.cleaning.detection import auroc, average_ranks, detection_metrics
+from spacy_dynclean.cleaning.detection import detection_metrics
+from spacy_dynclean.scoring.auroc import auroc, average_ranks
 from spacy_dynclean.errors import MismatchError
 from spacy_dynclean.scoring.aum import KINDS, ItemTable
 

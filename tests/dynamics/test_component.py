@@ -36,7 +36,8 @@ def test_margin_hand_computed():
     assert second.tolist() == [0, 2]
 
 
-def test_loss_is_softmax_cross_entropy(tiny_docs):
+def test_loss_is_summed_softmax_cross_entropy(tiny_docs):
+    """The loss is summed over the samples (spaCy's ner scale); the gradient is the mean's."""
     nlp, component, _ = _train(tiny_docs[:2], epochs=0)
     logits = [component.model.ops.asarray2f(np.array([[1.0, 2.0] + [0.0] * (len(component.tags) - 2)] * len(doc), dtype="f")) for doc in tiny_docs[:2]]
     examples = [Example(nlp.make_doc(doc.text), doc) for doc in tiny_docs[:2]]
@@ -44,7 +45,7 @@ def test_loss_is_softmax_cross_entropy(tiny_docs):
     row = np.array([1.0, 2.0] + [0.0] * (len(component.tags) - 2))
     probs = np.exp(row) / np.exp(row).sum()
     tags = [component.tags.index(t) for doc in tiny_docs[:2] for t in biluo_tags(doc)]
-    assert loss == pytest.approx(-np.mean(np.log(probs[tags])), rel=1e-5)
+    assert loss == pytest.approx(-np.sum(np.log(probs[tags])), rel=1e-5)
     expected_first = probs.copy()
     expected_first[tags[0]] -= 1
     np.testing.assert_allclose(d_scores[0][0], expected_first / len(tags), rtol=1e-5)

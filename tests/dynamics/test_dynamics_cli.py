@@ -7,7 +7,7 @@ import srsly
 
 from tests.conftest import ROOT
 
-CNN = ROOT / "configs" / "dynamics_cnn.cfg"
+CNN = ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg"
 
 
 def run(*args):
@@ -37,7 +37,7 @@ def test_missing_train_path(tmp_path):
 
 
 def test_config_without_dynclean(tmp_path, tiny_docbin):
-    result = run(ROOT / "configs" / "ner_cnn.cfg", tmp_path / "out", "--paths.train", tiny_docbin, "--paths.dev", tiny_docbin)
+    result = run(ROOT / "spacy_dynclean" / "configs" / "ner_cnn.cfg", tmp_path / "out", "--paths.train", tiny_docbin, "--paths.dev", tiny_docbin)
     assert result.returncode == 1 and "no `dynclean` component" in result.stdout
     assert "Traceback" not in result.stderr
 

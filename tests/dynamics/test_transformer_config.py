@@ -6,7 +6,7 @@ from spacy_dynclean.config import load_config
 from spacy_dynclean.dynamics.loop import train_dynamics, write_records
 from tests.conftest import ROOT
 
-TRF_CONFIG = ROOT / "configs" / "dynamics_trf.cfg"
+TRF_CONFIG = ROOT / "spacy_dynclean" / "configs" / "dynamics_trf.cfg"
 
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("spacy_transformers")

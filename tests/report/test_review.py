@@ -8,9 +8,9 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.report  # noqa: F401  (registers the commands)
-from spacy_dynclean.io.docbin import iter_docbin
+from spacy_dynclean.io.docbin import iter_docbin, write_docbin
 from spacy_dynclean.cli._util import app
-from spacy_dynclean.errors import DataError
+from spacy_dynclean.errors import DataError, DynCleanError
 from spacy_dynclean.report import REVIEW_FILE, apply_review, write_report
 
 from ..cleaning.helpers import VOCAB, ents_of
@@ -32,6 +32,12 @@ def state(path):
     """(id, entities, missing token indices) of every doc of a DocBin."""
     return [(doc.user_data["dynclean_id"], ents_of(doc), [t.i for t in doc if t.ent_iob == 0])
             for doc in DocBin().from_disk(path).get_docs(VOCAB)]
+
+
+def folder_state(path):
+    """`state` of a .spacy file or folder of shards."""
+    return [(doc.user_data["dynclean_id"], ents_of(doc), [t.i for t in doc if t.ent_iob == 0])
+            for doc in iter_docbin(path, VOCAB)]
 
 
 def write_lines(path, lines):
@@ -144,14 +150,35 @@ def _set(lines, index, **changes):
     (lambda lines: _set(lines, 1, tokens__0__text="Robert"), "the tokens differ"),
     (lambda lines: _set(lines, 1, spans="none"), "'spans' must be a list"),
 ])
-def test_bad_review_lines_name_file_and_line(exported, tmp_path, make_line, problem):
+@pytest.mark.parametrize("out_name, shard_size", [("final.spacy", None), ("final", 1)])
+def test_bad_review_lines_name_file_and_line(exported, tmp_path, make_line, problem, out_name, shard_size):
     inputs, lines = exported
     review = write_lines(tmp_path / "bad.jsonl", [lines[0], make_line(lines), lines[2]])
-    out = tmp_path / "final.spacy"
+    out = tmp_path / out_name
     with pytest.raises(DataError) as err:
-        apply_review(inputs.data, review, out)
+        apply_review(inputs.data, review, out, shard_size=shard_size)
     assert err.value.record == 2 and str(review) in str(err.value) and problem in str(err.value)
-    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]  # no output, no temp file or folder
+
+
+def test_shards_in_and_out(exported, tmp_path):
+    """A folder of shards reads and writes like one .spacy file: the same docs, in order."""
+    inputs, lines = exported
+    review = write_lines(tmp_path / "r.jsonl", lines)
+    shards = tmp_path / "shards"
+    write_docbin(iter_docbin(inputs.data), shards, shard_size=3)
+    result = apply_review(shards, review, tmp_path / "final", shard_size=2)
+    assert (result.n_docs, result.n_reviewed, result.accepted, result.rejected) == (4, 3, 5, 0)
+    assert sorted(p.name for p in (tmp_path / "final").iterdir()) == ["final-00000.spacy", "final-00001.spacy"]
+    assert folder_state(tmp_path / "final") == state(inputs.cleaned)
+
+
+def test_a_bad_output_is_refused_before_reading(exported, tmp_path):
+    inputs, lines = exported
+    with pytest.raises(DynCleanError, match="must be a .spacy file or a folder"):
+        apply_review(inputs.data, tmp_path / "not-read.jsonl", tmp_path / "final.json")
+    with pytest.raises(DynCleanError, match="--shard-size needs an output folder"):
+        apply_review(inputs.data, tmp_path / "not-read.jsonl", tmp_path / "final.spacy", shard_size=2)
 
 
 def test_apply_review_cli(exported, tmp_path):

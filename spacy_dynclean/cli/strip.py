@@ -1,0 +1,21 @@
+"""`dynclean strip PIPELINE OUTPUT`: the pipeline without its dynclean components, ready for `spacy package`."""
+from pathlib import Path
+
+import typer
+from wasabi import msg
+
+from ..training.package import strip_dynclean
+from ._util import app
+
+
+@app.command("strip")
+def strip_cli(
+    model_path: Path = typer.Argument(..., metavar="PIPELINE", help="A trained pipeline folder, e.g. training/model-best", exists=True, file_okay=False),
+    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="Folder for the pipeline without dynclean", file_okay=False),
+) -> None:
+    """Remove every dynclean component (and its margin records, which hold the
+    training docs' ids) from a trained pipeline, so that it loads and ships with
+    spaCy alone: then `python -m spacy package OUTPUT packages`."""
+    names = strip_dynclean(model_path, output_path)
+    msg.good(f"Removed {', '.join(names)}; wrote the pipeline to {output_path}")
+    msg.text(f"Ship it with: python -m spacy package {output_path} packages")

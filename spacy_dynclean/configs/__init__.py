@@ -1,0 +1,27 @@
+"""The shipped training configs, installed with the package as package data.
+
+`config_path("dynamics_cnn")` gives the path of `dynamics_cnn.cfg`, whether the package
+is a checkout, an editable or a normal (wheel) install. To copy one into a project:
+
+    python -c "import spacy_dynclean.configs as c; print(c.CONFIG_DIR)"
+"""
+from pathlib import Path
+from typing import List
+
+from ..errors import DataError
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+def config_names() -> List[str]:
+    """The names of the shipped configs, without `.cfg`."""
+    return sorted(path.stem for path in CONFIG_DIR.glob("*.cfg"))
+
+
+def config_path(name: str) -> Path:
+    """The path of the shipped config `name` (`dynamics_cnn` or `dynamics_cnn.cfg`)."""
+    stem = name[: -len(".cfg")] if name.endswith(".cfg") else name
+    path = CONFIG_DIR / f"{stem}.cfg"
+    if not path.is_file():
+        raise DataError(path, f"no shipped config {name!r}", hint=f"shipped: {', '.join(config_names())}")
+    return path
