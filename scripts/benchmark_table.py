@@ -4,6 +4,7 @@
 
 Numbers are copied from the files (F1 etc. as percentages), never typed by hand.
 """
+
 import json
 import statistics
 import sys
@@ -30,7 +31,11 @@ def recovery(metrics: Dict[str, Any]) -> str:
     if "oracle" not in metrics or "cleaned" not in metrics:
         return "–"
     gain = metrics["oracle"]["f"] - metrics["raw"]["f"]
-    return f"{100 * (metrics['cleaned']['f'] - metrics['raw']['f']) / gain:.0f}%" if gain > 0 else "–"
+    return (
+        f"{100 * (metrics['cleaned']['f'] - metrics['raw']['f']) / gain:.0f}%"
+        if gain > 0
+        else "–"
+    )
 
 
 def detection_cell(side: Dict[str, Any]) -> str:
@@ -41,21 +46,30 @@ def with_baselines(runs: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]
     """Runs that trained only some variants (ablations: `--variant cleaned`) borrow
     raw/oracle/gold from a run of the same dataset, seed and production config that
     has them; the borrowed cells are marked with the run they come from."""
-    full = {(m["dataset"], m["seed"], m.get("ner", m["config"])): name
-            for name, m in runs.items() if all(v in m for v in ("raw", "oracle"))}
+    full = {
+        (m["dataset"], m["seed"], m.get("ner", m["config"])): name
+        for name, m in runs.items()
+        if all(v in m for v in ("raw", "oracle"))
+    }
     out = {}
     for name, m in runs.items():
         source = full.get((m["dataset"], m["seed"], m.get("ner", m["config"])))
-        borrowed = {v: {**runs[source][v], "from": source} for v in BASELINES
-                    if v not in m and source and v in runs[source]}
+        borrowed = {
+            v: {**runs[source][v], "from": source}
+            for v in BASELINES
+            if v not in m and source and v in runs[source]
+        }
         out[name] = {**m, **borrowed}
     return out
 
 
 def stage_times(times: Dict[str, float]) -> str:
     dynamics = sum(v for k, v in times.items() if k.startswith("dynamics"))
-    parts = [f"dynamics {dynamics:.0f}"] + [f"{k.replace('train_', 'train ')} {v:.0f}" for k, v in times.items()
-                                            if k in ("score", "clean") or k.startswith("train_")]
+    parts = [f"dynamics {dynamics:.0f}"] + [
+        f"{k.replace('train_', 'train ')} {v:.0f}"
+        for k, v in times.items()
+        if k in ("score", "clean") or k.startswith("train_")
+    ]
     return ", ".join(parts)
 
 
@@ -70,15 +84,36 @@ def rows(paths: List[Path]) -> List[str]:
     for name, m in runs.items():
         if not {"cleaned", "repaired", "detection"} & set(m):
             continue  # baselines only (e.g. oracle by side): in their own table
-        delta = 100 * (m["cleaned"]["f"] - m["raw"]["f"]) if "cleaned" in m and "raw" in m else None
+        delta = (
+            100 * (m["cleaned"]["f"] - m["raw"]["f"])
+            if "cleaned" in m and "raw" in m
+            else None
+        )
         det = m.get("detection", {})
-        lines.append("| " + " | ".join([
-            name, m["dataset"], m["config"], m.get("head", "token"), m.get("ner", m["config"]),
-            f1_cell(m, "raw"), f1_cell(m, "cleaned"), "–" if delta is None else f"{delta:+.1f}",
-            f1_cell(m, "repaired"), f1_cell(m, "oracle"), f1_cell(m, "gold"), recovery(m),
-            detection_cell(det["pos"]) if det else "–", detection_cell(det["neg"]) if det else "–",
-            stage_times(m["time_s"]), f"{m['machine'].get('processor') or 'CPU not recorded'}, {m['machine'].get('cpus')} CPUs",
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    m["dataset"],
+                    m["config"],
+                    m.get("head", "token"),
+                    m.get("ner", m["config"]),
+                    f1_cell(m, "raw"),
+                    f1_cell(m, "cleaned"),
+                    "–" if delta is None else f"{delta:+.1f}",
+                    f1_cell(m, "repaired"),
+                    f1_cell(m, "oracle"),
+                    f1_cell(m, "gold"),
+                    recovery(m),
+                    detection_cell(det["pos"]) if det else "–",
+                    detection_cell(det["neg"]) if det else "–",
+                    stage_times(m["time_s"]),
+                    f"{m['machine'].get('processor') or 'CPU not recorded'}, {m['machine'].get('cpus')} CPUs",
+                ]
+            )
+            + " |"
+        )
     return header + lines
 
 
@@ -90,12 +125,19 @@ def seed_means(paths: List[Path]) -> List[str]:
         if sep:
             groups.setdefault(group, []).append(json.loads(path.read_text()))
     variants = ("raw", "cleaned", "repaired", "oracle", "gold")
-    lines = ["| runs | seeds | " + " | ".join(variants) + " |", "|" + "---|" * (2 + len(variants))]
+    lines = [
+        "| runs | seeds | " + " | ".join(variants) + " |",
+        "|" + "---|" * (2 + len(variants)),
+    ]
     for group, runs in sorted(groups.items()):
         cells = []
         for variant in variants:
             values = [100 * m[variant]["f"] for m in runs if variant in m]
-            cells.append(f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}" if len(values) > 1 else "–")
+            cells.append(
+                f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}"
+                if len(values) > 1
+                else "–"
+            )
         seeds = ", ".join(str(m["seed"]) for m in runs)
         lines.append(f"| {group}-seed* | {seeds} | " + " | ".join(cells) + " |")
     return lines
@@ -105,10 +147,17 @@ def oracle_sides(paths: List[Path]) -> List[str]:
     """What each side of perfect detection is worth: runs with oracle-pos / oracle-neg."""
     runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
     variants = ("raw", "oracle-neg", "oracle-pos", "oracle", "gold")
-    lines = ["| run | dataset | " + " | ".join(variants) + " |", "|" + "---|" * (2 + len(variants))]
+    lines = [
+        "| run | dataset | " + " | ".join(variants) + " |",
+        "|" + "---|" * (2 + len(variants)),
+    ]
     for name, m in runs.items():
         if "oracle-pos" in m or "oracle-neg" in m:
-            lines.append(f"| {name} | {m['dataset']} | " + " | ".join(f1_cell(m, v) for v in variants) + " |")
+            lines.append(
+                f"| {name} | {m['dataset']} | "
+                + " | ".join(f1_cell(m, v) for v in variants)
+                + " |"
+            )
     return lines
 
 
@@ -121,15 +170,26 @@ def target_check(paths: List[Path]) -> List[str]:
         if all(v in m for v in ("raw", "cleaned", "oracle")):
             group, sep, _ = name.rpartition("-seed")
             groups.setdefault(group + "-seed*" if sep else name, []).append(m)
-    lines = ["| run | dataset | raw | cleaned | oracle | oracle gain | cleaned gain | recovered | target met |",
-             "|" + "---|" * 9]
+    lines = [
+        "| run | dataset | raw | cleaned | oracle | oracle gain | cleaned gain | recovered | target met |",
+        "|" + "---|" * 9,
+    ]
     for name, ms in groups.items():
-        raw, cleaned, oracle = (statistics.mean(100 * m[v]["f"] for m in ms) for v in ("raw", "cleaned", "oracle"))
+        raw, cleaned, oracle = (
+            statistics.mean(100 * m[v]["f"] for m in ms)
+            for v in ("raw", "cleaned", "oracle")
+        )
         oracle_gain, gain = oracle - raw, cleaned - raw
         recovered = gain / oracle_gain if oracle_gain > 0 else None
-        met = recovered is not None and recovered >= 0.6 and (gain >= 5 or oracle_gain <= 8)
-        lines.append(f"| {name} | {ms[0]['dataset']} | {raw:.1f} | {cleaned:.1f} | {oracle:.1f} | {oracle_gain:+.1f} | "
-                     f"{gain:+.1f} | {'–' if recovered is None else f'{100 * recovered:.0f}%'} | {'yes' if met else 'no'} |")
+        met = (
+            recovered is not None
+            and recovered >= 0.6
+            and (gain >= 5 or oracle_gain <= 8)
+        )
+        lines.append(
+            f"| {name} | {ms[0]['dataset']} | {raw:.1f} | {cleaned:.1f} | {oracle:.1f} | {oracle_gain:+.1f} | "
+            f"{gain:+.1f} | {'–' if recovered is None else f'{100 * recovered:.0f}%'} | {'yes' if met else 'no'} |"
+        )
     return lines
 
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Generate the project's embedded default DS-NER dataset (stdlib only).
+"""Generate the project's embedded default DS-NER dataset.
 
 The dataset is synthetic and entirely our own: English news/encyclopedia-style
 sentences are produced from hand-written templates whose slots are filled from
-invented name lists, so the gold labels come from the templates.  The distant
-(noisy) training labels are then produced the way real distant supervision
-produces them: a longest-match lookup of the tokens in a simulated dictionary
-("knowledge base").  All label noise comes from the dictionary contents:
+invented name lists (both in ``default_dataset_data.py``), so the gold labels come
+from the templates.  The distant (noisy) training labels are then produced the way
+real distant supervision produces them: a lookup of the tokens in a simulated
+dictionary ("knowledge base") by the matcher of ``dynclean annotate`` (of
+overlapping matches the longest wins, ties going to the earliest start).  All label
+noise comes from the dictionary contents:
 
 * dictionary gaps      -- many entity strings are simply not in the dictionary;
 * ambiguous names      -- a string is in the dictionary under another type
@@ -24,6 +26,8 @@ Usage::
 
     python3 scripts/make_default_dataset.py [--out assets/default] [--seed 0]
 
+It needs spacy-dynclean installed: the distant labels come from its matcher.
+
 Rerunning with the same seed gives byte-identical files (every random choice
 comes from ``random.Random`` instances seeded with ``seed``; no set or hash
 order is ever iterated).
@@ -34,12 +38,50 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import textwrap
 import sys
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
+
+import spacy
+from default_dataset_data import (
+    AMBIGUOUS_NAMES,
+    CITY_NAMES,
+    CLUB_PATTERNS,
+    COMMON_WORD_ENTRIES,
+    COMPANY_SUFFIXES,
+    COUNTRIES,
+    ENTITY_TEMPLATES,
+    EVENT_CITY_PATTERNS,
+    EVENT_KINDS,
+    EVENT_NAT_PATTERNS,
+    EVENT_STEM_PATTERNS,
+    FILLER_TEMPLATES,
+    FIRST_NAMES,
+    GEO_PATTERNS,
+    GEO_STEMS,
+    INSTITUTION_SUFFIXES,
+    LAST_NAMES,
+    MEDIA_PATTERNS,
+    MINISTRY_TOPICS,
+    MONTHS,
+    NATIONAL_ORG_PATTERNS,
+    NO_PREFIX_WORDS,
+    NO_SUFFIX_WORDS,
+    ORG_STEMS,
+    PER_TITLES,
+    PREFIXES,
+    PRODUCT_MODELS,
+    RIVER_NAMES,
+    SUFFIXES,
+    UNIVERSITY_PATTERNS,
+    WEEKDAYS,
+)
+from spacy.tokens import Doc
+
+from spacy_dynclean.io.annotate import AnnotateNotes, DictionaryMatcher, Gazetteer, Key
 
 LABELS: tuple[str, ...] = ("PER", "ORG", "LOC", "MISC")
 SPLIT_SIZES: dict[str, int] = {"train": 1500, "dev": 300, "test": 300}
@@ -49,372 +91,6 @@ HELDOUT_DRAW = 0.35  # probability that a dev/test entity slot uses a held-out n
 FILLER_RATE = 0.2  # share of sentences drawn from the entity-free templates
 PREFIX_RATE = 0.25  # share of entity sentences given an introductory phrase
 SUFFIX_RATE = 0.2  # share of entity sentences given a closing attribution
-
-# ---------------------------------------------------------------------------
-# Name lists (invented or generic)
-# ---------------------------------------------------------------------------
-
-# Words that are both place names and person names in this world.  They go in
-# both the person and the city lists; the dictionary knows only one sense.
-AMBIGUOUS_NAMES: tuple[str, ...] = (
-    "Austin", "Jordan", "Florence", "Sydney", "Chelsea", "Lincoln", "Preston",
-    "Marlow", "Kendal", "Carlisle", "Savannah", "Adelaide", "Orlando", "Sofia",
-    "Georgia", "Dallas", "Camden", "Denver", "Hudson", "Raleigh", "Chester",
-    "Warwick", "Ashby", "Kingsley", "Milton", "Clifton", "Hamilton", "Winston",
-)
-
-FIRST_NAMES: tuple[str, ...] = (
-    "Anna", "Maria", "Elena", "Tomas", "Lukas", "Mira", "Jonah", "Petra",
-    "Oskar", "Ilse", "Rafael", "Nadia", "Selim", "Yara", "Dmitri", "Katya",
-    "Henrik", "Astrid", "Mateo", "Lucia", "Emil", "Greta", "Ivo", "Zora",
-    "Bram", "Femke", "Kofi", "Amara", "Tariq", "Leila", "Hugo", "Clara",
-    "Felix", "Ingrid", "Nikolai", "Vera", "Pablo", "Ines", "Arjun", "Priya",
-    "Kenji", "Aiko", "Duncan", "Moira", "Callum", "Isla", "Rowan", "Tess",
-    "Owen", "Bethan", "Gareth", "Sian", "Declan", "Niamh", "Ciaran", "Aoife",
-    "Samuel", "Ruth", "Daniel", "Hannah", "Victor", "Alma", "Milos", "Jana",
-    "Stefan", "Lena", "Andrei", "Ioana", "Bogdan", "Marta", "Piotr", "Ewa",
-    "Omar", "Samira", "Idris", "Noor", "Thabo", "Lerato", "Sipho", "Naledi",
-    "Marcus", "Julia", "Adrian", "Sabine", "Quentin", "Odile", "Gaspard",
-    "Elodie", "Tobias", "Frieda", "Anselm", "Helga", "Rurik", "Solveig",
-    "Teodor", "Vesna", "Luka", "Maja", "Eamon", "Brigid", "Lorcan", "Orla",
-    "Caspian", "Delphine", "Ezra", "Fenna", "Gideon", "Hester", "Ignatius",
-    "Juniper", "Kasimir", "Linnea", "Magnus", "Nerys", "Orrin", "Philippa",
-)
-
-LAST_NAMES: tuple[str, ...] = (
-    "Ostrova", "Brannick", "Thelwell", "Quarles", "Vantongeren", "Delacroix",
-    "Marchetti", "Okonkwo", "Haverford", "Lindqvist", "Petrakis", "Szabo",
-    "Novak", "Kowalczyk", "Dumitrescu", "Brennan", "Fairweather", "Ashcombe",
-    "Pemberton", "Rookwood", "Stannard", "Tregarthen", "Villeneuve", "Wexley",
-    "Yardley", "Zellweger", "Abernathy", "Blackwood", "Calloway", "Dunmore",
-    "Ellsworth", "Fenwick", "Galloway", "Hargreave", "Ingleby", "Jessop",
-    "Kilbride", "Lockhart", "Merriweather", "Northcott", "Oakley", "Pettigrew",
-    "Quenby", "Radcliffe", "Sutcliffe", "Thorncroft", "Underhill", "Valcourt",
-    "Whitlock", "Ximenez", "Yelverton", "Zabrowski", "Aldana", "Bergstrom",
-    "Castellano", "Drummond", "Esterhazy", "Falkner", "Grunwald", "Holloway",
-    "Iversen", "Jankowski", "Kearney", "Lanigan", "Moreau", "Nakamura",
-    "Oyelaran", "Pasternak", "Rasmussen", "Salazar", "Tanaka", "Ulrich",
-    "Varga", "Wojcik", "Yamada", "Zamora", "Achterberg", "Brodeur",
-    "Cardenas", "Dvorak", "Eklund", "Ferreira", "Gallagher", "Hakimi",
-    "Ishikawa", "Jovanovic", "Kapoor", "Lefebvre", "Mbeki", "Nordahl",
-    "Ortega", "Pellegrini", "Quintero", "Rosenthal", "Sandoval", "Toivonen",
-    "Uchenna", "Vasquez", "Weatherby", "Abara", "Bellweather", "Crowhurst",
-    "Dewhirst", "Eastwick", "Foxley", "Grimsdale", "Hollingsworth", "Irvine",
-    "Kettering", "Longbottom", "Mossgrove", "Nettleford", "Ormerod",
-    "Penhaligon", "Rathbone", "Scrivener", "Tolliver", "Upshaw", "Vickery",
-    "Wainwright", "Arkwright", "Bramwell", "Cotterill", "Dorrington",
-    "Eversleigh", "Farrant", "Gresham", "Hatherley", "Kittredge", "Ledger",
-    "Mulroney", "Nancarrow", "Oglethorpe", "Prendergast", "Rushworth",
-    "Stockdale", "Trelawny", "Venables", "Wetherall", "Ashdown", "Birtwistle",
-)
-
-CITY_NAMES: tuple[str, ...] = (
-    "Northfield", "Brightwater", "Calder Bay", "Port Avery", "East Hollow",
-    "Westmere", "Kessington", "Ravensholm", "Alderbrook", "Thornbury",
-    "Saltmarsh", "Greywick", "Holmgard", "Vellora", "Castamar", "Dunlowe",
-    "Merrowgate", "Pellham", "Rosskeld", "Stonehaven", "Tarrow", "Ulverby",
-    "Varnholt", "Wyndmoor", "Ashfold", "Blackmere", "Corvale", "Drakeport",
-    "Elmsworth", "Fennick", "Galeston", "Harrowby", "Irongate", "Jessamine",
-    "Kelbridge", "Larkhaven", "Millbrook", "Newhaven Cross", "Orlov",
-    "Pinecrest", "Quarrytown", "Redhollow", "Silverdale", "Tamworth Vale",
-    "Umberton", "Valdris", "Whitcombe", "Yarrow", "Zellhaven", "Arkenfeld",
-    "Borovec", "Cazimir", "Doravia", "Estrelo", "Fjordholm", "Gravona",
-    "Halvik", "Istrana", "Jarlsberg", "Korvath", "Lindau Ford", "Marrakand",
-    "Novigrad", "Ostrel", "Palomira", "Qasrin", "Rivenholt", "Sarnath",
-    "Tolvaj", "Uskmouth", "Vireo", "Wrexford", "Ysolde", "Zarkov",
-    "San Aurelio", "Santa Lucerna", "New Tarrow", "Old Castamar",
-) + AMBIGUOUS_NAMES
-
-# (country, nationality adjective)
-COUNTRIES: tuple[tuple[str, str], ...] = (
-    ("Valdoria", "Valdorian"), ("Estmark", "Estmarkish"), ("Corvania", "Corvanian"),
-    ("Tessaly", "Tessalian"), ("Brevonia", "Brevonian"), ("Ardenmoor", "Ardenish"),
-    ("Kalistan", "Kalistani"), ("Morvaine", "Morvainian"), ("Ostravia", "Ostravian"),
-    ("Pellucia", "Pellucian"), ("Quaremont", "Quaremontese"), ("Rhodania", "Rhodanian"),
-    ("Sarvenia", "Sarvenian"), ("Taldor", "Taldoran"), ("Ulmaria", "Ulmarian"),
-    ("Veskaland", "Veskan"), ("Wendria", "Wendrian"), ("Zorvakia", "Zorvakian"),
-    ("Alvaterra", "Alvaterran"), ("Belmora", "Belmoran"), ("Cyrenia", "Cyrenian"),
-    ("Dalmarra", "Dalmarran"), ("Elbonara", "Elbonaran"), ("Fenmark", "Fennish"),
-    ("Galdovia", "Galdovian"), ("Hesperia", "Hesperian"), ("Iskandria", "Iskandrian"),
-    ("Jorvania", "Jorvanian"), ("Kethria", "Kethrian"), ("Lothmoor", "Lothmoorish"),
-    ("Maravia", "Maravian"), ("Nordholm", "Nordholmer"), ("Orsinia", "Orsinian"),
-    ("Pravonia", "Pravonian"), ("Ruthenmark", "Ruthenish"), ("Syldavia", "Syldavian"),
-    ("Tarsenia", "Tarsenian"), ("Vorland", "Vorlandic"), ("Westria", "Westrian"),
-    ("Yselmark", "Yselmarkish"),
-)
-
-RIVER_NAMES: tuple[str, ...] = (
-    "Tamsel", "Orrin", "Kessor", "Vell", "Amberlin", "Dravka", "Silvane",
-    "Ouse Minor", "Teverin", "Marrow", "Glenna", "Hollin", "Ysk", "Brenna",
-    "Caddow", "Lune Vale", "Ormsk", "Pell", "Rhyne", "Sallow", "Tarn",
-    "Wenlow", "Zeller", "Ardle", "Borrin",
-)
-
-GEO_PATTERNS: tuple[str, ...] = (
-    "Mount {}", "Lake {}", "{} Valley", "{} Islands", "{} Forest", "Cape {}",
-    "{} Peninsula", "{} Hills",
-)
-GEO_STEMS: tuple[str, ...] = (
-    "Kessor", "Orrin", "Valen", "Harrow", "Tamsin", "Corrib", "Eskdale",
-    "Ravel", "Sorrel", "Thule", "Vantor", "Wyvern", "Ardent", "Belling",
-    "Carrow", "Drummel", "Ebbing", "Farrow", "Gillam", "Hebden",
-)
-
-ORG_STEMS: tuple[str, ...] = (
-    "Kestrel", "Halcyon", "Veltra", "Brightline", "Northstar", "Ironbridge",
-    "Bluehaven", "Corvex", "Dunmark", "Everfield", "Falconridge", "Goldcrest",
-    "Harbourside", "Innovex", "Juniper", "Keystone", "Lumora", "Meridian",
-    "Nexora", "Oakhurst", "Pinnacle", "Quantra", "Redwing", "Silverline",
-    "Tidewater", "Unitas", "Vantage", "Westbrook", "Xentra", "Yellowpine",
-    "Zephyr", "Altavia", "Borealis", "Cobalt", "Dovetail", "Emberly",
-    "Fortis", "Granite", "Helion", "Ivorygate", "Jadeport", "Kinetic",
-    "Larch", "Monarch", "Nimbus", "Orion", "Paragon", "Quill", "Riverton",
-    "Sterling", "Trident", "Umbra", "Vireon", "Wolfram", "Axiom", "Beacon",
-    "Citadel", "Delphi", "Evergreen", "Fathom", "Gryphon", "Horizon",
-    "Ingot", "Jasper", "Kingfisher", "Lodestar", "Mosaic", "Nautilus",
-    "Obsidian", "Pioneer", "Radiant", "Sentinel", "Tessera", "Vector",
-    "Willowby", "Arden", "Bastion", "Crescent", "Draycott", "Ecliptic",
-)
-
-COMPANY_SUFFIXES: tuple[str, ...] = (
-    "Group", "Holdings", "Corporation", "Bank", "Energy", "Motors", "Airways",
-    "Telecom", "Partners", "Capital", "Systems", "Foods", "Pharmaceuticals",
-    "Media", "Mining", "Logistics", "Insurance", "Steel", "Shipping", "Labs",
-)
-INSTITUTION_SUFFIXES: tuple[str, ...] = (
-    "Institute", "Foundation", "Trust", "Society", "Academy", "Council",
-    "Research Centre", "Observatory",
-)
-CLUB_PATTERNS: tuple[str, ...] = (
-    "{} United", "{} Rovers", "{} Athletic", "{} City", "FC {}", "{} Wanderers",
-    "Real {}",
-)
-UNIVERSITY_PATTERNS: tuple[str, ...] = ("University of {}", "{} University", "{} College")
-MEDIA_PATTERNS: tuple[str, ...] = ("{} Herald", "{} Gazette", "{} Times", "{} Tribune")
-NATIONAL_ORG_PATTERNS: tuple[str, ...] = (
-    "{} Democratic Party", "{} Labour Party", "{} Broadcasting Corporation",
-    "{} National Bank", "{} Football Association", "{} Red Cross",
-    "{} Railways", "{} Army",
-)
-MINISTRY_TOPICS: tuple[str, ...] = (
-    "Defence", "Finance", "Health", "Transport", "Agriculture", "Education",
-    "Foreign Affairs", "Energy", "Justice", "Culture",
-)
-
-# (pattern, event kind)
-EVENT_CITY_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("{} Marathon", "CONTEST"), ("{} Open", "CONTEST"), ("{} Film Festival", "FESTIVAL"),
-    ("{} Book Fair", "FESTIVAL"), ("{} Jazz Festival", "FESTIVAL"), ("{} Accord", "TREATY"),
-    ("{} Summit", "TREATY"), ("{} Treaty", "TREATY"), ("Battle of {}", "WAR"),
-    ("Siege of {}", "WAR"),
-)
-EVENT_NAT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("{} Grand Prix", "CONTEST"), ("{} Cup", "CONTEST"), ("{} Civil War", "WAR"),
-    ("{} Championships", "CONTEST"), ("{} Revolution", "WAR"), ("{} Open", "CONTEST"),
-    ("{} War of Independence", "WAR"),
-)
-EVENT_STEM_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("{} Prize", "PRIZE"), ("{} Cup", "CONTEST"), ("{} Awards", "PRIZE"),
-    ("{} Trophy", "CONTEST"), ("{} Medal", "PRIZE"),
-)
-EVENT_KINDS: tuple[str, ...] = ("CONTEST", "FESTIVAL", "PRIZE", "TREATY", "WAR")
-PRODUCT_MODELS: tuple[str, ...] = (
-    "Nova", "Pro", "Vista", "Aero", "Echo", "Pulse", "Vega", "Atlas", "Sigma",
-    "Lyra", "Terra", "Quasar",
-)
-
-# Capitalised common words that the dictionary holds under an entity type
-# although they are not entities where they occur in our text.
-COMMON_WORD_ENTRIES: tuple[tuple[str, str], ...] = (
-    ("March", "LOC"), ("May", "PER"), ("June", "PER"), ("August", "PER"),
-    ("Will", "PER"), ("General", "ORG"), ("Police", "ORG"), ("Labour", "ORG"),
-    ("Union", "ORG"), ("Central", "LOC"), ("National", "ORG"), ("Reading", "LOC"),
-    ("Mercury", "MISC"), ("Summit", "LOC"), ("Premier", "MISC"), ("North", "LOC"),
-    ("Western", "MISC"), ("Bank", "ORG"), ("University", "ORG"), ("Republic", "LOC"),
-)
-
-MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December",
-)
-WEEKDAYS: tuple[str, ...] = (
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-)
-PER_TITLES: tuple[str, ...] = (
-    "President", "Minister", "Dr.", "Professor", "coach", "chairman",
-    "General", "Senator", "Mayor", "Judge", "striker", "author",
-)
-
-# ---------------------------------------------------------------------------
-# Templates.  Tokens are separated by spaces.  Entity slots: {PER} full person
-# name, {SUR} surname of the last person named (or a new one), {COMPANY},
-# {CLUB}, {INST}, {MEDIA}, {GOV}, {ORG} (any organisation), {CITY}, {COUNTRY},
-# {RIVER}, {GEO}, {LOC} (city or country), {NAT}, {PRODUCT}, {CONTEST},
-# {FESTIVAL}, {PRIZE}, {TREATY}, {WAR}, {EVENT} (contest or festival), {WIN}
-# (contest or prize), {MISC} (contest, festival, prize or product).
-# Non-entity slots: {MONTH}, {DAY}, {NUM}, {SMALL}, {SCORE}, {AGE}, {BIG},
-# {YEAR}, {TITLE}, {PCT}, {MONEY}.
-# ---------------------------------------------------------------------------
-
-ENTITY_TEMPLATES: tuple[str, ...] = (
-    "{PER} , a spokesman for {COMPANY} , said on {DAY} that the deal would close by {MONTH} .",
-    "{COMPANY} shares fell {PCT} percent in {CITY} after the results were published .",
-    "The {NAT} government said it would send a delegation to {CITY} next week .",
-    "{TITLE} {PER} arrived in {COUNTRY} on {DAY} for two days of talks .",
-    "{CLUB} beat {CLUB} {SCORE} - {SCORE} in front of a crowd of {BIG} .",
-    "{PER} scored twice as {CLUB} won away at {CLUB} .",
-    "{SUR} told reporters in {CITY} that he had no plans to resign .",
-    "Heavy rain caused the {RIVER} to burst its banks near {CITY} on {DAY} .",
-    "The {RIVER} flows through {COUNTRY} before reaching the sea at {CITY} .",
-    "{CITY} is the largest city in {COUNTRY} and home to the {INST} .",
-    "{PER} studied physics at the {INST} before joining {COMPANY} in {YEAR} .",
-    "{PER} , who was born in {CITY} in {YEAR} , is best known for work on the {PRODUCT} .",
-    "The {EVENT} will be held in {CITY} in {MONTH} , organisers said .",
-    "{PER} won the {WIN} for the second year in a row .",
-    "According to the {MEDIA} , {COMPANY} is preparing a bid for {COMPANY} .",
-    "{GOV} officials met representatives of {ORG} in {CITY} on {DAY} .",
-    "{NAT} troops crossed the border into {COUNTRY} early on {DAY} morning .",
-    "{COMPANY} said net profit rose to {MONEY} million in the first half of {YEAR} .",
-    "The {INST} , founded in {YEAR} , has offices in {CITY} and {CITY} .",
-    "{PER} and {PER} signed the agreement on behalf of {ORG} .",
-    "{SUR} , {AGE} , has played for {CLUB} since {YEAR} .",
-    "Police in {CITY} said {SMALL} people were injured in the crash .",
-    "{COMPANY} will launch the {PRODUCT} in {COUNTRY} in {MONTH} .",
-    "The {PRODUCT} , made by {COMPANY} , went on sale in {YEAR} .",
-    "Thousands of people marched through {CITY} on {DAY} to protest against the new law .",
-    "{PER} was appointed chief executive of {COMPANY} in {MONTH} {YEAR} .",
-    "The {NAT} striker {PER} has signed a three-year contract with {CLUB} .",
-    "{PER} , the {NAT} foreign minister , is due to visit {COUNTRY} next month .",
-    "Flights between {CITY} and {CITY} were cancelled because of fog , {COMPANY} said .",
-    "The village of {CITY} lies on the eastern bank of the {RIVER} .",
-    "{GEO} is a popular destination for hikers from {COUNTRY} and {COUNTRY} .",
-    "The expedition led by {PER} reached the summit of {GEO} in {YEAR} .",
-    "{ORG} has opened a new office in {CITY} , creating {NUM} jobs .",
-    "In an interview with the {MEDIA} , {SUR} criticised the decision .",
-    "{PER} , a professor at the {INST} , warned that prices could rise further .",
-    "Officials from {GOV} and {ORG} will meet in {CITY} on {DAY} .",
-    "{COUNTRY} and {COUNTRY} agreed to reopen their shared border after {SMALL} years .",
-    "{NAT} and {NAT} negotiators failed to reach a deal before the deadline .",
-    "The {EVENT} was first held in {YEAR} and now attracts visitors from across {COUNTRY} .",
-    "{PER} directed the film , which premiered at the {FESTIVAL} .",
-    "{CLUB} manager {PER} said his side had been unlucky to lose .",
-    "{SUR} 's goal in the final minute gave {CLUB} a {SCORE} - {SCORE} draw .",
-    "{COMPANY} agreed to buy a stake in {COMPANY} for {MONEY} million .",
-    "The report by the {INST} found that {PCT} percent of households in {COUNTRY} lack broadband .",
-    "{PER} told the {MEDIA} that {ORG} had ignored repeated warnings .",
-    "The bridge over the {RIVER} at {CITY} was closed for repairs .",
-    "{PER} was elected mayor of {CITY} with {PCT} percent of the vote .",
-    "{TITLE} {PER} defended the budget in a speech to parliament in {CITY} .",
-    "{NAT} exports to {COUNTRY} rose sharply in {MONTH} , the {GOV} said .",
-    "Born in {CITY} , {PER} moved to {COUNTRY} as a child .",
-    "{PER} is a {NAT} novelist whose books have been translated into {SMALL} languages .",
-    "The {TREATY} ended the war between {COUNTRY} and {COUNTRY} .",
-    "Workers at the {COMPANY} plant in {CITY} went on strike on {DAY} .",
-    "{ORG} spokeswoman {PER} declined to comment on the report .",
-    "The museum in {CITY} holds a large collection of {NAT} paintings .",
-    "{PER} finished third behind {PER} and {PER} .",
-    "{CLUB} have signed {NAT} defender {PER} on a free transfer .",
-    "Shares in {COMPANY} rose after {MEDIA} reported merger talks with {COMPANY} .",
-    "{COUNTRY} 's central bank left interest rates unchanged on {DAY} .",
-    "The {GOV} announced new funding for schools in {CITY} .",
-    "{PER} has been named the new director of the {INST} .",
-    "A new railway line will link {CITY} with {CITY} by {YEAR} .",
-    "{SUR} said the {PRODUCT} would be cheaper than rival models .",
-    "The {CONTEST} was won by {PER} , who beat {PER} in the final .",
-    "Scientists at the {INST} in {CITY} have developed a new vaccine .",
-    "{PER} , the founder of {COMPANY} , died in {CITY} at the age of {AGE} .",
-    "The annual {EVENT} drew more than {BIG} visitors this year .",
-    "Rescue teams searched the slopes of {GEO} for the missing climbers .",
-    "{COUNTRY} will host the {CONTEST} for the first time .",
-    "The {MEDIA} reported that {PER} had met secretly with {PER} .",
-    "{COMPANY} , based in {CITY} , employs about {BIG} people .",
-    "{PER} became the first {NAT} athlete to win the {WIN} .",
-    "Most of the population of {COUNTRY} lives along the {RIVER} .",
-    "{CLUB} were relegated after losing {SCORE} - {SCORE} to {CLUB} on {DAY} .",
-    "Under the agreement , {COUNTRY} will supply gas to {COUNTRY} until {YEAR} .",
-    "{PER} and {PER} run a small hotel near {CITY} .",
-    "The {GOV} has asked {COMPANY} to explain the delays .",
-    "{SUR} denied the allegations and said he would appeal .",
-    "Fans of {CLUB} gathered outside the stadium in {CITY} .",
-    "{NAT} police arrested {SMALL} people in connection with the attack .",
-    "{ORG} said it had received more than {NUM} applications .",
-    "The {PRODUCT} was named product of the year by the {MEDIA} .",
-    "{PER} , a former member of the {GOV} , now advises {COMPANY} .",
-    "Snow closed the main road between {CITY} and {GEO} .",
-    "{PER} 's novel about life in {CITY} won the {PRIZE} .",
-    "Exports of {NAT} wine to {COUNTRY} doubled last year .",
-    "The {INST} was criticised for its handling of the {EVENT} .",
-    "{TITLE} {SUR} said the talks in {CITY} had been constructive .",
-    "{COMPANY} and {COMPANY} announced a joint venture in {COUNTRY} .",
-    "The {RIVER} , which rises in {GEO} , is {NUM} kilometres long .",
-    "Voters in {COUNTRY} go to the polls in {MONTH} .",
-    "{PER} , who coached {CLUB} from {YEAR} to {YEAR} , has retired .",
-    "A {NAT} court sentenced {PER} to {SMALL} years in prison .",
-    "The {CONTEST} attracted competitors from {SMALL} countries .",
-    "Thousands of people fled {COUNTRY} during the {WAR} .",
-    "{PER} fought in the {WAR} before entering politics .",
-    "The {TREATY} was signed in {CITY} in {YEAR} by {PER} and {PER} .",
-    "Historians still disagree about the causes of the {WAR} .",
-    "The {PRODUCT} is one of the best known {NAT} brands abroad .",
-    "{PER} was awarded the {PRIZE} for a contribution to {NAT} literature .",
-    "Tourism in {CITY} has grown since the opening of the airport in {YEAR} .",
-    "{ORG} and {ORG} have agreed to cooperate on climate research .",
-    "{PER} will lead the {NAT} team at the {CONTEST} .",
-    "{COUNTRY} declared independence from {COUNTRY} in {YEAR} .",
-)
-
-FILLER_TEMPLATES: tuple[str, ...] = (
-    "Will the new bridge be finished before the winter ?",
-    "Police said the fire started shortly after midnight .",
-    "Police are appealing for witnesses to come forward .",
-    "General elections are expected to take place in {MONTH} next year .",
-    "Labour costs rose by {PCT} percent in the third quarter .",
-    "Union leaders said they would call off the strike if the offer improved .",
-    "Central heating was installed in all the flats last year .",
-    "National figures show that unemployment fell slightly in {MONTH} .",
-    "Reading the report , analysts said the outlook remained uncertain .",
-    "Mercury levels in the lake have risen since the mine reopened .",
-    "Summit meetings between the two sides have been postponed twice .",
-    "North of the river , several roads were closed by flooding .",
-    "Western analysts said the figures were better than expected .",
-    "The meeting was postponed until {DAY} because of the weather .",
-    "Prices rose by {PCT} percent in {MONTH} compared with a year earlier .",
-    "The company said it expected sales to recover in the second half .",
-    "Ticket sales in {MONTH} were the highest for {SMALL} years .",
-    "Will voters accept the new tax , or will they punish the government ?",
-    "The court adjourned the case until {MONTH} {SMALL} .",
-    "Farmers say the dry weather has damaged the harvest .",
-    "Officials said {NUM} people had been evacuated from their homes .",
-    "The minister is expected to announce the decision on {DAY} .",
-    "Demand for electricity usually peaks in {MONTH} and {MONTH} .",
-    "The central bank raised interest rates by a quarter of a point .",
-    "Bank shares led the market lower in early trading on {DAY} .",
-    "Republic day celebrations were cancelled because of the storm .",
-    "Premier league clubs spent a record amount on transfers this summer .",
-    "University fees will rise by {PCT} percent from {MONTH} .",
-    "Rain is expected to spread from the west later on {DAY} .",
-    "The team trained behind closed doors ahead of {DAY} 's match .",
-    "Local residents have complained about the noise for months .",
-    "Most economists expect growth to slow in the coming months .",
-    "The final report is due to be published in {MONTH} .",
-    "Several schools were closed after heavy snow on {DAY} .",
-)
-
-PREFIXES: tuple[str, ...] = (
-    "On {DAY} ,", "Earlier this year ,", "Last week ,", "In {YEAR} ,", "Meanwhile ,",
-    "However ,", "According to officials ,", "In a separate development ,",
-    "According to the {MEDIA} ,", "In a statement ,",
-)
-# A prefix is not added to templates with these words (clashing tense, time or
-# attribution), nor a suffix to templates that already attribute or ask.
-NO_PREFIX_WORDS: tuple[str, ...] = ("will", "next", "According", "{DAY}", "{YEAR}", "{MONTH}", "?")
-NO_SUFFIX_WORDS: tuple[str, ...] = ("said", "told", "reported", "according", "According", "?")
-
-SUFFIXES: tuple[str, ...] = (
-    ", officials said", ", a spokesman said", ", according to the {MEDIA}",
-    ", sources in {CITY} said", ", the {MEDIA} reported", ", local media reported",
-    ", witnesses said", ", the agency added", ", analysts said",
-)
 
 # ---------------------------------------------------------------------------
 # Data structures
@@ -467,7 +143,9 @@ class Catalogue:
 # ---------------------------------------------------------------------------
 
 
-def split_names(names: Sequence[str], rng: random.Random) -> tuple[list[str], list[str]]:
+def split_names(
+    names: Sequence[str], rng: random.Random
+) -> tuple[list[str], list[str]]:
     """Shuffle ``names`` and reserve ``HELDOUT_FRACTION`` of them for dev/test."""
     shuffled = list(dict.fromkeys(names))
     rng.shuffle(shuffled)
@@ -475,13 +153,22 @@ def split_names(names: Sequence[str], rng: random.Random) -> tuple[list[str], li
     return shuffled[cut:], shuffled[:cut]
 
 
-def put(pool: list[Entity], texts: dict[str, None], text: str, label: str, kind: str,
-        heldout: bool, core: str = "") -> None:
+def put(
+    pool: list[Entity],
+    texts: dict[str, None],
+    text: str,
+    label: str,
+    kind: str,
+    heldout: bool,
+    core: str = "",
+) -> None:
     """Catalogue a new entity (see :func:`make_entity`) unless its string exists."""
     add_unique(pool, texts, make_entity(text, label, kind, heldout, core))
 
 
-def make_entity(text: str, label: str, kind: str, heldout: bool, core: str = "") -> Entity:
+def make_entity(
+    text: str, label: str, kind: str, heldout: bool, core: str = ""
+) -> Entity:
     """Build an :class:`Entity` from space-separated strings."""
     tokens = tuple(text.split())
     return Entity(tokens, label, kind, heldout, tuple(core.split()) or tokens)
@@ -495,9 +182,12 @@ def add_unique(pool: list[Entity], seen_texts: dict[str, None], entity: Entity) 
         pool.append(entity)
 
 
-def build_people(rng: random.Random, firsts: tuple[list[str], list[str]],
-                 lasts: tuple[list[str], list[str]], texts: dict[str, None],
-                 ) -> tuple[list[Entity], list[Entity]]:
+def build_people(
+    rng: random.Random,
+    firsts: tuple[list[str], list[str]],
+    lasts: tuple[list[str], list[str]],
+    texts: dict[str, None],
+) -> tuple[list[Entity], list[Entity]]:
     """Persons; held-out ones have a held-out surname (first name from any pool)."""
     seen: list[Entity] = []
     held: list[Entity] = []
@@ -511,29 +201,53 @@ def build_people(rng: random.Random, firsts: tuple[list[str], list[str]],
             first, last = rng.choice(given), rng.choice(surnames)
             if first == last:
                 continue
-            middle = f" {rng.choice('ABCDEFGHJKLMNPRSTW')}." if rng.random() < 0.06 else ""
-            add_unique(pool, texts, make_entity(f"{first}{middle} {last}", "PER", "PER", heldout))
+            middle = (
+                f" {rng.choice('ABCDEFGHJKLMNPRSTW')}." if rng.random() < 0.06 else ""
+            )
+            add_unique(
+                pool,
+                texts,
+                make_entity(f"{first}{middle} {last}", "PER", "PER", heldout),
+            )
     return seen, held
 
 
-def build_orgs(rng: random.Random, stems: tuple[list[str], list[str]],
-               cities: tuple[list[str], list[str]], nats: tuple[list[str], list[str]],
-               texts: dict[str, None]) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
+def build_orgs(
+    rng: random.Random,
+    stems: tuple[list[str], list[str]],
+    cities: tuple[list[str], list[str]],
+    nats: tuple[list[str], list[str]],
+    texts: dict[str, None],
+) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
     """Companies, clubs, institutions, media and government bodies."""
-    seen: dict[str, list[Entity]] = {k: [] for k in ("COMPANY", "CLUB", "INST", "MEDIA", "GOV")}
+    seen: dict[str, list[Entity]] = {
+        k: [] for k in ("COMPANY", "CLUB", "INST", "MEDIA", "GOV")
+    }
     held: dict[str, list[Entity]] = {k: [] for k in seen}
     for heldout, out in ((False, seen), (True, held)):
         idx = 1 if heldout else 0
         for stem in stems[idx]:
             for suffix in rng.sample(COMPANY_SUFFIXES, 2):
-                put(out["COMPANY"], texts, f"{stem} {suffix}", "ORG", "COMPANY", heldout, stem)
+                put(
+                    out["COMPANY"],
+                    texts,
+                    f"{stem} {suffix}",
+                    "ORG",
+                    "COMPANY",
+                    heldout,
+                    stem,
+                )
             if rng.random() < 0.3:
                 put(out["COMPANY"], texts, stem, "ORG", "COMPANY", heldout)
             if rng.random() < 0.6:
                 suffix = rng.choice(INSTITUTION_SUFFIXES)
-                put(out["INST"], texts, f"{stem} {suffix}", "ORG", "INST", heldout, stem)
+                put(
+                    out["INST"], texts, f"{stem} {suffix}", "ORG", "INST", heldout, stem
+                )
         for _ in range(12 if heldout else 45):
-            acronym = "".join(rng.choice("ABCDEFGHIKLMNPRSTUVW") for _ in range(rng.randint(3, 4)))
+            acronym = "".join(
+                rng.choice("ABCDEFGHIKLMNPRSTUVW") for _ in range(rng.randint(3, 4))
+            )
             put(out["COMPANY"], texts, acronym, "ORG", "COMPANY", heldout)
         for city in cities[idx]:
             if rng.random() < 0.7:
@@ -551,14 +265,26 @@ def build_orgs(rng: random.Random, stems: tuple[list[str], list[str]],
                 put(out[kind], texts, pattern.format(nat), "ORG", kind, heldout, nat)
         if not heldout:
             for topic in MINISTRY_TOPICS:
-                put(out["GOV"], texts, f"Ministry of {topic}", "ORG", "GOV", False, "Ministry")
+                put(
+                    out["GOV"],
+                    texts,
+                    f"Ministry of {topic}",
+                    "ORG",
+                    "GOV",
+                    False,
+                    "Ministry",
+                )
     return seen, held
 
 
-def build_locations(rng: random.Random, cities: tuple[list[str], list[str]],
-                    countries: tuple[list[str], list[str]], rivers: tuple[list[str], list[str]],
-                    geo: tuple[list[str], list[str]], texts: dict[str, None],
-                    ) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
+def build_locations(
+    rng: random.Random,
+    cities: tuple[list[str], list[str]],
+    countries: tuple[list[str], list[str]],
+    rivers: tuple[list[str], list[str]],
+    geo: tuple[list[str], list[str]],
+    texts: dict[str, None],
+) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
     """Cities, countries, rivers and other geographic features."""
     seen: dict[str, list[Entity]] = {k: [] for k in ("CITY", "COUNTRY", "RIVER", "GEO")}
     held: dict[str, list[Entity]] = {k: [] for k in seen}
@@ -573,20 +299,32 @@ def build_locations(rng: random.Random, cities: tuple[list[str], list[str]],
             put(out["RIVER"], texts, text, "LOC", "RIVER", heldout, river)
         for stem in geo[idx]:
             for pattern in rng.sample(GEO_PATTERNS, 2):
-                put(out["GEO"], texts, pattern.format(stem), "LOC", "GEO", heldout, stem)
+                put(
+                    out["GEO"], texts, pattern.format(stem), "LOC", "GEO", heldout, stem
+                )
     return seen, held
 
 
-def add_event(rng: random.Random, out: dict[str, list[Entity]], texts: dict[str, None],
-              patterns: Sequence[tuple[str, str]], core: str, heldout: bool) -> None:
+def add_event(
+    rng: random.Random,
+    out: dict[str, list[Entity]],
+    texts: dict[str, None],
+    patterns: Sequence[tuple[str, str]],
+    core: str,
+    heldout: bool,
+) -> None:
     """Add one event named after ``core`` with a randomly chosen pattern."""
     pattern, kind = rng.choice(patterns)
     put(out[kind], texts, pattern.format(core), "MISC", kind, heldout, core)
 
 
-def build_misc(rng: random.Random, stems: tuple[list[str], list[str]],
-               cities: tuple[list[str], list[str]], nats: tuple[list[str], list[str]],
-               texts: dict[str, None]) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
+def build_misc(
+    rng: random.Random,
+    stems: tuple[list[str], list[str]],
+    cities: tuple[list[str], list[str]],
+    nats: tuple[list[str], list[str]],
+    texts: dict[str, None],
+) -> tuple[dict[str, list[Entity]], dict[str, list[Entity]]]:
     """Nationalities, events and products."""
     seen: dict[str, list[Entity]] = {k: [] for k in ("NAT", "PRODUCT") + EVENT_KINDS}
     held: dict[str, list[Entity]] = {k: [] for k in seen}
@@ -604,7 +342,15 @@ def build_misc(rng: random.Random, stems: tuple[list[str], list[str]],
                 add_event(rng, out, texts, EVENT_STEM_PATTERNS, stem, heldout)
             if rng.random() < 0.45:
                 model = rng.choice(PRODUCT_MODELS)
-                put(out["PRODUCT"], texts, f"{stem} {model}", "MISC", "PRODUCT", heldout, stem)
+                put(
+                    out["PRODUCT"],
+                    texts,
+                    f"{stem} {model}",
+                    "MISC",
+                    "PRODUCT",
+                    heldout,
+                    stem,
+                )
     return seen, held
 
 
@@ -624,9 +370,11 @@ def build_catalogue(seed: int) -> Catalogue:
     seen: dict[str, list[Entity]] = {}
     held: dict[str, list[Entity]] = {}
     # Places first, so that a string used as a place keeps its place entity.
-    for s, h in (build_locations(rng, cities, countries, rivers, geo, texts),
-                 build_misc(rng, stems, cities, nats, texts),
-                 build_orgs(rng, stems, cities, nats, texts)):
+    for s, h in (
+        build_locations(rng, cities, countries, rivers, geo, texts),
+        build_misc(rng, stems, cities, nats, texts),
+        build_orgs(rng, stems, cities, nats, texts),
+    ):
         seen.update(s)
         held.update(h)
     seen["PER"], held["PER"] = build_people(rng, firsts, lasts, texts)
@@ -641,13 +389,28 @@ def build_catalogue(seed: int) -> Catalogue:
 # ---------------------------------------------------------------------------
 
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
-    "PER": ("PER",), "COMPANY": ("COMPANY",), "CLUB": ("CLUB",), "INST": ("INST",),
-    "MEDIA": ("MEDIA",), "GOV": ("GOV",), "ORG": ("COMPANY", "INST", "GOV", "MEDIA"),
-    "CITY": ("CITY",), "COUNTRY": ("COUNTRY",), "RIVER": ("RIVER",), "GEO": ("GEO",),
-    "LOC": ("CITY", "COUNTRY"), "NAT": ("NAT",), "PRODUCT": ("PRODUCT",),
-    "CONTEST": ("CONTEST",), "FESTIVAL": ("FESTIVAL",), "PRIZE": ("PRIZE",),
-    "TREATY": ("TREATY",), "WAR": ("WAR",), "EVENT": ("CONTEST", "FESTIVAL"),
-    "WIN": ("CONTEST", "PRIZE"), "MISC": ("CONTEST", "FESTIVAL", "PRIZE", "PRODUCT"),
+    "PER": ("PER",),
+    "COMPANY": ("COMPANY",),
+    "CLUB": ("CLUB",),
+    "INST": ("INST",),
+    "MEDIA": ("MEDIA",),
+    "GOV": ("GOV",),
+    "ORG": ("COMPANY", "INST", "GOV", "MEDIA"),
+    "CITY": ("CITY",),
+    "COUNTRY": ("COUNTRY",),
+    "RIVER": ("RIVER",),
+    "GEO": ("GEO",),
+    "LOC": ("CITY", "COUNTRY"),
+    "NAT": ("NAT",),
+    "PRODUCT": ("PRODUCT",),
+    "CONTEST": ("CONTEST",),
+    "FESTIVAL": ("FESTIVAL",),
+    "PRIZE": ("PRIZE",),
+    "TREATY": ("TREATY",),
+    "WAR": ("WAR",),
+    "EVENT": ("CONTEST", "FESTIVAL"),
+    "WIN": ("CONTEST", "PRIZE"),
+    "MISC": ("CONTEST", "FESTIVAL", "PRIZE", "PRODUCT"),
 }
 
 
@@ -657,7 +420,9 @@ def zipf_pick(rng: random.Random, pool: Sequence[Entity]) -> Entity:
     return rng.choices(pool, weights=weights, k=1)[0]
 
 
-def pick_entity(rng: random.Random, catalogue: Catalogue, slot: str, heldout_draw: float) -> Entity:
+def pick_entity(
+    rng: random.Random, catalogue: Catalogue, slot: str, heldout_draw: float
+) -> Entity:
     """Draw an entity for ``slot``; with ``heldout_draw`` probability a held-out one."""
     kind = rng.choice(SLOT_KINDS[slot])
     use_heldout = rng.random() < heldout_draw and bool(catalogue.heldout[kind])
@@ -692,8 +457,9 @@ def fill_plain_slot(rng: random.Random, slot: str) -> list[str]:
     raise ValueError(f"unknown slot {slot!r}")
 
 
-def realise(template: str, rng: random.Random, catalogue: Catalogue,
-            heldout_draw: float) -> Sentence:
+def realise(
+    template: str, rng: random.Random, catalogue: Catalogue, heldout_draw: float
+) -> Sentence:
     """Fill a template's slots; gold spans come from the entity slots."""
     sentence = Sentence(tokens=[])
     last_person: Entity | None = None
@@ -718,7 +484,9 @@ def realise(template: str, rng: random.Random, catalogue: Catalogue,
         sentence.tokens.extend(tokens)
         sentence.entities.append((start, len(sentence.tokens) - 1, label))
     first = sentence.tokens[0]
-    sentence.tokens[0] = first[:1].upper() + first[1:]  # "coach Rell ..." -> "Coach Rell ..."
+    sentence.tokens[0] = (
+        first[:1].upper() + first[1:]
+    )  # "coach Rell ..." -> "Coach Rell ..."
     return sentence
 
 
@@ -734,12 +502,16 @@ def with_prefix(template: str, prefix: str) -> str:
 
 def with_suffix(template: str, suffix: str) -> str:
     """Insert a closing phrase before a final full stop (other templates unchanged)."""
-    if not template.endswith(" .") or any(w in template.split() for w in NO_SUFFIX_WORDS):
+    if not template.endswith(" .") or any(
+        w in template.split() for w in NO_SUFFIX_WORDS
+    ):
         return template
     return f"{template[:-2]} {suffix} ."
 
 
-def generate_sentence(rng: random.Random, catalogue: Catalogue, heldout_draw: float) -> Sentence:
+def generate_sentence(
+    rng: random.Random, catalogue: Catalogue, heldout_draw: float
+) -> Sentence:
     """One sentence of 8-30 tokens, entity-bearing or filler."""
     while True:
         if rng.random() < FILLER_RATE:
@@ -771,10 +543,23 @@ def generate_splits(seed: int, catalogue: Catalogue) -> dict[str, list[Sentence]
 
 # Probability that a full entity string is in the dictionary, per slot kind.
 COVERAGE: dict[str, float] = {
-    "PER": 0.5, "COMPANY": 0.5, "CLUB": 0.65, "INST": 0.5, "MEDIA": 0.6, "GOV": 0.55,
-    "CITY": 0.75, "COUNTRY": 0.95, "RIVER": 0.6, "GEO": 0.5,
-    "NAT": 0.8, "PRODUCT": 0.35,
-    "CONTEST": 0.4, "FESTIVAL": 0.35, "PRIZE": 0.35, "TREATY": 0.3, "WAR": 0.45,
+    "PER": 0.5,
+    "COMPANY": 0.5,
+    "CLUB": 0.65,
+    "INST": 0.5,
+    "MEDIA": 0.6,
+    "GOV": 0.55,
+    "CITY": 0.75,
+    "COUNTRY": 0.95,
+    "RIVER": 0.6,
+    "GEO": 0.5,
+    "NAT": 0.8,
+    "PRODUCT": 0.35,
+    "CONTEST": 0.4,
+    "FESTIVAL": 0.35,
+    "PRIZE": 0.35,
+    "TREATY": 0.3,
+    "WAR": 0.45,
 }
 FIRST_NAME_ENTRY = 0.25  # first names held as PER aliases (partial matches)
 SURNAME_ENTRY = 0.3  # surnames held as PER aliases
@@ -812,9 +597,14 @@ def build_dictionary(seed: int, catalogue: Catalogue) -> Dictionary:
             if entity.kind in RELATED_TYPE and rng.random() < MISTYPED:
                 label = RELATED_TYPE[entity.kind]
             entries.setdefault(entity.tokens, label)
-        elif (entity.core != entity.tokens and entity.label != "PER"
-              and rng.random() < PARTIAL_ALIAS):
-            aliases.setdefault(entity.core, entity.label)  # "Kestrel" for "Kestrel Holdings"
+        elif (
+            entity.core != entity.tokens
+            and entity.label != "PER"
+            and rng.random() < PARTIAL_ALIAS
+        ):
+            aliases.setdefault(
+                entity.core, entity.label
+            )  # "Kestrel" for "Kestrel Holdings"
     people = catalogue.seen["PER"]
     for name in dict.fromkeys(p.tokens[0] for p in people):
         if rng.random() < FIRST_NAME_ENTRY:
@@ -831,26 +621,27 @@ def build_dictionary(seed: int, catalogue: Catalogue) -> Dictionary:
     return entries
 
 
-def distant_label(tokens: Sequence[str], dictionary: Dictionary, max_len: int) -> list[Span]:
-    """Greedy left-to-right longest-match lookup of token n-grams (case-sensitive)."""
-    spans: list[Span] = []
-    i = 0
-    while i < len(tokens):
-        for length in range(min(max_len, len(tokens) - i), 0, -1):
-            label = dictionary.get(tuple(tokens[i:i + length]))
-            if label is not None:
-                spans.append((i, i + length - 1, label))
-                i += length
-                break
-        else:
-            i += 1
-    return spans
+def distant_labeller(dictionary: Dictionary) -> Callable[[Sequence[str]], list[Span]]:
+    """Label tokens as ``dynclean annotate`` does, with its matcher: the dictionary's
+    entries are case-sensitive terms; of overlapping matches the longest wins, ties
+    going to the earliest start."""
+    nlp = spacy.blank("en")
+    gazetteer = Gazetteer()
+    for words, label in dictionary.items():
+        gazetteer.add(Key.of(words, lower=False), label)
+    matcher = DictionaryMatcher(gazetteer, nlp)
+
+    def label(tokens: Sequence[str]) -> list[Span]:
+        doc = matcher(Doc(nlp.vocab, words=list(tokens)), AnnotateNotes())
+        return [(ent.start, ent.end - 1, ent.label_) for ent in doc.ents]
+
+    return label
 
 
 def distant_split(gold: Sequence[Sentence], dictionary: Dictionary) -> list[Sentence]:
     """The same sentences, relabelled by dictionary lookup."""
-    max_len = max(len(key) for key in dictionary)
-    return [Sentence(list(s.tokens), distant_label(s.tokens, dictionary, max_len)) for s in gold]
+    label = distant_labeller(dictionary)
+    return [Sentence(list(s.tokens), label(s.tokens)) for s in gold]
 
 
 # ---------------------------------------------------------------------------
@@ -863,7 +654,9 @@ def overlaps(a: Span, b: Span) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def noise_stats(distant: Sequence[Sentence], gold: Sequence[Sentence]) -> dict[str, float]:
+def noise_stats(
+    distant: Sequence[Sentence], gold: Sequence[Sentence]
+) -> dict[str, float]:
     """Entity-level P/R/F1 of distant labels against gold, and error-kind counts."""
     c: Counter[str] = Counter()
     for ds, gs in zip(distant, gold):
@@ -894,10 +687,11 @@ def noise_stats(distant: Sequence[Sentence], gold: Sequence[Sentence]) -> dict[s
     return stats
 
 
-def split_stats(sentences: Sequence[Sentence],
-                train_strings: set[tuple[str, ...]] | None) -> dict[str, float]:
+def split_stats(
+    sentences: Sequence[Sentence], train_strings: set[tuple[str, ...]] | None
+) -> dict[str, float]:
     """Sentence, token and entity counts of a split, plus held-out and multi-token shares."""
-    ents = [(s.tokens[e[0]:e[1] + 1], e[2]) for s in sentences for e in s.entities]
+    ents = [(s.tokens[e[0] : e[1] + 1], e[2]) for s in sentences for e in s.entities]
     labels = Counter(label for _, label in ents)
     stats: dict[str, float] = {
         "sentences": len(sentences),
@@ -909,29 +703,39 @@ def split_stats(sentences: Sequence[Sentence],
     for label in LABELS:
         stats[label] = labels[label]
     if train_strings is not None:
-        stats["unseen"] = sum(tuple(t) not in train_strings for t, _ in ents) / max(len(ents), 1)
+        stats["unseen"] = sum(tuple(t) not in train_strings for t, _ in ents) / max(
+            len(ents), 1
+        )
     return stats
 
 
-def render_report(splits: dict[str, list[Sentence]], noise: dict[str, float],
-                  test_noise: dict[str, float], dictionary: Dictionary,
-                  catalogue: Catalogue, seed: int) -> str:
+def render_report(
+    splits: dict[str, list[Sentence]],
+    noise: dict[str, float],
+    test_noise: dict[str, float],
+    dictionary: Dictionary,
+    catalogue: Catalogue,
+    seed: int,
+) -> str:
     """The README text: split table, distant-label quality and error breakdown."""
     n_seen = sum(len(pool) for pool in catalogue.seen.values())
     n_held = sum(len(pool) for pool in catalogue.heldout.values())
-    train_strings = {tuple(s.tokens[e[0]:e[1] + 1]) for s in splits["train"] for e in s.entities}
+    train_strings = {
+        tuple(s.tokens[e[0] : e[1] + 1]) for s in splits["train"] for e in s.entities
+    }
     intro = (
         "Generated by `python3 scripts/make_default_dataset.py --out assets/default "
         f"--seed {seed}`; do not edit by hand. Sentences come from our own templates and "
-        "invented names (gold labels from the templates); `train-ds.json` is labelled by a "
-        f"longest-match lookup in a simulated dictionary of {len(dictionary)} entries with "
-        "gaps, ambiguous senses, partial names and common words. Dev and test also contain "
+        "invented names (gold labels from the templates); `train-ds.json` is labelled by "
+        "the matcher of `dynclean annotate` (longest match, ties to the earliest start) with "
+        f"a simulated dictionary of {len(dictionary)} entries with gaps, ambiguous senses, "
+        "partial names and common words. Dev and test also contain "
         "held-out names that are neither in train nor in the dictionary."
     )
     catalogue_note = (
         f"Name catalogue: {n_seen} entities usable in every split, {n_held} held out for "
         f"dev/test only; {len(ENTITY_TEMPLATES)} entity templates and "
-        f"{len(FILLER_TEMPLATES)} entity-free filler templates. \"unseen in train\" is the "
+        f'{len(FILLER_TEMPLATES)} entity-free filler templates. "unseen in train" is the '
         "share of gold entity mentions whose string never occurs as a gold entity in train."
     )
     lines = [
@@ -968,8 +772,8 @@ def render_report(splits: dict[str, list[Sentence]], noise: dict[str, float],
         "(a model trained on the distant labels should beat this).",
         "",
         "Error kinds: a false positive is a distant entity whose exact span and type are not",
-        "in gold; a missed entity is a gold entity without an exact distant match. \"Wrong",
-        "type\" errors are counted on both sides (one error, one FP and one FN).",
+        'in gold; a missed entity is a gold entity without an exact distant match. "Wrong',
+        'type" errors are counted on both sides (one error, one FP and one FN).',
         "",
         "| error kind | count |",
         "|---|---|",
@@ -1023,7 +827,9 @@ def generate(out: Path, seed: int = 0) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("assets/default"), help="output folder")
+    parser.add_argument(
+        "--out", type=Path, default=Path("assets/default"), help="output folder"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     args = parser.parse_args(argv)
     generate(args.out, args.seed)

@@ -20,6 +20,7 @@ Usage::
 
 The same seed gives byte-identical files (one `random.Random(seed)`, lists only).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,36 +28,160 @@ import random
 from pathlib import Path
 
 FIRST = (
-    "Alder", "Brisa", "Caelan", "Dorit", "Elspeth", "Fenwick", "Galina", "Hollis", "Ismay", "Joren",
-    "Kalinda", "Lazlo", "Marit", "Nevin", "Odalys", "Perrin", "Quilla", "Rennick", "Saoirse", "Tamsin",
-    "Ulric", "Valka", "Wendell", "Xanthe", "Yorick", "Zelie", "Anselma", "Bertrand", "Corisande", "Dacian",
+    "Alder",
+    "Brisa",
+    "Caelan",
+    "Dorit",
+    "Elspeth",
+    "Fenwick",
+    "Galina",
+    "Hollis",
+    "Ismay",
+    "Joren",
+    "Kalinda",
+    "Lazlo",
+    "Marit",
+    "Nevin",
+    "Odalys",
+    "Perrin",
+    "Quilla",
+    "Rennick",
+    "Saoirse",
+    "Tamsin",
+    "Ulric",
+    "Valka",
+    "Wendell",
+    "Xanthe",
+    "Yorick",
+    "Zelie",
+    "Anselma",
+    "Bertrand",
+    "Corisande",
+    "Dacian",
 )
 LAST = (
-    "Ashgrove", "Brannock", "Calloway", "Drummond", "Everleigh", "Fairweather", "Grimsby", "Halvorsen",
-    "Ingleby", "Jessup", "Kettering", "Lindqvist", "Mortlake", "Nethercott", "Oakhurst", "Pendergast",
-    "Quenby", "Rowntree", "Stanwick", "Thornbury", "Underhill", "Vasquez-Mora", "Whitcombe", "Yardley",
+    "Ashgrove",
+    "Brannock",
+    "Calloway",
+    "Drummond",
+    "Everleigh",
+    "Fairweather",
+    "Grimsby",
+    "Halvorsen",
+    "Ingleby",
+    "Jessup",
+    "Kettering",
+    "Lindqvist",
+    "Mortlake",
+    "Nethercott",
+    "Oakhurst",
+    "Pendergast",
+    "Quenby",
+    "Rowntree",
+    "Stanwick",
+    "Thornbury",
+    "Underhill",
+    "Vasquez-Mora",
+    "Whitcombe",
+    "Yardley",
 )
 ORG = (
-    "Halvorsen Motors", "Brightwater Bank", "Northgate United", "Kestrel Airways", "Veltria Telecom",
-    "Ministry of Harbours", "Corvale Institute", "Amberley Rovers", "Tavrin Steelworks", "Sallow Bay Press",
-    "Quorra Mining Group", "Oakhurst Foods", "Greymantle Partners", "Varnholm Athletic", "Lumen Pharmaceuticals",
-    "Brelland National Party", "Harbour Workers Union", "Elmstead College", "Redfern Capital", "Pinecrest Energy",
-    "Calloway Holdings", "Orison Software", "Dunmarrow City", "Westmarch Courier", "Silverline Rail",
-    "Korvany Football Federation", "Stonebridge Hospital", "Marrowgate Council", "Tidewell Insurance", "Nova Kessly",
+    "Halvorsen Motors",
+    "Brightwater Bank",
+    "Northgate United",
+    "Kestrel Airways",
+    "Veltria Telecom",
+    "Ministry of Harbours",
+    "Corvale Institute",
+    "Amberley Rovers",
+    "Tavrin Steelworks",
+    "Sallow Bay Press",
+    "Quorra Mining Group",
+    "Oakhurst Foods",
+    "Greymantle Partners",
+    "Varnholm Athletic",
+    "Lumen Pharmaceuticals",
+    "Brelland National Party",
+    "Harbour Workers Union",
+    "Elmstead College",
+    "Redfern Capital",
+    "Pinecrest Energy",
+    "Calloway Holdings",
+    "Orison Software",
+    "Dunmarrow City",
+    "Westmarch Courier",
+    "Silverline Rail",
+    "Korvany Football Federation",
+    "Stonebridge Hospital",
+    "Marrowgate Council",
+    "Tidewell Insurance",
+    "Nova Kessly",
 )
 LOC = (
-    "Veltria", "Brelland", "Korvany", "Quorra", "Tavrin", "Varnholm", "Dunmarrow", "Kessly", "Port Ellery",
-    "Sallow Bay", "New Harwick", "Elmstead", "Lake Terrin", "Mount Asker", "Greyhaven", "Amberley", "Corvale",
-    "Marlow", "Westmarch", "the Orin Valley", "Redwater", "Fenmoor", "Castleby", "Northgate", "Halden Strait",
-    "Saint Aubrel", "Ostmark", "Pinecrest", "Marrowgate", "Tidewell",
+    "Veltria",
+    "Brelland",
+    "Korvany",
+    "Quorra",
+    "Tavrin",
+    "Varnholm",
+    "Dunmarrow",
+    "Kessly",
+    "Port Ellery",
+    "Sallow Bay",
+    "New Harwick",
+    "Elmstead",
+    "Lake Terrin",
+    "Mount Asker",
+    "Greyhaven",
+    "Amberley",
+    "Corvale",
+    "Marlow",
+    "Westmarch",
+    "the Orin Valley",
+    "Redwater",
+    "Fenmoor",
+    "Castleby",
+    "Northgate",
+    "Halden Strait",
+    "Saint Aubrel",
+    "Ostmark",
+    "Pinecrest",
+    "Marrowgate",
+    "Tidewell",
 )
 MISC = (
-    "Veltrian", "Brellish", "Korvani", "Tavrinese", "Quorran", "Harvest Cup", "Golden Quill Award",
-    "Northern Games", "Solstice Marathon", "Kessly Open", "Harbour Festival", "Varnholm Accord",
-    "Elmstead Prize", "Winter Regatta", "Orin Charter", "Ostmark Grand Prix",
+    "Veltrian",
+    "Brellish",
+    "Korvani",
+    "Tavrinese",
+    "Quorran",
+    "Harvest Cup",
+    "Golden Quill Award",
+    "Northern Games",
+    "Solstice Marathon",
+    "Kessly Open",
+    "Harbour Festival",
+    "Varnholm Accord",
+    "Elmstead Prize",
+    "Winter Regatta",
+    "Orin Charter",
+    "Ostmark Grand Prix",
 )
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-NUMBERS = ("two", "three", "four", "five", "12", "15", "20", "35", "40", "120", "300", "1,200")
+NUMBERS = (
+    "two",
+    "three",
+    "four",
+    "five",
+    "12",
+    "15",
+    "20",
+    "35",
+    "40",
+    "120",
+    "300",
+    "1,200",
+)
 
 TEMPLATES = (
     "{PER}, chief executive of {ORG}, said on {DAY} that profits would rise.",
@@ -117,16 +242,25 @@ def people(rng: random.Random, n: int) -> list[str]:
 def gazetteer(rng: random.Random, per: list[str]) -> list[tuple[str, str]]:
     """(term, type) rows: most names, with gaps, surnames, ambiguous terms and common words."""
     rows: list[tuple[str, str]] = []
-    for label, names in (("PER", per), ("ORG", list(ORG)), ("LOC", list(LOC)), ("MISC", list(MISC))):
+    for label, names in (
+        ("PER", per),
+        ("ORG", list(ORG)),
+        ("LOC", list(LOC)),
+        ("MISC", list(MISC)),
+    ):
         gaps = set(rng.sample(range(len(names)), len(names) // 5))
         rows += [(name, label) for i, name in enumerate(names) if i not in gaps]
     surnames = sorted({name.split()[1] for name in per})
     rows += [(surname, "PER") for surname in rng.sample(surnames, 8)]
     rows += [
-        ("Marlow", "PER"), ("Marlow", "LOC"),  # LOC twice (once above unless a gap), PER once
-        ("Kestrel", "ORG"), ("Kestrel", "MISC"),  # a tie: the type listed first wins
+        ("Marlow", "PER"),
+        ("Marlow", "LOC"),  # LOC twice (once above unless a gap), PER once
+        ("Kestrel", "ORG"),
+        ("Kestrel", "MISC"),  # a tie: the type listed first wins
         ("Northgate", "ORG"),  # also a LOC (unless a gap): another tie
-        ("March", "PER"), ("Grant", "PER"), ("Will", "PER"),  # common words
+        ("March", "PER"),
+        ("Grant", "PER"),
+        ("Will", "PER"),  # common words
     ]
     rng.shuffle(rows)
     return rows
@@ -156,8 +290,12 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     table = "term\ttype\n" + "".join(f"{term}\t{label}\n" for term, label in rows)
     (args.out / "gazetteer.tsv").write_text(table, encoding="utf-8")
-    (args.out / "texts.txt").write_text("".join(f"{text}\n" for text in texts), encoding="utf-8")
-    print(f"Wrote {len(texts)} sentences and {len(rows)} gazetteer entries to {args.out}")
+    (args.out / "texts.txt").write_text(
+        "".join(f"{text}\n" for text in texts), encoding="utf-8"
+    )
+    print(
+        f"Wrote {len(texts)} sentences and {len(rows)} gazetteer entries to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ process, and writes wall time and peak memory (max RSS) of both, and their ratio
 
     python scripts/overhead.py DATA_DIR OUTPUT.json [--config spacy_dynclean/configs/dynamics_cnn.cfg] [--repeats 2]
 """
+
 import argparse
 import json
 import platform
@@ -26,7 +27,12 @@ def child(config: str, train: str, record: str, out: str) -> None:
     from spacy_dynclean.dynamics.loop import train_dynamics
 
     start = time.time()
-    train_dynamics(load_config(config, {"paths.train": train, "components.dynclean.record": record}), stdout=None)
+    train_dynamics(
+        load_config(
+            config, {"paths.train": train, "components.dynclean.record": record}
+        ),
+        stdout=None,
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out).write_text(json.dumps({"wall_s": time.time() - start, "peak_mib": peak}))
 
@@ -42,24 +48,65 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         train = Path(tmp) / "train.spacy"
-        subprocess.run([sys.executable, "-m", "spacy_dynclean", "convert", str(args.data_dir / "train-ds.json"), str(train)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "spacy_dynclean",
+                "convert",
+                str(args.data_dir / "train-ds.json"),
+                str(train),
+            ],
+            check=True,
+        )
         runs = {mode: [] for mode in MODES}
         for _ in range(args.repeats):
             for mode in MODES:
                 out = Path(tmp) / f"{mode}.json"
                 code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import overhead; overhead.child(*sys.argv[1:])"
-                subprocess.run([sys.executable, "-c", code, args.config, str(train), mode, str(out)], check=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        code,
+                        args.config,
+                        str(train),
+                        mode,
+                        str(out),
+                    ],
+                    check=True,
+                )
                 runs[mode].append(json.loads(out.read_text()))
-    summary = {mode: {key: statistics.median(r[key] for r in runs[mode]) for key in ("wall_s", "peak_mib")} for mode in MODES}
+    summary = {
+        mode: {
+            key: statistics.median(r[key] for r in runs[mode])
+            for key in ("wall_s", "peak_mib")
+        }
+        for mode in MODES
+    }
     result = {
-        "data": str(args.data_dir), "config": args.config, "repeats": args.repeats, "runs": runs, "median": summary,
+        "data": str(args.data_dir),
+        "config": args.config,
+        "repeats": args.repeats,
+        "runs": runs,
+        "median": summary,
         "ratio_wall": summary["update"]["wall_s"] / summary["none"]["wall_s"],
-        "ratio_peak_memory": summary["update"]["peak_mib"] / summary["none"]["peak_mib"],
-        "machine": {"platform": platform.platform(), "processor": platform.processor(), "python": platform.python_version()},
+        "ratio_peak_memory": summary["update"]["peak_mib"]
+        / summary["none"]["peak_mib"],
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "python": platform.python_version(),
+        },
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2))
-    print(json.dumps({k: result[k] for k in ("median", "ratio_wall", "ratio_peak_memory")}, indent=2))
+    print(
+        json.dumps(
+            {k: result[k] for k in ("median", "ratio_wall", "ratio_peak_memory")},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -3,24 +3,54 @@
 
     python scripts/random_missing_control.py BENCHMARK_RUN_DIR WORK_DIR SEED
 """
-import sys, json, numpy as np, spacy
+
+import json
+import sys
 from pathlib import Path
+
+import numpy as np
+import spacy
 from spacy.tokens import DocBin, Span
+
 from spacy_dynclean.configs import config_path
-from spacy_dynclean.training.pipeline import train_pipeline, evaluate_pipeline
-run = Path(sys.argv[1]); out = Path(sys.argv[2]); seed = int(sys.argv[3])
-m = json.load(open(run / 'metrics.json'))
-n_missing = m['cleaning']['missing_tokens']
-vocab = spacy.blank('en').vocab
-docs = list(DocBin().from_disk(run / 'corpus/train-ds.spacy').get_docs(vocab))
-o_tokens = [(d, t.i) for d, doc in enumerate(docs) for t in doc if t.ent_iob_ == 'O']
+from spacy_dynclean.training.pipeline import evaluate_pipeline, train_pipeline
+
+run, out, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+m = json.load(open(run / "metrics.json"))
+n_missing = m["cleaning"]["missing_tokens"]
+vocab = spacy.blank("en").vocab
+docs = list(DocBin().from_disk(run / "corpus/train-ds.spacy").get_docs(vocab))
+o_tokens = [(d, t.i) for d, doc in enumerate(docs) for t in doc if t.ent_iob_ == "O"]
 rng = np.random.default_rng(seed)
-chosen = {o_tokens[i] for i in rng.choice(len(o_tokens), size=min(n_missing, len(o_tokens)), replace=False)}
+chosen = {
+    o_tokens[i]
+    for i in rng.choice(
+        len(o_tokens), size=min(n_missing, len(o_tokens)), replace=False
+    )
+}
 db = DocBin(store_user_data=True)
 for d, doc in enumerate(docs):
     miss = [Span(doc, i, i + 1) for i in range(len(doc)) if (d, i) in chosen]
-    doc.set_ents(list(doc.ents), missing=miss, default='unmodified'); db.add(doc)
-out.mkdir(parents=True, exist_ok=True); db.to_disk(out / 'train.spacy')
-model = train_pipeline(config_path('ner_cnn'), out / 'train.spacy', run / 'corpus/dev.spacy', out / 'ner', overrides={'system.seed': m['seed']})
-res = evaluate_pipeline(model, run / 'corpus/test.spacy')
-print(json.dumps({'run': str(run), 'n_missing': n_missing, 'random_missing': res, 'raw': m['raw'], 'cleaned': m['cleaned']}))
+    doc.set_ents(list(doc.ents), missing=miss, default="unmodified")
+    db.add(doc)
+out.mkdir(parents=True, exist_ok=True)
+db.to_disk(out / "train.spacy")
+model = train_pipeline(
+    config_path("ner_cnn"),
+    out / "train.spacy",
+    run / "corpus/dev.spacy",
+    out / "ner",
+    overrides={"system.seed": m["seed"]},
+)
+res = evaluate_pipeline(model, run / "corpus/test.spacy")
+print(
+    json.dumps(
+        {
+            "run": str(run),
+            "n_missing": n_missing,
+            "random_missing": res,
+            "raw": m["raw"],
+            "cleaned": m["cleaned"],
+        }
+    )
+)

@@ -1,4 +1,5 @@
 """Loading configs with overrides, and the offline transformer alias."""
+
 from pathlib import Path
 from typing import Any, Dict, Iterable, Union
 
@@ -57,7 +58,11 @@ def init_pipeline(config: Config, use_gpu: int = -1) -> Language:
         return init_nlp(config, use_gpu=use_gpu)
     except Exception as err:
         name = config.get("paths", {}).get("transformer")
-        if not (_from_hugging_face(err) and uses_transformer_path(config) and isinstance(name, str)):
+        if not (
+            _from_hugging_face(err)
+            and uses_transformer_path(config)
+            and isinstance(name, str)
+        ):
             raise
         reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise DynCleanError(
@@ -79,7 +84,9 @@ def require_component(config: Config, factory: str, path: Union[str, Path]) -> N
     components = config.get("components", {})
     if not any(components.get(name, {}).get("factory") == factory for name in pipeline):
         hint = f'add one (factory = "{factory}") next to the tok2vec/transformer, see spacy_dynclean/configs/dynamics_cnn.cfg'
-        raise DataError(path, f"the pipeline {pipeline} has no `{factory}` component", hint=hint)
+        raise DataError(
+            path, f"the pipeline {pipeline} has no `{factory}` component", hint=hint
+        )
 
 
 def require_paths(config: Config, names: Iterable[str]) -> None:
@@ -88,6 +95,8 @@ def require_paths(config: Config, names: Iterable[str]) -> None:
     for name in names:
         value = paths.get(name)
         if value in (None, "", "null"):
-            raise DynCleanError(f"paths.{name} is not set: pass --paths.{name} FILE.spacy")
+            raise DynCleanError(
+                f"paths.{name} is not set: pass --paths.{name} FILE.spacy"
+            )
         if not Path(value).exists():
             raise DynCleanError(f"paths.{name}: {value} does not exist")

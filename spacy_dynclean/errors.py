@@ -1,4 +1,5 @@
 """Errors a user can act on. Every message names the input and says what to do."""
+
 from pathlib import Path
 from typing import Optional, Union
 

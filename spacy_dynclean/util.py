@@ -1,5 +1,6 @@
 """Small helpers shared by every stage: atomic file output, and reading JSON, JSON
 lines and numpy arrays with errors that name the file (and line)."""
+
 import os
 import shutil
 import tempfile
@@ -22,11 +23,15 @@ def atomic_output(path: PathLike) -> Iterator[Path]:
     it is removed, so a failed step never leaves a partial file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     os.close(handle)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.chmod(
+            tmp, 0o666 & ~_umask()
+        )  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -46,7 +51,9 @@ def atomic_folder(path: PathLike) -> Iterator[Path]:
     with a dot, so folder readers such as spaCy's `Corpus` skip it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    tmp = Path(
+        tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    )
     old = tmp.with_name(f"{tmp.name}.old")
     try:
         yield tmp
@@ -65,7 +72,9 @@ def read_json(path: PathLike) -> Any:
     try:
         return srsly.read_json(path)
     except ValueError as err:
-        raise DataError(path, f"invalid JSON ({err})", hint="the file is damaged: write it again") from None
+        raise DataError(
+            path, f"invalid JSON ({err})", hint="the file is damaged: write it again"
+        ) from None
 
 
 def read_jsonl(path: PathLike) -> Iterator[Any]:
@@ -76,8 +85,12 @@ def read_jsonl(path: PathLike) -> Iterator[Any]:
                 try:
                     yield srsly.json_loads(line)
                 except ValueError as err:
-                    raise DataError(path, f"invalid JSON ({err})", record=n,
-                                    hint="the file is damaged: write it again") from None
+                    raise DataError(
+                        path,
+                        f"invalid JSON ({err})",
+                        record=n,
+                        hint="the file is damaged: write it again",
+                    ) from None
 
 
 def load_array(path: PathLike) -> np.ndarray:
@@ -85,7 +98,11 @@ def load_array(path: PathLike) -> np.ndarray:
     try:
         return np.load(path)
     except (ValueError, OSError, EOFError) as err:
-        raise DataError(path, f"not a readable .npy array ({err})", hint="the file is damaged: write it again") from None
+        raise DataError(
+            path,
+            f"not a readable .npy array ({err})",
+            hint="the file is damaged: write it again",
+        ) from None
 
 
 def load_arrays(path: PathLike) -> Dict[str, np.ndarray]:
@@ -94,7 +111,11 @@ def load_arrays(path: PathLike) -> Dict[str, np.ndarray]:
         with np.load(path) as data:
             return {name: data[name] for name in data.files}
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as err:
-        raise DataError(path, f"not a readable .npz archive ({err})", hint="the file is damaged: write it again") from None
+        raise DataError(
+            path,
+            f"not a readable .npz archive ({err})",
+            hint="the file is damaged: write it again",
+        ) from None
 
 
 def _umask() -> int:

@@ -1,10 +1,20 @@
 """The bad-input catalogue: per command, one bad input and what the message must name.
 
 Each case writes its inputs into an empty folder and returns the command line (paths
-relative to that folder, so the messages stay short). Used by `tests/test_bad_inputs.py`
-(in-process, every case must fail cleanly) and `scripts/bad_inputs.py` (each case in a
-fresh `python -m spacy_dynclean` process, written up as benchmarks/bad-inputs.md).
+relative to that folder, so the messages stay short). The inputs are the test suite's
+own fixtures (the scored corpus of tests/report, the synthetic records of
+tests/scoring), so the catalogue lives with them. `tests/test_bad_inputs.py` runs every
+case in-process (each must fail cleanly); run as a module, the catalogue runs each case
+in a fresh `python -m spacy_dynclean` process and writes what it printed:
+
+    python -m tests.bad_inputs benchmarks/bad-inputs.md
+
+The table lists, per command, the bad input, the exit code, the message (one line, as
+printed; paths are relative to the case's folder) and whether the failure was clean
+(non-zero exit, no traceback, the file and record named, no output left behind).
 """
+
+import argparse
 import contextlib
 import io
 import json
@@ -13,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +32,20 @@ from typing import Callable, List, Sequence, Tuple
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from spacy_dynclean.io.docbin import convert_file, iter_docbin, write_docbin
+from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored, write_docbin
 from spacy_dynclean.io.ids import get_doc_id, set_doc_id
 
 from .conftest import ROOT
 from .report import build_inputs
-from .scoring.records_helpers import write_records
-from .scoring.test_scores import run_samples
+from .scoring.records_helpers import run_samples, write_records
 
-RECORDS = [{"tokens": ["Alice", "lives", "in", "Paris"], "entities": [[0, 0, "PER"], [3, 3, "LOC"]]},
-           {"tokens": ["Bob", "sings"], "entities": [[0, 0, "PER"]]}]
+RECORDS = [
+    {
+        "tokens": ["Alice", "lives", "in", "Paris"],
+        "entities": [[0, 0, "PER"], [3, 3, "LOC"]],
+    },
+    {"tokens": ["Bob", "sings"], "entities": [[0, 0, "PER"]]},
+]
 JSON = json.dumps(RECORDS)
 
 
@@ -38,7 +53,9 @@ JSON = json.dumps(RECORDS)
 class Case:
     command: str
     problem: str
-    make: Callable[[Path], List[str]]  # writes the inputs into a folder, returns the arguments
+    make: Callable[
+        [Path], List[str]
+    ]  # writes the inputs into a folder, returns the arguments
     names: Sequence[str]  # what the message must contain: the file, the record or line
     outputs: Sequence[str] = ()  # what must not exist afterwards
 
@@ -46,16 +63,27 @@ class Case:
 def write(folder: Path, name: str, content: object) -> str:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else str(content).encode("utf-8"))
+    path.write_bytes(
+        content if isinstance(content, bytes) else str(content).encode("utf-8")
+    )
     return name
 
 
-def convert_case(problem: str, name: str, content: object, names: Sequence[str], *options: str) -> Case:
-    return Case("convert", problem, lambda f: ["convert", write(f, name, content), "out.spacy", *options],
-                names, ["out.spacy"])
+def convert_case(
+    problem: str, name: str, content: object, names: Sequence[str], *options: str
+) -> Case:
+    return Case(
+        "convert",
+        problem,
+        lambda f: ["convert", write(f, name, content), "out.spacy", *options],
+        names,
+        ["out.spacy"],
+    )
 
 
-def spacy_data(folder: Path, name: str = "train.spacy", records: Sequence[dict] = RECORDS) -> str:
+def spacy_data(
+    folder: Path, name: str = "train.spacy", records: Sequence[dict] = RECORDS
+) -> str:
     write(folder, "src/train.json", json.dumps(list(records)))
     convert_file(folder / "src" / "train.json", folder / name)
     return name
@@ -63,16 +91,34 @@ def spacy_data(folder: Path, name: str = "train.spacy", records: Sequence[dict] 
 
 def config_without_dynclean(folder: Path) -> List[str]:
     shutil.copy(ROOT / "spacy_dynclean" / "configs" / "ner_cnn.cfg", folder / "ner.cfg")
-    return ["dynamics", "ner.cfg", "out", "--paths.train", spacy_data(folder), "--paths.dev", "train.spacy"]
+    return [
+        "dynamics",
+        "ner.cfg",
+        "out",
+        "--paths.train",
+        spacy_data(folder),
+        "--paths.dev",
+        "train.spacy",
+    ]
 
 
 def dynamics(folder: Path, *train: str) -> List[str]:
-    shutil.copy(ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg", folder / "dynamics.cfg")
-    return ["dynamics", "dynamics.cfg", "out", *(["--paths.train", *train] if train else [])]
+    shutil.copy(
+        ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg",
+        folder / "dynamics.cfg",
+    )
+    return [
+        "dynamics",
+        "dynamics.cfg",
+        "out",
+        *(["--paths.train", *train] if train else []),
+    ]
 
 
 def records(folder: Path, name: str = "run0", fold: int = 0, **meta: object) -> str:
-    samples = run_samples(fold, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]})
+    samples = run_samples(
+        fold, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}
+    )
     write_records(folder / name, samples, fold=fold, **meta)
     return name
 
@@ -92,7 +138,7 @@ def scored(folder: Path) -> Tuple[str, str, str]:
 
 def other_version(folder: Path) -> str:
     """train.spacy again, one entity less: another version of the same file."""
-    docs = list(iter_docbin(folder / "train.spacy"))
+    docs = list(iter_docbin_as_stored(folder / "train.spacy"))
     docs[1].set_ents(list(docs[1].ents)[:-1], default="outside")
     write_docbin(docs, folder / "train-v2.spacy")
     return "train-v2.spacy"
@@ -100,17 +146,23 @@ def other_version(folder: Path) -> str:
 
 def clean_with(problem: str, data: Callable[[Path], str], names: Sequence[str]) -> Case:
     """`clean` on a scored corpus; `data` may spoil it and names the data to clean."""
+
     def make(folder: Path) -> List[str]:
         scored(folder)
         return ["clean", data(folder), "scores", "out.spacy"]
+
     return Case("clean", problem, make, names, ["out.spacy"])
 
 
-def spoiled(name: str, spoil: Callable[[Path], object], result: str = "train.spacy") -> Callable[[Path], str]:
+def spoiled(
+    name: str, spoil: Callable[[Path], object], result: str = "train.spacy"
+) -> Callable[[Path], str]:
     """A `data` function for `clean_with`: apply `spoil` to folder/name, return `result`."""
+
     def data(folder: Path) -> str:
         spoil(folder / name)
         return result
+
     return data
 
 
@@ -120,9 +172,12 @@ def broken_records(folder: Path, spoil: Callable[[Path], object]) -> List[str]:
     return ["score", run, "scores"]
 
 
-def report_with(change: Callable[[Path], Tuple[str, str, str]]) -> Callable[[Path], List[str]]:
+def report_with(
+    change: Callable[[Path], Tuple[str, str, str]],
+) -> Callable[[Path], List[str]]:
     def make(folder: Path) -> List[str]:
         return ["report", *change(folder), "report"]
+
     return make
 
 
@@ -143,19 +198,42 @@ def docbin_with_label(folder: Path, label: str) -> str:
 def redone(doc: Doc, words: Sequence[str]) -> Doc:
     """`doc` with other `words` (its entities and id kept where they still fit)."""
     new = Doc(doc.vocab, words=list(words))
-    new.set_ents([Span(new, e.start, e.end, label=e.label_) for e in doc.ents if e.end <= len(new)], default="outside")
+    new.set_ents(
+        [
+            Span(new, e.start, e.end, label=e.label_)
+            for e in doc.ents
+            if e.end <= len(new)
+        ],
+        default="outside",
+    )
     return set_doc_id(new, str(get_doc_id(doc)))
 
 
 GOLD_OUTPUTS = ["out.spacy", "out-audit.jsonl", "out-audit.detection.json"]
 
 
-def clean_gold(problem: str, change: Callable[[List[Doc]], List[Doc]], names: Sequence[str]) -> Case:
+def clean_gold(
+    problem: str, change: Callable[[List[Doc]], List[Doc]], names: Sequence[str]
+) -> Case:
     """`clean --gold` on a scored corpus, the gold docs changed by `change`: nothing may be written."""
+
     def make(folder: Path) -> List[str]:
         scored(folder)
-        write_docbin(change(list(iter_docbin(folder / "gold.spacy"))), folder / "bad-gold.spacy")
-        return ["clean", "train.spacy", "scores", "out.spacy", "--audit", "out-audit.jsonl", "--gold", "bad-gold.spacy"]
+        write_docbin(
+            change(list(iter_docbin_as_stored(folder / "gold.spacy"))),
+            folder / "bad-gold.spacy",
+        )
+        return [
+            "clean",
+            "train.spacy",
+            "scores",
+            "out.spacy",
+            "--audit",
+            "out-audit.jsonl",
+            "--gold",
+            "bad-gold.spacy",
+        ]
+
     return Case("clean", problem, make, names, GOLD_OUTPUTS)
 
 
@@ -169,182 +247,632 @@ def benchmark(folder: Path, train_ds: object, *options: str) -> List[str]:
 
 CASES: List[Case] = [
     # convert: DS-NER JSON
-    convert_case("truncated JSON", "train.json", JSON[:60], ["train.json", "invalid JSON at line 1"]),
-    convert_case("top level not a list", "train.json", json.dumps(RECORDS[0]), ["train.json", "must be a JSON list"]),
+    convert_case(
+        "truncated JSON",
+        "train.json",
+        JSON[:60],
+        ["train.json", "invalid JSON at line 1"],
+    ),
+    convert_case(
+        "top level not a list",
+        "train.json",
+        json.dumps(RECORDS[0]),
+        ["train.json", "must be a JSON list"],
+    ),
     convert_case("record not an object", "train.json", "[1]", ["train.json, record 1"]),
-    convert_case("missing field", "train.json", '[{"tokens": ["a"]}]', ["train.json, record 1", "'entities'"]),
-    convert_case("tokens not a list", "train.json", '[{"tokens": "a b", "entities": []}]', ["train.json, record 1"]),
-    convert_case("token not a string", "train.json", '[{"tokens": ["a", 7], "entities": []}]', ["train.json, record 1"]),
-    convert_case("offsets not integers", "train.json", '[{"tokens": ["a"], "entities": [["0", "0", "PER"]]}]',
-                 ["train.json, record 1"]),
-    convert_case("label not a string", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, 5]]}]',
-                 ["train.json, record 1", "label"]),
-    convert_case("span out of range", "train.json", JSON[:-1] + ', {"tokens": ["a"], "entities": [[0, 1, "PER"]]}]',
-                 ["train.json, record 3", "out of range"]),
-    convert_case("span reversed", "train.json", '[{"tokens": ["a", "b"], "entities": [[1, 0, "PER"]]}]',
-                 ["train.json, record 1", "reversed"]),
-    convert_case("spans overlap", "train.json", '[{"tokens": ["a", "b"], "entities": [[0, 1, "PER"], [1, 1, "LOC"]]}]',
-                 ["train.json, record 1", "overlap"]),
-    convert_case("empty sentence", "train.json", JSON[:-1] + ', {"tokens": [], "entities": []}]',
-                 ["train.json, record 3", "empty sentence"]),
+    convert_case(
+        "missing field",
+        "train.json",
+        '[{"tokens": ["a"]}]',
+        ["train.json, record 1", "'entities'"],
+    ),
+    convert_case(
+        "tokens not a list",
+        "train.json",
+        '[{"tokens": "a b", "entities": []}]',
+        ["train.json, record 1"],
+    ),
+    convert_case(
+        "token not a string",
+        "train.json",
+        '[{"tokens": ["a", 7], "entities": []}]',
+        ["train.json, record 1"],
+    ),
+    convert_case(
+        "offsets not integers",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [["0", "0", "PER"]]}]',
+        ["train.json, record 1"],
+    ),
+    convert_case(
+        "label not a string",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, 5]]}]',
+        ["train.json, record 1", "label"],
+    ),
+    convert_case(
+        "span out of range",
+        "train.json",
+        JSON[:-1] + ', {"tokens": ["a"], "entities": [[0, 1, "PER"]]}]',
+        ["train.json, record 3", "out of range"],
+    ),
+    convert_case(
+        "span reversed",
+        "train.json",
+        '[{"tokens": ["a", "b"], "entities": [[1, 0, "PER"]]}]',
+        ["train.json, record 1", "reversed"],
+    ),
+    convert_case(
+        "spans overlap",
+        "train.json",
+        '[{"tokens": ["a", "b"], "entities": [[0, 1, "PER"], [1, 1, "LOC"]]}]',
+        ["train.json, record 1", "overlap"],
+    ),
+    convert_case(
+        "empty sentence",
+        "train.json",
+        JSON[:-1] + ', {"tokens": [], "entities": []}]',
+        ["train.json, record 3", "empty sentence"],
+    ),
     convert_case("empty file", "train.json", b"", ["train.json", "empty"]),
     convert_case("empty list", "train.json", "[]", ["train.json", "no records"]),
-    convert_case("non-UTF-8 bytes", "train.json", b'[{"tokens": ["caf\xe9"], "entities": []}]',
-                 ["train.json", "not UTF-8", "line 1"]),
-    convert_case("JSON Lines named .json", "train.json", "\n".join(json.dumps(r) for r in RECORDS),
-                 ["train.json", "JSON Lines"]),
-    convert_case("entity labelled O", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "O"]]}]',
-                 ["train.json, record 1", "label 'O' is not an entity type", "non-entities"]),
-    convert_case("entity labelled -", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "-"]]}]',
-                 ["train.json, record 1", "label '-' is not an entity type", "missing label"]),
-    convert_case("entity labelled with dynclean's fake type", "train.json",
-                 '[{"tokens": ["a"], "entities": [[0, 0, "DYNCLEAN_FAKE"]]}]',
-                 ["train.json, record 1", "label 'DYNCLEAN_FAKE' is not an entity type", "threshold samples"]),
-    convert_case("label starting with !", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "!PER"]]}]',
-                 ["train.json, record 1", "label '!PER'", "E869"]),
-    convert_case("label with surrounding whitespace", "train.json", '[{"tokens": ["a"], "entities": [[0, 0, "PER "]]}]',
-                 ["train.json, record 1", "label 'PER '", "whitespace"]),
+    convert_case(
+        "non-UTF-8 bytes",
+        "train.json",
+        b'[{"tokens": ["caf\xe9"], "entities": []}]',
+        ["train.json", "not UTF-8", "line 1"],
+    ),
+    convert_case(
+        "JSON Lines named .json",
+        "train.json",
+        "\n".join(json.dumps(r) for r in RECORDS),
+        ["train.json", "JSON Lines"],
+    ),
+    convert_case(
+        "entity labelled O",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, "O"]]}]',
+        ["train.json, record 1", "label 'O' is not an entity type", "non-entities"],
+    ),
+    convert_case(
+        "entity labelled -",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, "-"]]}]',
+        ["train.json, record 1", "label '-' is not an entity type", "missing label"],
+    ),
+    convert_case(
+        "entity labelled with dynclean's fake type",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, "DYNCLEAN_FAKE"]]}]',
+        [
+            "train.json, record 1",
+            "label 'DYNCLEAN_FAKE' is not an entity type",
+            "threshold samples",
+        ],
+    ),
+    convert_case(
+        "label starting with !",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, "!PER"]]}]',
+        ["train.json, record 1", "label '!PER'", "E869"],
+    ),
+    convert_case(
+        "label with surrounding whitespace",
+        "train.json",
+        '[{"tokens": ["a"], "entities": [[0, 0, "PER "]]}]',
+        ["train.json, record 1", "label 'PER '", "whitespace"],
+    ),
     # convert: CoNLL
-    convert_case("I- after O (BIO)", "train.conll", "a O\nb I-PER\n", ["train.conll, record 1", "line 2"], "--scheme", "bio"),
-    convert_case("invalid tag", "train.conll", "a O\nb X-PER\n", ["train.conll, record 1", "line 2"]),
-    convert_case("one column", "train.conll", "a O\nb\n", ["train.conll, record 1", "line 2"]),
+    convert_case(
+        "I- after O (BIO)",
+        "train.conll",
+        "a O\nb I-PER\n",
+        ["train.conll, record 1", "line 2"],
+        "--scheme",
+        "bio",
+    ),
+    convert_case(
+        "invalid tag",
+        "train.conll",
+        "a O\nb X-PER\n",
+        ["train.conll, record 1", "line 2"],
+    ),
+    convert_case(
+        "one column", "train.conll", "a O\nb\n", ["train.conll, record 1", "line 2"]
+    ),
     convert_case("only blank lines", "train.conll", "\n\n", ["train.conll", "empty"]),
-    convert_case("BILUO entity not closed", "train.conll", "a B-PER\nb O\n", ["train.conll, record 1", "line 2"],
-                 "--scheme", "biluo"),
-    convert_case("non-UTF-8 bytes", "train.conll", b"a O\n\nb\xff O\n", ["train.conll", "not UTF-8", "line 3"]),
-    convert_case("tag B-O (type O)", "train.conll", "a O\nb B-O\n",
-                 ["train.conll, record 1", "line 2", "label 'O' is not an entity type"]),
+    convert_case(
+        "BILUO entity not closed",
+        "train.conll",
+        "a B-PER\nb O\n",
+        ["train.conll, record 1", "line 2"],
+        "--scheme",
+        "biluo",
+    ),
+    convert_case(
+        "non-UTF-8 bytes",
+        "train.conll",
+        b"a O\n\nb\xff O\n",
+        ["train.conll", "not UTF-8", "line 3"],
+    ),
+    convert_case(
+        "tag B-O (type O)",
+        "train.conll",
+        "a O\nb B-O\n",
+        ["train.conll, record 1", "line 2", "label 'O' is not an entity type"],
+    ),
     # convert: JSONL
-    convert_case("invalid JSON line", "train.jsonl", '{"text": "a", "spans": []}\n{"text": "b", \n',
-                 ["train.jsonl, record 2", "invalid JSON"]),
-    convert_case("span off token boundaries", "train.jsonl", '{"text": "Anna sings", "spans": [[0, 2, "PER"]]}\n',
-                 ["train.jsonl, record 1", "token boundaries"]),
-    convert_case("empty text", "train.jsonl", '{"text": " ", "spans": []}\n', ["train.jsonl, record 1", "empty text"]),
-    convert_case("label not a string", "train.jsonl", '{"text": "Anna", "spans": [[0, 4, null]]}\n',
-                 ["train.jsonl, record 1", "label"]),
-    convert_case("spans overlap", "train.jsonl", '{"text": "Anna Bell", "spans": [[0, 9, "PER"], [5, 9, "PER"]]}\n',
-                 ["train.jsonl, record 1", "overlap"]),
-    convert_case("blank line", "train.jsonl", '{"text": "a", "spans": []}\n\n{"text": "b", "spans": []}\n',
-                 ["train.jsonl, record 2", "blank line"]),
-    convert_case("text not a string", "train.jsonl", '{"text": 5, "spans": []}\n', ["train.jsonl, record 1"]),
-    convert_case("span labelled O", "train.jsonl", '{"text": "Anna sings", "spans": [[0, 4, "O"]]}\n',
-                 ["train.jsonl, record 1", "label 'O' is not an entity type"]),
-    convert_case("span labelled -", "train.jsonl", '{"text": "Anna sings", "label": [[0, 4, "-"]]}\n',
-                 ["train.jsonl, record 1", "label '-' is not an entity type"]),
+    convert_case(
+        "invalid JSON line",
+        "train.jsonl",
+        '{"text": "a", "spans": []}\n{"text": "b", \n',
+        ["train.jsonl, record 2", "invalid JSON"],
+    ),
+    convert_case(
+        "span off token boundaries",
+        "train.jsonl",
+        '{"text": "Anna sings", "spans": [[0, 2, "PER"]]}\n',
+        ["train.jsonl, record 1", "token boundaries"],
+    ),
+    convert_case(
+        "empty text",
+        "train.jsonl",
+        '{"text": " ", "spans": []}\n',
+        ["train.jsonl, record 1", "empty text"],
+    ),
+    convert_case(
+        "label not a string",
+        "train.jsonl",
+        '{"text": "Anna", "spans": [[0, 4, null]]}\n',
+        ["train.jsonl, record 1", "label"],
+    ),
+    convert_case(
+        "spans overlap",
+        "train.jsonl",
+        '{"text": "Anna Bell", "spans": [[0, 9, "PER"], [5, 9, "PER"]]}\n',
+        ["train.jsonl, record 1", "overlap"],
+    ),
+    convert_case(
+        "blank line",
+        "train.jsonl",
+        '{"text": "a", "spans": []}\n\n{"text": "b", "spans": []}\n',
+        ["train.jsonl, record 2", "blank line"],
+    ),
+    convert_case(
+        "text not a string",
+        "train.jsonl",
+        '{"text": 5, "spans": []}\n',
+        ["train.jsonl, record 1"],
+    ),
+    convert_case(
+        "span labelled O",
+        "train.jsonl",
+        '{"text": "Anna sings", "spans": [[0, 4, "O"]]}\n',
+        ["train.jsonl, record 1", "label 'O' is not an entity type"],
+    ),
+    convert_case(
+        "span labelled -",
+        "train.jsonl",
+        '{"text": "Anna sings", "label": [[0, 4, "-"]]}\n',
+        ["train.jsonl, record 1", "label '-' is not an entity type"],
+    ),
     # convert: DocBin, paths, options
-    convert_case("not a DocBin", "train.spacy", b"not a docbin", ["train.spacy", "not a spaCy DocBin"]),
+    convert_case(
+        "not a DocBin",
+        "train.spacy",
+        b"not a docbin",
+        ["train.spacy", "not a spaCy DocBin"],
+    ),
     convert_case("empty .spacy file", "train.spacy", b"", ["train.spacy", "empty"]),
-    Case("convert", "DocBin entity labelled O", lambda f: ["convert", docbin_with_label(f, "O"), "out.spacy"],
-         ["train.spacy, record 1", "label 'O' is not an entity type"], ["out.spacy"]),
+    Case(
+        "convert",
+        "DocBin entity labelled O",
+        lambda f: ["convert", docbin_with_label(f, "O"), "out.spacy"],
+        ["train.spacy, record 1", "label 'O' is not an entity type"],
+        ["out.spacy"],
+    ),
     convert_case("unknown extension", "train.xml", "<x/>", ["train.xml", "--format"]),
-    Case("convert", "input missing", lambda f: ["convert", "nope.json", "out.spacy"], ["nope.json", "not found"],
-         ["out.spacy"]),
-    Case("convert", "output not .spacy or a folder", lambda f: ["convert", write(f, "train.json", JSON), "out.json"],
-         ["out.json"], ["out.json"]),
-    Case("convert", "output folder holds other files",
-         lambda f: ["convert", write(f, "train.json", JSON), str(Path(write(f, "out/notes.txt", "mine")).parent)],
-         ["out", "notes.txt"], ["out/out-00000.spacy"]),
-    Case("convert", "--shard-size with a .spacy output",
-         lambda f: ["convert", write(f, "train.json", JSON), "out.spacy", "--shard-size", "5"], ["--shard-size"],
-         ["out.spacy"]),
-    Case("convert", "folder without .spacy shards", lambda f: ["convert", str(Path(write(f, "in/a.txt", "x")).parent),
-                                                                 "out.spacy"], ["in", "no .spacy files"], ["out.spacy"]),
+    Case(
+        "convert",
+        "input missing",
+        lambda f: ["convert", "nope.json", "out.spacy"],
+        ["nope.json", "not found"],
+        ["out.spacy"],
+    ),
+    Case(
+        "convert",
+        "output not .spacy or a folder",
+        lambda f: ["convert", write(f, "train.json", JSON), "out.json"],
+        ["out.json"],
+        ["out.json"],
+    ),
+    Case(
+        "convert",
+        "output folder holds other files",
+        lambda f: [
+            "convert",
+            write(f, "train.json", JSON),
+            str(Path(write(f, "out/notes.txt", "mine")).parent),
+        ],
+        ["out", "notes.txt"],
+        ["out/out-00000.spacy"],
+    ),
+    Case(
+        "convert",
+        "--shard-size with a .spacy output",
+        lambda f: [
+            "convert",
+            write(f, "train.json", JSON),
+            "out.spacy",
+            "--shard-size",
+            "5",
+        ],
+        ["--shard-size"],
+        ["out.spacy"],
+    ),
+    Case(
+        "convert",
+        "folder without .spacy shards",
+        lambda f: ["convert", str(Path(write(f, "in/a.txt", "x")).parent), "out.spacy"],
+        ["in", "no .spacy files"],
+        ["out.spacy"],
+    ),
     # dynamics
-    Case("dynamics", "config without the dynclean component", config_without_dynclean, ["ner.cfg", "dynclean"], ["out"]),
-    Case("dynamics", "paths.train not set", lambda f: dynamics(f), ["paths.train"], ["out"]),
-    Case("dynamics", "training data missing", lambda f: dynamics(f, "nope.spacy"), ["nope.spacy"], ["out"]),
-    Case("dynamics", "training data not a DocBin", lambda f: dynamics(f, write(f, "train.spacy", b"garbage")),
-         ["train.spacy"], ["out"]),
-    Case("dynamics", "training data is DS-NER JSON, not .spacy", lambda f: dynamics(f, write(f, "train.json", JSON)),
-         ["train.json"], ["out"]),
-    Case("dynamics", "config missing", lambda f: ["dynamics", "nope.cfg", "out"], ["nope.cfg"], ["out"]),
-    Case("dynamics", "config not a config", lambda f: ["dynamics", write(f, "bad.cfg", "[nlp\nlang = "), "out"],
-         ["bad.cfg"], ["out"]),
+    Case(
+        "dynamics",
+        "config without the dynclean component",
+        config_without_dynclean,
+        ["ner.cfg", "dynclean"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "paths.train not set",
+        lambda f: dynamics(f),
+        ["paths.train"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "training data missing",
+        lambda f: dynamics(f, "nope.spacy"),
+        ["nope.spacy"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "training data not a DocBin",
+        lambda f: dynamics(f, write(f, "train.spacy", b"garbage")),
+        ["train.spacy"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "training data is DS-NER JSON, not .spacy",
+        lambda f: dynamics(f, write(f, "train.json", JSON)),
+        ["train.json"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "config missing",
+        lambda f: ["dynamics", "nope.cfg", "out"],
+        ["nope.cfg"],
+        ["out"],
+    ),
+    Case(
+        "dynamics",
+        "config not a config",
+        lambda f: ["dynamics", write(f, "bad.cfg", "[nlp\nlang = "), "out"],
+        ["bad.cfg"],
+        ["out"],
+    ),
     # score
-    Case("score", "records folder missing", lambda f: ["score", "nope", "scores"], ["nope"], ["scores"]),
-    Case("score", "records folder without meta.json", lambda f: broken_records(f, Path.unlink), ["run0", "meta.json"],
-         ["scores"]),
-    Case("score", "truncated margins.npy", truncated_npy, ["run0", "margins.npy"], ["scores"]),
-    Case("score", "malformed meta.json", lambda f: broken_records(f, lambda p: p.write_text("{")),
-         ["run0", "meta.json"], ["scores"]),
-    Case("score", "runs with different label sets",
-         lambda f: ["score", records(f), records(f, "run1", 1, entity_types=["PER", "ORG"]), "scores"],
-         ["run0", "run1", "entity_types"], ["scores"]),
-    Case("score", "runs of different data (fingerprint)",
-         lambda f: ["score", records(f), records(f, "run1", 1, fingerprint="v2-other"), "scores"],
-         ["run0", "run1", "fingerprint"], ["scores"]),
+    Case(
+        "score",
+        "records folder missing",
+        lambda f: ["score", "nope", "scores"],
+        ["nope"],
+        ["scores"],
+    ),
+    Case(
+        "score",
+        "records folder without meta.json",
+        lambda f: broken_records(f, Path.unlink),
+        ["run0", "meta.json"],
+        ["scores"],
+    ),
+    Case(
+        "score",
+        "truncated margins.npy",
+        truncated_npy,
+        ["run0", "margins.npy"],
+        ["scores"],
+    ),
+    Case(
+        "score",
+        "malformed meta.json",
+        lambda f: broken_records(f, lambda p: p.write_text("{")),
+        ["run0", "meta.json"],
+        ["scores"],
+    ),
+    Case(
+        "score",
+        "runs with different label sets",
+        lambda f: [
+            "score",
+            records(f),
+            records(f, "run1", 1, entity_types=["PER", "ORG"]),
+            "scores",
+        ],
+        ["run0", "run1", "entity_types"],
+        ["scores"],
+    ),
+    Case(
+        "score",
+        "runs of different data (fingerprint)",
+        lambda f: [
+            "score",
+            records(f),
+            records(f, "run1", 1, fingerprint="v2-other"),
+            "scores",
+        ],
+        ["run0", "run1", "fingerprint"],
+        ["scores"],
+    ),
     # clean
-    clean_with("scores of another dataset (fingerprint)", lambda f: spacy_data(f, "other.spacy"),
-               ["other.spacy", "not the data", "scores"]),
-    clean_with("scores of another version of the file (fingerprint)", other_version,
-               ["train-v2.spacy", "not the data", "scores"]),
-    clean_with("data not a DocBin", lambda f: write(f, "bad.spacy", b"garbage"), ["bad.spacy", "not a spaCy DocBin"]),
+    clean_with(
+        "scores of another dataset (fingerprint)",
+        lambda f: spacy_data(f, "other.spacy"),
+        ["other.spacy", "not the data", "scores"],
+    ),
+    clean_with(
+        "scores of another version of the file (fingerprint)",
+        other_version,
+        ["train-v2.spacy", "not the data", "scores"],
+    ),
+    clean_with(
+        "data not a DocBin",
+        lambda f: write(f, "bad.spacy", b"garbage"),
+        ["bad.spacy", "not a spaCy DocBin"],
+    ),
     clean_with("data missing", lambda f: "nope.spacy", ["nope.spacy"]),
-    clean_with("scores folder without thresholds.json", spoiled("scores/thresholds.json", Path.unlink),
-               ["scores", "thresholds.json"]),
-    clean_with("truncated scores.jsonl", spoiled("scores/scores.jsonl", lambda p: p.write_text(p.read_text()[:-40])),
-               ["scores.jsonl", "record"]),
-    clean_with("malformed thresholds.json", spoiled("scores/thresholds.json", lambda p: p.write_text("{")),
-               ["thresholds.json"]),
-    Case("clean", "--shard-size with a .spacy output",
-         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--shard-size", "2"], ["--shard-size"], ["out.spacy"]),
-    clean_gold("--gold with ids of its own (converted without --id-prefix)",
-               lambda docs: [set_doc_id(doc, f"train-gs:{n}") for n, doc in enumerate(docs, start=1)],
-               ["bad-gold.spacy, record 1", "'train-gs:1'", "--id-prefix train"]),
-    clean_gold("--gold with other words", lambda docs: [*docs[:1], redone(docs[1], "Bob met Carol in Milan".split()),
-                                                        *docs[2:]],
-               ["bad-gold.spacy, record 2", "'train:2'", "token 4", "'Milan'"]),
-    clean_gold("--gold with another tokenisation", lambda docs: [*docs[:2], redone(docs[2], "Nothing happened here.".split()),
-                                                                 *docs[3:]],
-               ["bad-gold.spacy, record 3", "'train:3'", "3 tokens, 4"]),
-    clean_gold("--gold lacking a doc", lambda docs: docs[:-1], ["bad-gold.spacy", "3 of the 4", "'train:4'"]),
-    clean_gold("--gold with a doc twice", lambda docs: [*docs, docs[0]], ["bad-gold.spacy, record 5", "'train:1'"]),
-    Case("clean", "--gold missing",
-         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--audit", "out-audit.jsonl", "--gold", "nope.spacy"],
-         ["nope.spacy"], GOLD_OUTPUTS),
-    Case("clean", "unknown --entity-action",
-         lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--entity-action", "drop"], ["--entity-action"],
-         ["out.spacy"]),
+    clean_with(
+        "scores folder without thresholds.json",
+        spoiled("scores/thresholds.json", Path.unlink),
+        ["scores", "thresholds.json"],
+    ),
+    clean_with(
+        "truncated scores.jsonl",
+        spoiled("scores/scores.jsonl", lambda p: p.write_text(p.read_text()[:-40])),
+        ["scores.jsonl", "record"],
+    ),
+    clean_with(
+        "malformed thresholds.json",
+        spoiled("scores/thresholds.json", lambda p: p.write_text("{")),
+        ["thresholds.json"],
+    ),
+    Case(
+        "clean",
+        "--shard-size with a .spacy output",
+        lambda f: ["clean", scored(f)[0], "scores", "out.spacy", "--shard-size", "2"],
+        ["--shard-size"],
+        ["out.spacy"],
+    ),
+    clean_gold(
+        "--gold with ids of its own (converted without --id-prefix)",
+        lambda docs: [
+            set_doc_id(doc, f"train-gs:{n}") for n, doc in enumerate(docs, start=1)
+        ],
+        ["bad-gold.spacy, record 1", "'train-gs:1'", "--id-prefix train"],
+    ),
+    clean_gold(
+        "--gold with other words",
+        lambda docs: [
+            *docs[:1],
+            redone(docs[1], "Bob met Carol in Milan".split()),
+            *docs[2:],
+        ],
+        ["bad-gold.spacy, record 2", "'train:2'", "token 4", "'Milan'"],
+    ),
+    clean_gold(
+        "--gold with another tokenisation",
+        lambda docs: [
+            *docs[:2],
+            redone(docs[2], "Nothing happened here.".split()),
+            *docs[3:],
+        ],
+        ["bad-gold.spacy, record 3", "'train:3'", "3 tokens, 4"],
+    ),
+    clean_gold(
+        "--gold lacking a doc",
+        lambda docs: docs[:-1],
+        ["bad-gold.spacy", "3 of the 4", "'train:4'"],
+    ),
+    clean_gold(
+        "--gold with a doc twice",
+        lambda docs: [*docs, docs[0]],
+        ["bad-gold.spacy, record 5", "'train:1'"],
+    ),
+    Case(
+        "clean",
+        "--gold missing",
+        lambda f: [
+            "clean",
+            scored(f)[0],
+            "scores",
+            "out.spacy",
+            "--audit",
+            "out-audit.jsonl",
+            "--gold",
+            "nope.spacy",
+        ],
+        ["nope.spacy"],
+        GOLD_OUTPUTS,
+    ),
+    Case(
+        "clean",
+        "unknown --entity-action",
+        lambda f: [
+            "clean",
+            scored(f)[0],
+            "scores",
+            "out.spacy",
+            "--entity-action",
+            "drop",
+        ],
+        ["--entity-action"],
+        ["out.spacy"],
+    ),
     # report
-    Case("report", "data of another dataset (fingerprint)",
-         report_with(lambda f: (scored(f)[1], "audit.jsonl", spacy_data(f, "other.spacy"))),
-         ["other.spacy", "not the data"], ["report"]),
-    Case("report", "malformed audit", report_with(lambda f: (scored(f)[1], write(f, "audit.jsonl", "{\n"), "train.spacy")),
-         ["audit.jsonl", "record 1"], ["report"]),
-    Case("report", "audit of another cleaning",
-         report_with(lambda f: (scored(f)[1], write(f, "audit.jsonl", json.dumps(
-             {"doc_id": "train:9", "tokens": ["x"], "start": 0, "end": 1, "label": "PER", "action": "removed_entity",
-              "kind": "entity", "n_missing": 1, "aum": -1.0, "threshold": 0.0}) + "\n"), "train.spacy")),
-         ["audit.jsonl"], ["report"]),
-    Case("report", "scores folder without scores.jsonl",
-         report_with(lambda f: edited_scores(f, lambda s: (s / "scores.jsonl").unlink())), ["scores", "scores.jsonl"],
-         ["report"]),
+    Case(
+        "report",
+        "data of another dataset (fingerprint)",
+        report_with(
+            lambda f: (scored(f)[1], "audit.jsonl", spacy_data(f, "other.spacy"))
+        ),
+        ["other.spacy", "not the data"],
+        ["report"],
+    ),
+    Case(
+        "report",
+        "malformed audit",
+        report_with(
+            lambda f: (scored(f)[1], write(f, "audit.jsonl", "{\n"), "train.spacy")
+        ),
+        ["audit.jsonl", "record 1"],
+        ["report"],
+    ),
+    Case(
+        "report",
+        "audit of another cleaning",
+        report_with(
+            lambda f: (
+                scored(f)[1],
+                write(
+                    f,
+                    "audit.jsonl",
+                    json.dumps(
+                        {
+                            "doc_id": "train:9",
+                            "tokens": ["x"],
+                            "start": 0,
+                            "end": 1,
+                            "label": "PER",
+                            "action": "removed_entity",
+                            "kind": "entity",
+                            "n_missing": 1,
+                            "aum": -1.0,
+                            "threshold": 0.0,
+                        }
+                    )
+                    + "\n",
+                ),
+                "train.spacy",
+            )
+        ),
+        ["audit.jsonl"],
+        ["report"],
+    ),
+    Case(
+        "report",
+        "scores folder without scores.jsonl",
+        report_with(
+            lambda f: edited_scores(f, lambda s: (s / "scores.jsonl").unlink())
+        ),
+        ["scores", "scores.jsonl"],
+        ["report"],
+    ),
     # benchmark
-    Case("benchmark", "data folder without train-ds.json", lambda f: benchmark(f, None), ["train-ds.json"],
-         ["run/metrics.json"]),
-    Case("benchmark", "truncated train-ds.json", lambda f: benchmark(f, JSON[:50]), ["train-ds.json", "invalid JSON"],
-         ["run/metrics.json"]),
-    Case("benchmark", "unknown config family", lambda f: benchmark(f, JSON, "--config", "nope"), ["nope"],
-         ["run/metrics.json"]),
-    Case("benchmark", "override without =", lambda f: benchmark(f, JSON, "--dynamics-set", "training.max_epochs"),
-         ["--dynamics-set"], ["run/metrics.json"]),
+    Case(
+        "benchmark",
+        "data folder without train-ds.json",
+        lambda f: benchmark(f, None),
+        ["train-ds.json"],
+        ["run/metrics.json"],
+    ),
+    Case(
+        "benchmark",
+        "truncated train-ds.json",
+        lambda f: benchmark(f, JSON[:50]),
+        ["train-ds.json", "invalid JSON"],
+        ["run/metrics.json"],
+    ),
+    Case(
+        "benchmark",
+        "unknown config family",
+        lambda f: benchmark(f, JSON, "--config", "nope"),
+        ["nope"],
+        ["run/metrics.json"],
+    ),
+    Case(
+        "benchmark",
+        "override without =",
+        lambda f: benchmark(f, JSON, "--dynamics-set", "training.max_epochs"),
+        ["--dynamics-set"],
+        ["run/metrics.json"],
+    ),
     # annotate, apply-review
-    Case("annotate", "non-UTF-8 texts",
-         lambda f: ["annotate", write(f, "texts.txt", b"Anna sings\ncaf\xe9\n"), write(f, "gaz.tsv", "Anna\tPER\n"),
-                    "out.spacy"], ["texts.txt", "not UTF-8", "line 2"], ["out.spacy"]),
-    Case("annotate", "gazetteer type O",
-         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), write(f, "gaz.tsv", "Anna\tPER\nsings\tO\n"),
-                    "out.spacy"], ["gaz.tsv, record 2", "label 'O' is not an entity type"], ["out.spacy"]),
-    Case("annotate", "gazetteer label of dynclean's fake type",
-         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"),
-                    write(f, "gaz.jsonl", '{"label": "DYNCLEAN_FAKE", "term": "Anna"}\n'), "out.spacy"],
-         ["gaz.jsonl, record 1", "label 'DYNCLEAN_FAKE'"], ["out.spacy"]),
-    Case("annotate", "gazetteer line without a type",
-         lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), write(f, "gaz.tsv", "Anna\tPER\nBob\n"),
-                    "out.spacy"], ["gaz.tsv", "2"], ["out.spacy"]),
-    Case("apply-review", "malformed review.jsonl",
-         lambda f: ["apply-review", scored(f)[0], write(f, "review.jsonl", '{"meta": \n'), "out.spacy"],
-         ["review.jsonl", "record 1"], ["out.spacy"]),
+    Case(
+        "annotate",
+        "non-UTF-8 texts",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", b"Anna sings\ncaf\xe9\n"),
+            write(f, "gaz.tsv", "Anna\tPER\n"),
+            "out.spacy",
+        ],
+        ["texts.txt", "not UTF-8", "line 2"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "gazetteer type O",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", "Anna sings\n"),
+            write(f, "gaz.tsv", "Anna\tPER\nsings\tO\n"),
+            "out.spacy",
+        ],
+        ["gaz.tsv, record 2", "label 'O' is not an entity type"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "gazetteer label of dynclean's fake type",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", "Anna sings\n"),
+            write(f, "gaz.jsonl", '{"label": "DYNCLEAN_FAKE", "term": "Anna"}\n'),
+            "out.spacy",
+        ],
+        ["gaz.jsonl, record 1", "label 'DYNCLEAN_FAKE'"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "gazetteer line without a type",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", "Anna sings\n"),
+            write(f, "gaz.tsv", "Anna\tPER\nBob\n"),
+            "out.spacy",
+        ],
+        ["gaz.tsv", "2"],
+        ["out.spacy"],
+    ),
+    Case(
+        "apply-review",
+        "malformed review.jsonl",
+        lambda f: [
+            "apply-review",
+            scored(f)[0],
+            write(f, "review.jsonl", '{"meta": \n'),
+            "out.spacy",
+        ],
+        ["review.jsonl", "record 1"],
+        ["out.spacy"],
+    ),
 ]
 
 
@@ -375,8 +903,13 @@ def run_in_process(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
 def run_subprocess(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
     """Run `python -m spacy_dynclean ARGS` in a fresh process: exit code and output."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "spacy_dynclean", *args], cwd=cwd, capture_output=True,
-                            text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy_dynclean", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     return result.returncode, result.stdout + result.stderr
 
 
@@ -385,7 +918,7 @@ def message(output: str) -> str:
     plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
     start = plain.find("\u2718")
     start = plain.find("Error") if start < 0 else start
-    return " ".join(plain[max(start, 0):].lstrip("\u2718 ").split())
+    return " ".join(plain[max(start, 0) :].lstrip("\u2718 ").split())
 
 
 def problems(case: Case, folder: Path, code: int, output: str) -> List[str]:
@@ -397,6 +930,54 @@ def problems(case: Case, folder: Path, code: int, output: str) -> List[str]:
         found.append("traceback")
     text = message(output)
     found += [f"message lacks {name!r}" for name in case.names if name not in text]
-    found += [f"{path} was written" for path in case.outputs if (folder / path).exists()]
+    found += [
+        f"{path} was written" for path in case.outputs if (folder / path).exists()
+    ]
     found += [f"{p.relative_to(folder)} left behind" for p in folder.rglob("*.tmp")]
     return found
+
+
+def write_table(output: Path) -> int:
+    """Run every case in a fresh process and write the table to `output`; the number of
+    cases that did not fail cleanly."""
+    rows, failed = [], 0
+    for case in CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            code, out = run_subprocess(case.make(folder), folder)
+            found = problems(case, folder, code, out)
+        failed += bool(found)
+        verdict = "clean" if not found else "; ".join(found)
+        text = message(out).replace("|", "\\|")
+        rows.append(
+            f"| {case.command} | {case.problem} | {code} | {text} | {verdict} |"
+        )
+        print(f"{case.command}: {case.problem}: {verdict}", flush=True)
+    header = [
+        "# Bad inputs and their messages",
+        "",
+        f"Generated by `python -m tests.bad_inputs {output}`: each of the {len(CASES)} cases of",
+        "`tests/bad_inputs.py` run as `python -m spacy_dynclean ...` in a fresh process, in a folder of",
+        "its own (so paths are relative). `tests/test_bad_inputs.py` asserts the same cases in-process.",
+        f"{len(CASES) - failed} of {len(CASES)} fail cleanly (non-zero exit, no traceback, the file and",
+        "record or line named, no output file left behind).",
+        "",
+        "| command | bad input | exit | message | verdict |",
+        "|---|---|---:|---|---|",
+    ]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(header + rows) + "\n", encoding="utf-8")
+    print(f"{len(CASES) - failed}/{len(CASES)} clean; written to {output}")
+    return failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("output", type=Path)
+    sys.exit(1 if write_table(parser.parse_args().output) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,5 @@
 """Shared fixtures: tiny corpora built in memory, and the shared DS-NER data gate."""
+
 import os
 from pathlib import Path
 from typing import List, Tuple
@@ -21,16 +22,23 @@ TINY = [
 ]
 
 
-def make_doc(nlp, words: List[str], ents: List[Tuple[int, int, str]], doc_id: str) -> Doc:
+def make_doc(
+    nlp, words: List[str], ents: List[Tuple[int, int, str]], doc_id: str
+) -> Doc:
     doc = Doc(nlp.vocab, words=words)
-    doc.set_ents([Span(doc, s, e, label=l) for s, e, l in ents], default="outside")
+    doc.set_ents(
+        [Span(doc, s, e, label=label) for s, e, label in ents], default="outside"
+    )
     return set_doc_id(doc, doc_id)
 
 
 @pytest.fixture
 def tiny_docs():
     nlp = spacy.blank("en")
-    return [make_doc(nlp, text.split(), ents, f"tiny:{i + 1}") for i, (text, ents) in enumerate(TINY * 3)]
+    return [
+        make_doc(nlp, text.split(), ents, f"tiny:{i + 1}")
+        for i, (text, ents) in enumerate(TINY * 3)
+    ]
 
 
 @pytest.fixture
@@ -46,5 +54,7 @@ def shared_dataset(name: str) -> Path:
     if not path.exists():
         if REQUIRE_SHARED:
             pytest.fail(f"DYNCLEAN_REQUIRE_SHARED=1 but {path} does not exist")
-        pytest.skip(f"needs the DS-NER benchmarks in {SHARED} (present only in the project's CI)")
+        pytest.skip(
+            f"needs the DS-NER benchmarks in {SHARED} (present only in the project's CI)"
+        )
     return path

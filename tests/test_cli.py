@@ -1,23 +1,24 @@
 """The `dynclean` command line as a whole: --version, the help of every command (flags
 without a value, the agreed argument names, shared options spelled and explained the
 same everywhere), and `apply-review` on shard folders."""
+
 import re
 import subprocess
 import sys
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 import srsly
+import tomllib
 import typer.main
 from typer.testing import CliRunner
 
 import spacy_dynclean
 import spacy_dynclean.cli  # noqa: F401  (registers every command)
 from spacy_dynclean.cli._util import app
-from spacy_dynclean.io.docbin import iter_docbin, write_docbin
+from spacy_dynclean.io.docbin import iter_docbin_as_stored, write_docbin
 from spacy_dynclean.report import REVIEW_FILE, write_report
 
 from .conftest import ROOT
@@ -58,15 +59,28 @@ def test_version():
 
 
 def test_version_of_python_m():
-    result = subprocess.run([sys.executable, "-m", "spacy_dynclean", "--version"], capture_output=True, text=True,
-                            cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
-    assert (result.returncode, result.stdout) == (0, f"spacy-dynclean {spacy_dynclean.__version__}\n"), result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy_dynclean", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
+    assert (result.returncode, result.stdout) == (
+        0,
+        f"spacy-dynclean {spacy_dynclean.__version__}\n",
+    ), result.stderr
 
 
 def test_the_version_has_one_source():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf8"))
-    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
-    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "spacy_dynclean.__version__"}
+    assert (
+        "version" not in project["project"]
+        and "version" in project["project"]["dynamic"]
+    )
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "spacy_dynclean.__version__"
+    }
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -74,15 +88,25 @@ def test_flags_are_shown_without_a_value(command):
     output = help_of(*([command] if command else []))
     assert "<bool>" not in output
     params = GROUP.commands[command].params if command else GROUP.params
-    flags = [opt for p in params if getattr(p, "is_flag", False) for opt in p.opts] + ["--help"]
-    for flag in flags:  # the flag, then two spaces (its help) or the end of the line, never a value
-        assert re.search(rf"(^|[ ,]){re.escape(flag)}( {{2}}|$)", output, re.M), (flag, output)
+    flags = [opt for p in params if getattr(p, "is_flag", False) for opt in p.opts] + [
+        "--help"
+    ]
+    for flag in (
+        flags
+    ):  # the flag, then two spaces (its help) or the end of the line, never a value
+        assert re.search(rf"(^|[ ,]){re.escape(flag)}( {{2}}|$)", output, re.M), (
+            flag,
+            output,
+        )
 
 
 def usage_arguments(output: str) -> List[str]:
     """The argument names of the usage line, after [OPTIONS] ({DATA}, [DATA], DATA...)."""
     usage = output.split("\n\n")[0]
-    return [word.removesuffix("...").strip("{}[]") for word in usage.split("[OPTIONS]", 1)[1].split()]
+    return [
+        word.removesuffix("...").strip("{}[]")
+        for word in usage.split("[OPTIONS]", 1)[1].split()
+    ]
 
 
 @pytest.mark.parametrize("command", ARGUMENTS)
@@ -97,7 +121,11 @@ def test_arguments_have_the_agreed_names(command):
 def test_every_argument_name_is_uppercase(command):
     for param in GROUP.commands[command].params:
         if param.param_type_name == "argument":
-            assert param.metavar and re.fullmatch(r"[A-Z][A-Z_]*", param.metavar), (command, param.name, param.metavar)
+            assert param.metavar and re.fullmatch(r"[A-Z][A-Z_]*", param.metavar), (
+                command,
+                param.name,
+                param.metavar,
+            )
 
 
 def test_shared_options_are_spelled_and_explained_alike():
@@ -110,9 +138,15 @@ def test_shared_options_are_spelled_and_explained_alike():
     for long, by_command in seen.items():
         assert len({opts for opts, _ in by_command.values()}) == 1, (long, by_command)
         if long not in PER_COMMAND_HELP:
-            assert len({text for _, text in by_command.values()}) == 1, (long, by_command)
-    assert {command for command, (opts, _) in seen["--gpu-id"].items() if opts == ("--gpu-id", "-g")} == {
-        "benchmark", "dynamics", "train"}
+            assert len({text for _, text in by_command.values()}) == 1, (
+                long,
+                by_command,
+            )
+    assert {
+        command
+        for command, (opts, _) in seen["--gpu-id"].items()
+        if opts == ("--gpu-id", "-g")
+    } == {"benchmark", "dynamics", "train"}
 
 
 # ---------------------------------------------------------------- apply-review on shards
@@ -130,15 +164,21 @@ def reviewed(tmp_path_factory):
     review = tmp_path / "reviewed.jsonl"
     srsly.write_jsonl(review, lines)
     shards = tmp_path / "shards"
-    write_docbin(iter_docbin(inputs.data), shards, shard_size=2)
+    write_docbin(iter_docbin_as_stored(inputs.data), shards, shard_size=2)
     assert len(list(shards.glob("*.spacy"))) == 2
     return inputs, review, shards
 
 
 def state(path: Path):
     """(id, entities, missing tokens) of every doc of a .spacy file or folder."""
-    return [(doc.user_data["dynclean_id"], [(e.start, e.end, e.label_) for e in doc.ents],
-             [t.i for t in doc if t.ent_iob == 0]) for doc in iter_docbin(path)]
+    return [
+        (
+            doc.user_data["dynclean_id"],
+            [(e.start, e.end, e.label_) for e in doc.ents],
+            [t.i for t in doc if t.ent_iob == 0],
+        )
+        for doc in iter_docbin_as_stored(path)
+    ]
 
 
 def apply(*args: object):
@@ -147,7 +187,10 @@ def apply(*args: object):
 
 def test_apply_review_takes_a_shard_folder(reviewed, tmp_path):
     inputs, review, shards = reviewed
-    from_file, from_shards = tmp_path / "from-file.spacy", tmp_path / "from-shards.spacy"
+    from_file, from_shards = (
+        tmp_path / "from-file.spacy",
+        tmp_path / "from-shards.spacy",
+    )
     assert apply(inputs.data, review, from_file).exit_code == 0
     result = apply(shards, review, from_shards)
     assert result.exit_code == 0, result.output
@@ -160,7 +203,10 @@ def test_apply_review_writes_a_shard_folder(reviewed, tmp_path):
     assert apply(inputs.data, review, tmp_path / "final.spacy").exit_code == 0
     result = apply(shards, review, tmp_path / "final", "--shard-size", 3)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "final").iterdir()) == ["final-00000.spacy", "final-00001.spacy"]
+    assert sorted(p.name for p in (tmp_path / "final").iterdir()) == [
+        "final-00000.spacy",
+        "final-00001.spacy",
+    ]
     assert state(tmp_path / "final") == state(tmp_path / "final.spacy")
 
 

@@ -1,5 +1,6 @@
 """Every shipped config builds a pipeline; the dynamics configs contain `dynclean`,
 the production configs don't (they ship without spacy-dynclean)."""
+
 import pytest
 from spacy import util
 
@@ -13,7 +14,9 @@ CONFIGS = sorted((ROOT / "spacy_dynclean" / "configs").glob("*.cfg"))
 def test_config_builds(path):
     if "trf" in path.name:
         pytest.importorskip("spacy_transformers")
-    nlp = util.load_model_from_config(load_config(path, {}), auto_fill=True, validate=True)
+    nlp = util.load_model_from_config(
+        load_config(path, {}), auto_fill=True, validate=True
+    )
     if path.name.startswith("dynamics_"):
         assert "dynclean" in nlp.pipe_names
         head = nlp.get_pipe("dynclean").model.attrs.get("dynclean_head", "token")
@@ -24,5 +27,11 @@ def test_config_builds(path):
 
 def test_all_families_present():
     names = {p.name for p in CONFIGS}
-    assert {"dynamics_cnn.cfg", "dynamics_trf.cfg", "dynamics_span_cnn.cfg", "dynamics_span_trf.cfg",
-            "ner_cnn.cfg", "ner_trf.cfg"} <= names
+    assert {
+        "dynamics_cnn.cfg",
+        "dynamics_trf.cfg",
+        "dynamics_span_cnn.cfg",
+        "dynamics_span_trf.cfg",
+        "ner_cnn.cfg",
+        "ner_trf.cfg",
+    } <= names

@@ -4,6 +4,7 @@ the benchmark finds them, and spaCy finds the `dynclean` factory through the ent
 Builds a wheel from a copy of the sources (so no build/ or egg-info lands in the checkout),
 installs it with `pip install --target`, and imports that copy in a fresh process whose
 working directory is an empty folder."""
+
 import json
 import shutil
 import subprocess
@@ -14,7 +15,17 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 # what `dynclean benchmark --config cnn|trf --head token|span` trains with
-SHIPPED = {f"{name}.cfg" for name in ("dynamics_cnn", "dynamics_span_cnn", "ner_cnn", "dynamics_trf", "dynamics_span_trf", "ner_trf")}
+SHIPPED = {
+    f"{name}.cfg"
+    for name in (
+        "dynamics_cnn",
+        "dynamics_span_cnn",
+        "ner_cnn",
+        "dynamics_trf",
+        "dynamics_span_trf",
+        "ner_trf",
+    )
+}
 CHECK = r"""
 import json, sys
 # the venv may hold an editable install of the checkout: its import hook must not serve any module
@@ -30,7 +41,7 @@ dists = [str(ep.dist._path) for ep in entry_points(group="spacy_factories") if e
 
 import spacy_dynclean
 from spacy_dynclean.configs import CONFIG_DIR
-from spacy_dynclean.training.benchmark import BenchmarkSettings
+from spacy_dynclean.benchmark import BenchmarkSettings
 
 paths = {}
 for config in ("cnn", "trf"):
@@ -53,26 +64,65 @@ def _within(path: str, folder: Path) -> bool:
 
 def test_wheel_install_ships_the_configs(tmp_path):
     source = tmp_path / "src"
-    shutil.copytree(ROOT / "spacy_dynclean", source / "spacy_dynclean", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "spacy_dynclean",
+        source / "spacy_dynclean",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     wheels, site, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
     work.mkdir()
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
-                   check=True, capture_output=True, cwd=tmp_path)
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--disable-pip-version-check",
+        "--no-input",
+        "-q",
+    ]
+    subprocess.run(
+        [
+            *pip,
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     (wheel,) = wheels.glob("spacy_dynclean-*.whl")
-    shipped = {Path(name).name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("spacy_dynclean/configs/")}
-    expected = SHIPPED | {path.name for path in (ROOT / "spacy_dynclean" / "configs").glob("*.cfg")}
+    shipped = {
+        Path(name).name
+        for name in zipfile.ZipFile(wheel).namelist()
+        if name.startswith("spacy_dynclean/configs/")
+    }
+    expected = SHIPPED | {
+        path.name for path in (ROOT / "spacy_dynclean" / "configs").glob("*.cfg")
+    }
     assert expected <= shipped, f"the wheel lacks {sorted(expected - shipped)}"
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
 
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", CHECK], cwd=work, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK], cwd=work, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert _within(found["package"], site), f"imported {found['package']}, not the installed copy"
-    assert _within(found["factory"], site) and any(_within(dist, site) for dist in found["factory_dists"])
+    assert _within(found["package"], site), (
+        f"imported {found['package']}, not the installed copy"
+    )
+    assert _within(found["factory"], site) and any(
+        _within(dist, site) for dist in found["factory_dists"]
+    )
     assert _within(found["config_dir"], site)
     for name, path in found["paths"].items():
         assert _within(path, site) and Path(path).is_file(), (name, path)

@@ -1,4 +1,5 @@
 """project.yml is a valid spaCy project whose commands use only shipped configs and assets."""
+
 from pathlib import Path
 
 from weasel.util.config import load_project_config

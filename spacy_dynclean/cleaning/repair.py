@@ -12,10 +12,12 @@ model ranks the preferred type above the assigned label).
 - a flagged non-entity token/span becomes an entity of the preferred type, unless
   it overlaps an entity or a repair with a lower AUM; adjacent repairs of one type
   join up, and a repair next to an entity of its type extends that entity.
-Flagged items that are not repaired are cleaned as usual.
+Flagged items that are not repaired are cleaned as usual. The type is the
+decision's `repair` (`audit.Decision`), applied by `clean.clean_doc`.
 """
+
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -29,16 +31,29 @@ class RepairRule:
     min_share: float = 1.0
     max_aum: float = 0.0
 
-    def label(self, flag: Mapping[str, Any], entity_types: Sequence[str]) -> Optional[str]:
-        """The type `flag` is repaired to, or None."""
-        preferred, share, aum = flag.get("preferred"), flag.get("preferred_share"), flag.get("aum")
-        if preferred not in entity_types or preferred == flag["label"] or share is None or aum is None:
+    def label(
+        self, row: Mapping[str, Any], entity_types: Sequence[str]
+    ) -> Optional[str]:
+        """The type the flagged scores.jsonl row `row` is repaired to, or None."""
+        preferred, share, aum = (
+            row.get("preferred"),
+            row.get("preferred_share"),
+            row.get("aum"),
+        )
+        if (
+            preferred not in entity_types
+            or preferred == row["label"]
+            or share is None
+            or aum is None
+        ):
             return None
         return preferred if share >= self.min_share and aum <= self.max_aum else None
 
 
 def place_repairs(
-    n_tokens: int, entities: Sequence[Entity], candidates: Sequence[Tuple[int, int, str, float]]
+    n_tokens: int,
+    entities: Sequence[Entity],
+    candidates: Sequence[Tuple[int, int, str, float]],
 ) -> Tuple[List[Entity], Set[int]]:
     """Add the candidate entities `(start, end, label, aum)` that overlap no entity
     and no candidate with a lower AUM; join them with neighbours of their type.
@@ -58,7 +73,7 @@ def token_mask(n_tokens: int, spans: Iterable[Tuple[int, int]]) -> np.ndarray:
     """True for the tokens inside any of `spans`."""
     mask = np.zeros(n_tokens, dtype=bool)
     for start, end in spans:
-        mask[int(start):int(end)] = True
+        mask[int(start) : int(end)] = True
     return mask
 
 
@@ -73,11 +88,3 @@ def _join(entities: Sequence[Entity], added: Sequence[Entity]) -> List[Entity]:
         else:
             out.append((start, end, label, new))
     return [(start, end, label) for start, end, label, _ in out]
-
-
-def mark_repairs(
-    flags: Mapping[str, Sequence[Mapping[str, Any]]], rule: RepairRule, entity_types: Sequence[str]
-) -> Dict[str, List[Dict[str, Any]]]:
-    """The flags by doc, each with a `repair` key: the type `rule` gives it, or None."""
-    return {doc_id: [{**flag, "repair": rule.label(flag, entity_types)} for flag in doc_flags]
-            for doc_id, doc_flags in flags.items()}

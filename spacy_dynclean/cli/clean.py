@@ -1,47 +1,106 @@
 """`dynclean clean DATA SCORES_DIR OUTPUT`: apply the flags, write the cleaned data (file or shards)."""
+
 from pathlib import Path
 from typing import Optional
 
 import typer
 from wasabi import msg
 
+from ..cleaning.audit import ACTION_TITLES
 from ..cleaning.clean import clean_docbin, detection_path, detection_report
-from ..cleaning.repair import RepairRule
-from ._util import app
+from ._util import (
+    ENTITY_ACTION,
+    REPAIR_MAX_AUM,
+    REPAIR_MIN_SHARE,
+    app,
+    repair_option,
+    repair_rule,
+)
 
 
 @app.command("clean")
 def clean_cli(
-    data_path: Path = typer.Argument(..., metavar="DATA", help="The training data that was scored: .spacy file or folder of shards"),
-    scores_dir: Path = typer.Argument(..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The cleaned .spacy file to write, or a folder for shards"),
-    audit_path: Optional[Path] = typer.Option(None, "--audit", help="Write one JSON line per decision here"),
-    gold_path: Optional[Path] = typer.Option(None, "--gold", help="Gold .spacy of the same docs: report detection quality"),
-    entity_action: str = typer.Option("missing", "--entity-action", help="Tokens of a removed entity become: missing|outside"),
-    repair: bool = typer.Option(False, "--repair", help="Relabel flagged items to the type the model keeps preferring (see --repair-*)"),
-    repair_min_share: float = typer.Option(RepairRule.min_share, "--repair-min-share", help="Repair: least share of epochs the preferred type was the runner-up"),
-    repair_max_aum: float = typer.Option(RepairRule.max_aum, "--repair-max-aum", help="Repair: largest AUM of a repaired item"),
-    shard_size: Optional[int] = typer.Option(None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"),
+    data_path: Path = typer.Argument(
+        ...,
+        metavar="DATA",
+        help="The training data that was scored: .spacy file or folder of shards",
+    ),
+    scores_dir: Path = typer.Argument(
+        ..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"
+    ),
+    output_path: Path = typer.Argument(
+        ...,
+        metavar="OUTPUT",
+        help="The cleaned .spacy file to write, or a folder for shards",
+    ),
+    audit_path: Optional[Path] = typer.Option(
+        None, "--audit", help="Write one JSON line per decision here"
+    ),
+    gold_path: Optional[Path] = typer.Option(
+        None, "--gold", help="Gold .spacy of the same docs: report detection quality"
+    ),
+    entity_action: str = ENTITY_ACTION,
+    repair: bool = repair_option(
+        "Relabel flagged items to the type the model keeps preferring (see --repair-*)"
+    ),
+    repair_min_share: float = REPAIR_MIN_SHARE,
+    repair_max_aum: float = REPAIR_MAX_AUM,
+    shard_size: Optional[int] = typer.Option(
+        None,
+        "--shard-size",
+        help="Docs per shard when OUTPUT is a folder (default 10000)",
+    ),
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
     every doc is kept, in order. The data is streamed shard by shard."""
-    rule = RepairRule(repair_min_share, repair_max_aum) if repair else None
-    report = clean_docbin(data_path, scores_dir, output_path, audit_path, entity_action, repair=rule, shard_size=shard_size,
-                          gold_path=gold_path)  # a bad --gold is refused before anything is written
+    rule = repair_rule(repair, repair_min_share, repair_max_aum)
+    report = clean_docbin(
+        data_path,
+        scores_dir,
+        output_path,
+        audit_path,
+        entity_action,
+        repair=rule,
+        shard_size=shard_size,
+        gold_path=gold_path,
+    )  # a bad --gold is refused before anything is written
     for note in report.notes:
         msg.info(note)
-    msg.good(f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}")
-    msg.table([("Entities removed", report.removed_entities), ("Non-entities marked missing", report.marked_missing),
-               ("Entities relabeled (repair)", report.relabeled_entities), ("Entities added (repair)", report.added_entities),
-               ("Tokens now missing", report.missing_tokens)], divider=False)
+    msg.good(
+        f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}"
+    )
+    rows = [(ACTION_TITLES[action], n) for action, n in report.actions.items()]
+    msg.table(rows + [("Tokens now missing", report.missing_tokens)], divider=False)
     if audit_path is not None:
         msg.good(f"Audit written to {audit_path}")
     if gold_path is not None:
         path = detection_path(output_path, audit_path)
         metrics = detection_report(scores_dir, gold_path, path)
-        rows = [(side, m["n_judged"], m["n_errors"], m["flagged"], _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["auroc"]))
-                for side, m in metrics.items()]
-        msg.table(rows, header=("Side", "Judged", "Errors", "Flagged", "Precision", "Recall", "AUROC"), divider=True)
+        rows = [
+            (
+                side,
+                m["n_judged"],
+                m["n_errors"],
+                m["flagged"],
+                _fmt(m["precision"]),
+                _fmt(m["recall"]),
+                _fmt(m["auroc"]),
+            )
+            for side, m in metrics.items()
+        ]
+        msg.table(
+            rows,
+            header=(
+                "Side",
+                "Judged",
+                "Errors",
+                "Flagged",
+                "Precision",
+                "Recall",
+                "AUROC",
+            ),
+            divider=True,
+        )
         msg.good(f"Detection report written to {path}")
 
 

@@ -1,4 +1,5 @@
 """`dynclean convert INPUT OUTPUT`: DS-NER JSON, CoNLL, JSONL or DocBin → DocBin (file or shards) with ids."""
+
 from pathlib import Path
 from typing import Optional
 
@@ -13,35 +14,63 @@ MAX_SHOWN = 10
 
 @app.command("convert")
 def convert_cli(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="DS-NER .json, .jsonl, CoNLL columns or .spacy"),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="The .spacy file to write, or a folder for shards"),
-    file_format: Optional[str] = typer.Option(
-        None, "--format", "-f", help="json|jsonl|conll|spacy (default: from the extension)"
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help="DS-NER .json, .jsonl, CoNLL columns or .spacy"
     ),
-    lang: str = typer.Option("en", "--lang", "-l", help="Language of spacy.blank (tokenises JSONL text)"),
-    scheme: str = typer.Option("auto", "--scheme", help="CoNLL tag scheme: auto|bio|iob1|biluo"),
+    output_path: Path = typer.Argument(
+        ..., metavar="OUTPUT", help="The .spacy file to write, or a folder for shards"
+    ),
+    file_format: Optional[str] = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="json|jsonl|conll|spacy (default: from the extension)",
+    ),
+    lang: str = typer.Option(
+        "en", "--lang", "-l", help="Language of spacy.blank (tokenises JSONL text)"
+    ),
+    scheme: str = typer.Option(
+        "auto", "--scheme", help="CoNLL tag scheme: auto|bio|iob1|biluo"
+    ),
     alignment_mode: str = typer.Option(
-        "strict", "--alignment-mode", help="JSONL spans off token boundaries: strict (error)|expand|contract"
+        "strict",
+        "--alignment-mode",
+        help="JSONL spans off token boundaries: strict (error)|expand|contract",
     ),
     id_prefix: Optional[str] = typer.Option(
-        None, "--id-prefix", help="Sample ids <prefix>:<n> (default: the input file's stem); give a gold file the prefix of its distant twin"
+        None,
+        "--id-prefix",
+        help="Sample ids <prefix>:<n> (default: the input file's stem); give a gold file the prefix of its distant twin",
     ),
     shard_size: Optional[int] = typer.Option(
-        None, "--shard-size", help="Docs per shard when OUTPUT is a folder (default 10000)"
+        None,
+        "--shard-size",
+        help="Docs per shard when OUTPUT is a folder (default 10000)",
     ),
 ) -> None:
     """Convert annotated data to a .spacy DocBin, every doc with a sample id. OUTPUT
     is one .spacy file, or a folder of shards OUTPUT/<name>-00000.spacy, ... (the input
     is streamed, so only one shard is in memory; `spacy train` reads the folder)."""
     stats, notes = convert_file(
-        input_path, output_path, format=file_format, lang=lang, scheme=scheme, alignment_mode=alignment_mode,
-        id_prefix=id_prefix, shard_size=shard_size,
+        input_path,
+        output_path,
+        format=file_format,
+        lang=lang,
+        scheme=scheme,
+        alignment_mode=alignment_mode,
+        id_prefix=id_prefix,
+        shard_size=shard_size,
     )
     msg.good(f"Wrote {stats.docs} docs, {stats.tokens} tokens to {output_path}")
     if notes.scheme:
-        msg.info(f"Tag scheme: {notes.scheme}" + (" (detected)" if notes.scheme_detected else ""))
+        msg.info(
+            f"Tag scheme: {notes.scheme}"
+            + (" (detected)" if notes.scheme_detected else "")
+        )
     if stats.entities:
-        msg.table(sorted(stats.entities.items()), header=("Label", "Entities"), divider=True)
+        msg.table(
+            sorted(stats.entities.items()), header=("Label", "Entities"), divider=True
+        )
     else:
         msg.warn("No entities in the data")
     if notes.ids_assigned:
@@ -49,7 +78,9 @@ def convert_cli(
     if notes.docs_with_missing:
         msg.warn(f"{notes.docs_with_missing} docs have tokens with missing labels")
     if notes.adjusted:
-        msg.warn(f"Adjusted {len(notes.adjusted)} spans to token boundaries ({alignment_mode})")
+        msg.warn(
+            f"Adjusted {len(notes.adjusted)} spans to token boundaries ({alignment_mode})"
+        )
         for line in notes.adjusted[:MAX_SHOWN]:
             msg.text(f"  {line}")
         if len(notes.adjusted) > MAX_SHOWN:

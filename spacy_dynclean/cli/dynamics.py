@@ -1,4 +1,5 @@
 """`dynclean dynamics`: train a config with `dynclean` and write the margin records."""
+
 from pathlib import Path
 
 import typer
@@ -17,10 +18,18 @@ from ._util import app
 )
 def dynamics_cli(
     ctx: typer.Context,
-    config_path: Path = typer.Argument(..., metavar="CONFIG", help="Config with a `dynclean` component", dir_okay=False),
-    output_dir: Path = typer.Argument(..., metavar="OUTPUT_DIR", help="Folder for the margin records"),
+    config_path: Path = typer.Argument(
+        ..., metavar="CONFIG", help="Config with a `dynclean` component", dir_okay=False
+    ),
+    output_dir: Path = typer.Argument(
+        ..., metavar="OUTPUT_DIR", help="Folder for the margin records"
+    ),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
-    save_pipeline: bool = typer.Option(False, "--save-pipeline", help="Also save the trained pipeline to OUTPUT_DIR/pipeline"),
+    save_pipeline: bool = typer.Option(
+        False,
+        "--save-pipeline",
+        help="Also save the trained pipeline to OUTPUT_DIR/pipeline",
+    ),
 ) -> None:
     """Train CONFIG for the max_epochs of its training section and write, for every training
     sample, its margin at every epoch to OUTPUT_DIR (margins.npy, probs.npy,

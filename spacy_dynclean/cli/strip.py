@@ -1,4 +1,5 @@
 """`dynclean strip PIPELINE OUTPUT`: the pipeline without its dynclean components, ready for `spacy package`."""
+
 from pathlib import Path
 
 import typer
@@ -10,8 +11,19 @@ from ._util import app
 
 @app.command("strip")
 def strip_cli(
-    model_path: Path = typer.Argument(..., metavar="PIPELINE", help="A trained pipeline folder, e.g. training/model-best", exists=True, file_okay=False),
-    output_path: Path = typer.Argument(..., metavar="OUTPUT", help="Folder for the pipeline without dynclean", file_okay=False),
+    model_path: Path = typer.Argument(
+        ...,
+        metavar="PIPELINE",
+        help="A trained pipeline folder, e.g. training/model-best",
+        exists=True,
+        file_okay=False,
+    ),
+    output_path: Path = typer.Argument(
+        ...,
+        metavar="OUTPUT",
+        help="Folder for the pipeline without dynclean",
+        file_okay=False,
+    ),
 ) -> None:
     """Remove every dynclean component (and its margin records, which hold the
     training docs' ids) from a trained pipeline, so that it loads and ships with

@@ -5,6 +5,7 @@ is a checkout, an editable or a normal (wheel) install. To copy one into a proje
 
     python -c "import spacy_dynclean.configs as c; print(c.CONFIG_DIR)"
 """
+
 from pathlib import Path
 from typing import List
 
@@ -23,5 +24,9 @@ def config_path(name: str) -> Path:
     stem = name[: -len(".cfg")] if name.endswith(".cfg") else name
     path = CONFIG_DIR / f"{stem}.cfg"
     if not path.is_file():
-        raise DataError(path, f"no shipped config {name!r}", hint=f"shipped: {', '.join(config_names())}")
+        raise DataError(
+            path,
+            f"no shipped config {name!r}",
+            hint=f"shipped: {', '.join(config_names())}",
+        )
     return path

@@ -5,6 +5,7 @@ At inference it does nothing: `__call__` returns the doc unchanged, so a pipelin
 that still contains it predicts exactly as without it. The records are written
 with the pipeline (`<pipeline>/<name>/records/`) and by `dynclean dynamics`.
 """
+
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -13,18 +14,19 @@ import numpy as np
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
-from spacy.training import Example, validate_get_examples
-from spacy.util import minibatch, registry
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.util import minibatch
 from spacy.vocab import Vocab
-from thinc.api import Config, Model
+from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
 from ..errors import DynCleanError
-from ..io.dsner import FAKE_LABEL
 from ..io.ids import sample_key
+from ..io.labels import FAKE_LABEL
+from .margins import cross_entropy, margin_and_runner_up
 from .records import MarginRecords, Observed, fingerprint_docs
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
-from .threshold_samples import FAKE_NEGATIVE_MODES, MIN_TYPE_FAKE_POS, assign_folds, select_threshold_samples, small_types
+from .threshold_samples import FAKE_NEGATIVE_MODES, sample_keys, small_type_notes
 
 RECORD_MODES = ("update", "epoch", "none")
 
@@ -99,14 +101,22 @@ def make_dynclean(
     seed: seeds the folds and the threshold samples.
     """
     return DynClean(
-        nlp.vocab, model, name, record=record, threshold_samples=threshold_samples,
-        fake_negatives=fake_negatives, threshold_share=threshold_share, negative_sampling=negative_sampling,
-        fold=fold, n_folds=n_folds, seed=seed,
+        nlp.vocab,
+        model,
+        name,
+        record=record,
+        threshold_samples=threshold_samples,
+        fake_negatives=fake_negatives,
+        threshold_share=threshold_share,
+        negative_sampling=negative_sampling,
+        fold=fold,
+        n_folds=n_folds,
+        seed=seed,
     )
 
 
 class DynClean(TrainablePipe):
-    """Trainable pipe that records per-token margins of a BILUO tag classifier."""
+    """Trainable pipe that records the margin of every sample's trained class, per epoch."""
 
     def __init__(
         self,
@@ -124,22 +134,39 @@ class DynClean(TrainablePipe):
         seed: int = 0,
     ) -> None:
         if record not in RECORD_MODES:
-            raise DynCleanError(f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}")
+            raise DynCleanError(
+                f"[components.{name}] record must be one of {RECORD_MODES}, not {record!r}"
+            )
         if fake_negatives not in FAKE_NEGATIVE_MODES:
-            raise DynCleanError(f"[components.{name}] fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}")
+            raise DynCleanError(
+                f"[components.{name}] fake_negatives must be one of {FAKE_NEGATIVE_MODES}, not {fake_negatives!r}"
+            )
         if not 0 < threshold_share <= 1:
-            raise DynCleanError(f"[components.{name}] threshold_share must be in (0, 1], not {threshold_share}")
+            raise DynCleanError(
+                f"[components.{name}] threshold_share must be in (0, 1], not {threshold_share}"
+            )
         if not 0 <= negative_sampling < 1:
-            raise DynCleanError(f"[components.{name}] negative_sampling must be in [0, 1), not {negative_sampling}")
+            raise DynCleanError(
+                f"[components.{name}] negative_sampling must be in [0, 1), not {negative_sampling}"
+            )
         if not 0 <= fold < n_folds:
-            raise DynCleanError(f"[components.{name}] fold must be in 0..n_folds-1 ({n_folds - 1}), not {fold}")
+            raise DynCleanError(
+                f"[components.{name}] fold must be in 0..n_folds-1 ({n_folds - 1}), not {fold}"
+            )
         self.vocab = vocab
         self.model = model
         self.name = name
         self.cfg: Dict[str, Any] = {
-            "labels": [], "tags": [], "record": record, "threshold_samples": threshold_samples,
-            "fake_negatives": fake_negatives, "threshold_share": threshold_share, "negative_sampling": negative_sampling,
-            "fold": fold, "n_folds": n_folds, "seed": seed,
+            "labels": [],
+            "classes": [],
+            "record": record,
+            "threshold_samples": threshold_samples,
+            "fake_negatives": fake_negatives,
+            "threshold_share": threshold_share,
+            "negative_sampling": negative_sampling,
+            "fold": fold,
+            "n_folds": n_folds,
+            "seed": seed,
         }
         self.records: Optional[MarginRecords] = None
         self._doc_index: Dict[str, int] = {}
@@ -149,7 +176,6 @@ class DynClean(TrainablePipe):
         self._epoch = 0
         self._get_examples: Optional[Callable[[], Iterable[Example]]] = None
         self._rng = np.random.default_rng(seed)
-        self._small_types: Dict[str, Dict[str, int]] = {}
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -157,9 +183,10 @@ class DynClean(TrainablePipe):
         return tuple(self.cfg["labels"])
 
     @property
-    def tags(self) -> Tuple[str, ...]:
-        """The BILUO tags the head predicts, "O" first."""
-        return tuple(self.cfg["tags"])
+    def classes(self) -> Tuple[str, ...]:
+        """The classes the head scores, "O" first: BILUO tags (token head) or the
+        entity types (span head)."""
+        return tuple(self.cfg["classes"])
 
     # inference: a no-op, see the module docstring
     def __call__(self, doc: Doc) -> Doc:
@@ -169,7 +196,7 @@ class DynClean(TrainablePipe):
         yield from stream
 
     def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
-        """Logits over the tags, one array per doc."""
+        """Logits over the classes, one array per doc."""
         return self.model.predict(list(docs))
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
@@ -188,23 +215,47 @@ class DynClean(TrainablePipe):
         examples = list(get_examples())
         doc_ids = self._index_docs(examples)
         references = [eg.reference for eg in examples]
-        types = sorted(labels) if labels else sorted({e.label_ for doc in references for e in doc.ents})
+        types = (
+            sorted(labels)
+            if labels
+            else sorted({e.label_ for doc in references for e in doc.ents})
+        )
         if not types:
-            raise DynCleanError(f"[components.{self.name}] the training data has no entities: nothing to learn")
+            raise DynCleanError(
+                f"[components.{self.name}] the training data has no entities: nothing to learn"
+            )
         self._layout = self._make_layout(types)
         self._layout.build(references)
-        self.cfg.update(labels=types, tags=self._layout.labels)
-        self._small_types = {}
-        keys = self._sample_keys(doc_ids)
+        self.cfg.update(labels=types, classes=self._layout.labels)
+        cfg = self.cfg
+        keys, small = sample_keys(
+            self._layout,
+            doc_ids,
+            fold=cfg["fold"],
+            n_folds=cfg["n_folds"],
+            seed=cfg["seed"],
+            threshold_samples=cfg["threshold_samples"],
+            fake_negatives=cfg["fake_negatives"],
+            share=cfg["threshold_share"],
+        )
+        self._rows = self._layout.record_rows()
         meta = {
-            "head": self._layout.head, "labels": self._layout.labels, "entity_types": types,
-            "fake_label": FAKE_LABEL, "fake_negatives": self.cfg["fake_negatives"], "threshold_share": self.cfg["threshold_share"], "doc_ids": doc_ids,
-            "record": self.cfg["record"], "fold": self.cfg["fold"], "n_folds": self.cfg["n_folds"],
-            "seed": self.cfg["seed"], "fingerprint": fingerprint_docs(references, types),
+            "head": self._layout.head,
+            "labels": self._layout.labels,
+            "entity_types": types,
+            "fake_label": FAKE_LABEL,
+            "fake_negatives": cfg["fake_negatives"],
+            "threshold_share": cfg["threshold_share"],
+            "doc_ids": doc_ids,
+            "record": cfg["record"],
+            "fold": cfg["fold"],
+            "n_folds": cfg["n_folds"],
+            "seed": cfg["seed"],
+            "fingerprint": fingerprint_docs(references, types),
         }
-        if self._small_types:
-            meta["small_types"] = self._small_types
-            meta["notes"] = _small_type_notes(self._small_types, self.cfg["fold"], self.cfg["n_folds"])
+        if small:
+            meta["small_types"] = small
+            meta["notes"] = small_type_notes(small, cfg["fold"], cfg["n_folds"])
         self.records = MarginRecords(keys, meta)
         self._seen_epoch = np.full(len(doc_ids), -1, dtype=np.int32)
         self._epoch = 0
@@ -229,53 +280,12 @@ class DynClean(TrainablePipe):
             self._doc_index[doc_id] = i
         return doc_ids
 
-    def _sample_keys(self, doc_ids: List[str]) -> Dict[str, np.ndarray]:
-        """The records' key table (samples that are not missing); applies the threshold samples."""
-        layout = self._layout
-        original = layout.targets.copy()
-        folds = assign_folds(doc_ids, self.cfg["n_folds"], self.cfg["seed"])
-        in_fold = folds[layout.sample_doc] == self.cfg["fold"]
-        threshold = np.zeros(len(original), dtype=np.int8)
-        if self.cfg["threshold_samples"]:
-            threshold = self._apply_threshold_samples(folds == self.cfg["fold"], in_fold)
-        judged = (threshold == 0) if self.cfg["n_folds"] == 1 else ~in_fold
-        recordable = layout.targets != MISSING
-        self._rows = np.where(recordable, np.cumsum(recordable) - 1, -1)
-        keys = {
-            "doc": layout.sample_doc, "start": layout.start, "end": layout.end, "label": layout.targets.copy(),
-            "original": original, "threshold": threshold, "judged": judged.astype(np.int8),
-        }
-        return {name: column[recordable] for name, column in keys.items()}
-
-    def _apply_threshold_samples(self, doc_in_fold: np.ndarray, sample_in_fold: np.ndarray) -> np.ndarray:
-        """Relabel the chosen samples in the training targets; returns the marker column."""
-        layout = self._layout
-        entity_doc = np.array([e[0] for e in layout.entities], dtype=np.int64)
-        entity_types = np.array([e[3] for e in layout.entities], dtype=np.int64)
-        nonentity = layout.nonentity_samples()
-        chosen = select_threshold_samples(
-            entity_types, doc_in_fold[entity_doc], sample_in_fold[nonentity], len(layout.types),
-            self.cfg["seed"], self.cfg["fake_negatives"], layout.entity_forms, self.cfg["threshold_share"],
-        )
-        self._small_types = small_types(entity_types, doc_in_fold[entity_doc], chosen.fake_pos, layout.types)
-        threshold = np.zeros(len(layout.targets), dtype=np.int8)
-        for entity in chosen.fake_pos:
-            threshold[layout.relabel_entity(entity, FAKE_LABEL)] = 1
-        if self.cfg["fake_negatives"] in ("hidden_entity", "hidden_form"):
-            for entity in chosen.fake_neg:
-                threshold[layout.relabel_entity(entity, None)] = 2
-        else:
-            for row, type_index in zip(nonentity[chosen.fake_neg], chosen.fake_neg_types):
-                layout.relabel_sample(row, layout.types[type_index])
-                threshold[row] = 2
-        return threshold
-
     def update(
         self,
         examples: Iterable[Example],
         *,
         drop: float = 0.0,
-        sgd: Optional[Any] = None,
+        sgd: Optional[Optimizer] = None,
         losses: Optional[Dict[str, float]] = None,
     ) -> Dict[str, float]:
         """Learn from a batch; with record = "update", record its margins."""
@@ -283,14 +293,17 @@ class DynClean(TrainablePipe):
             losses = {}
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
+        validate_examples(examples, "DynClean.update")
         if not examples:
             return losses
         self._check_examples(examples)
         self._track_epoch(examples)
-        docs = [eg.predicted for eg in examples]
-        scores, backprop = self.model.begin_update(docs)
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
         targets, rows = self._batch_targets(examples)
-        loss, d_scores, observed = self._loss_and_margins(scores, targets, self._sample_negatives(targets))
+        loss, d_scores, observed = self._loss_and_margins(
+            scores, targets, self._sample_negatives(targets)
+        )
         backprop(d_scores)
         if sgd not in (None, False):
             self.finish_update(sgd)
@@ -299,9 +312,13 @@ class DynClean(TrainablePipe):
         losses[self.name] += loss
         return losses
 
-    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
-        """Softmax cross-entropy on the logits; missing tokens carry no loss."""
-        targets, _ = self._batch_targets(list(examples))
+    def get_loss(
+        self, examples: Iterable[Example], scores: List[Floats2d]
+    ) -> Tuple[float, List[Floats2d]]:
+        """Softmax cross-entropy on the logits; missing samples carry no loss."""
+        examples = list(examples)
+        validate_examples(examples, "DynClean.get_loss")
+        targets, _ = self._batch_targets(examples)
         loss, d_scores, _ = self._loss_and_margins(scores, targets)
         return loss, d_scores
 
@@ -316,7 +333,9 @@ class DynClean(TrainablePipe):
         self._epoch += 1
 
     def _record_pass(self, nlp: Language) -> None:
-        upstream = [proc for name, proc in nlp.pipeline[: nlp.pipe_names.index(self.name)]]
+        upstream = [
+            proc for name, proc in nlp.pipeline[: nlp.pipe_names.index(self.name)]
+        ]
         for batch in minibatch(self._get_examples(), 128):
             docs = [eg.predicted for eg in batch]
             for proc in upstream:
@@ -331,9 +350,9 @@ class DynClean(TrainablePipe):
         if np.any(self._seen_epoch[docs] == self._epoch):
             if self.cfg["record"] == "epoch":
                 raise DynCleanError(
-                    f"{self.name}: record = \"epoch\" needs to be told when an epoch ends: train with "
+                    f'{self.name}: record = "epoch" needs to be told when an epoch ends: train with '
                     "`dynclean dynamics`, or add [training.before_update] "
-                    "@callbacks = \"spacy-dynclean.end_epochs.v1\" to the config"
+                    '@callbacks = "spacy-dynclean.end_epochs.v1" to the config'
                 )
             self._epoch += 1
         self._seen_epoch[docs] = self._epoch
@@ -352,7 +371,9 @@ class DynClean(TrainablePipe):
 
     def _check_examples(self, examples: List[Example]) -> None:
         if self.records is None:
-            raise DynCleanError(f"{self.name}: update() before initialize(); call nlp.initialize() first")
+            raise DynCleanError(
+                f"{self.name}: update() before initialize(); call nlp.initialize() first"
+            )
         for eg in examples:
             if _doc_id(eg) not in self._doc_index:
                 raise DynCleanError(
@@ -368,30 +389,26 @@ class DynClean(TrainablePipe):
         return targets, np.where(samples >= 0, self._rows[np.maximum(samples, 0)], -1)
 
     def _loss_and_margins(
-        self, scores: List[Floats2d], targets: np.ndarray, trained: Optional[np.ndarray] = None
+        self,
+        scores: List[Floats2d],
+        targets: np.ndarray,
+        trained: Optional[np.ndarray] = None,
     ) -> Tuple[float, List[Floats2d], Observed]:
         """Loss (summed over the `trained` samples, default: all that are not
-        missing, like spaCy's `ner` reports it) and gradient (their mean's); margin,
+        missing) and gradient (their mean's), see `margins.cross_entropy`; margin,
         probability and runner-up class of every sample."""
         ops = self.model.ops
         logits = ops.to_numpy(ops.flatten(scores)).astype(np.float32)
         known = targets != MISSING
-        valid = known if trained is None else trained
         safe = np.where(known, targets, 0)
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        probs_all = np.exp(log_probs)
-        n_valid = max(int(valid.sum()), 1)
-        arange = np.arange(len(targets))
-        loss = float(-log_probs[arange, safe][valid].sum())
-        d_logits = probs_all
-        d_logits[arange, safe] -= 1.0
-        d_logits[~valid] = 0.0
-        d_logits /= n_valid
-        lengths = ops.asarray1i([len(s) for s in scores])
-        d_scores = ops.unflatten(ops.asarray2f(d_logits), lengths)
-        margins, second = margin_and_runner_up(logits, safe)
-        return loss, d_scores, Observed(margins, np.exp(log_probs[arange, safe]), second)
+        loss, d_logits, probs = cross_entropy(
+            logits, safe, known if trained is None else trained
+        )
+        d_scores = ops.unflatten(
+            ops.asarray2f(d_logits), ops.asarray1i([len(s) for s in scores])
+        )
+        margins, runner_up = margin_and_runner_up(logits, safe)
+        return loss, d_scores, Observed(margins, probs, runner_up)
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         super().to_disk(path, exclude=exclude)
@@ -405,51 +422,5 @@ class DynClean(TrainablePipe):
         return self
 
 
-def margin_and_runner_up(logits: np.ndarray, targets: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Per row: logit of the target class minus the largest other logit, and the
-    class of that largest other logit (the runner-up)."""
-    arange = np.arange(len(targets))
-    others = logits.copy()
-    others[arange, targets] = -np.inf
-    second = others.argmax(axis=1)
-    return logits[arange, targets] - logits[arange, second], second
-
-
 def _doc_id(eg: Example) -> str:
     return sample_key(eg.reference)
-
-
-def _small_type_notes(small: Dict[str, Dict[str, int]], fold: int, n_folds: int) -> List[str]:
-    """One note on the types with fewer than MIN_TYPE_FAKE_POS fake positives."""
-    none = [f"{name!r} ({c['fold_entities']} of its {c['entities']} entities in the fold)"
-            for name, c in small.items() if c["fake_pos"] == 0]
-    few = [f"{name!r} ({c['fake_pos']})" for name, c in small.items() if c["fake_pos"] > 0]
-    parts = []
-    if none:
-        parts.append(f"no fake positives for {', '.join(none)}: their entities are still judged, against the cut "
-                     "set by the other types' fake positives")
-    if few:
-        parts.append(f"fewer than {MIN_TYPE_FAKE_POS} fake positives for {', '.join(few)}: too few for a cut of "
-                     "their own, so with --per-type their entities use the global cut")
-    return [f"threshold fold {fold} of {n_folds}: " + "; ".join(parts)]
-
-
-@registry.callbacks("spacy-dynclean.end_epochs.v1")
-def create_end_epochs_callback() -> Callable[[Language, Dict[str, Any]], None]:
-    """A `[training.before_update]` callback that tells every `dynclean` component
-    when an epoch ends (needed for record = "epoch" under plain `spacy train`)."""
-    state = {"epoch": 0}
-
-    def before_update(nlp: Language, info: Dict[str, Any]) -> None:
-        while info["epoch"] > state["epoch"]:
-            end_epoch(nlp)
-            state["epoch"] += 1
-
-    return before_update
-
-
-def end_epoch(nlp: Language) -> None:
-    """Close the current epoch on every dynclean component of the pipeline."""
-    for _, proc in nlp.pipeline:
-        if isinstance(proc, DynClean):
-            proc.end_epoch(nlp)

@@ -1,11 +1,11 @@
 """Registered model architectures for the `dynclean` component's scoring heads."""
+
 from typing import List, Optional
 
 import numpy
-
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Model, Linear, Relu, chain, with_array, zero_init
+from thinc.api import Linear, Model, Relu, chain, with_array, zero_init
 from thinc.types import Floats2d
 
 from .samples import enumerate_spans
@@ -43,7 +43,9 @@ def build_span_scorer(
     One array per doc, rows in `samples.enumerate_spans` order.
     """
     output_layer = Linear(nO=nO, init_W=zero_init)
-    scorer = chain(Relu(nO=hidden_width), output_layer) if hidden_width else output_layer
+    scorer = (
+        chain(Relu(nO=hidden_width), output_layer) if hidden_width else output_layer
+    )
     model = Model(
         "span_scorer",
         _span_forward,
@@ -61,10 +63,18 @@ def build_span_scorer(
 def _span_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
     tok2vec, scorer = model.layers
     tok2vec.initialize(X=X)
-    width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else tok2vec.predict(X[:1])[0].shape[1]
+    width = (
+        tok2vec.get_dim("nO")
+        if tok2vec.has_dim("nO")
+        else tok2vec.predict(X[:1])[0].shape[1]
+    )
     n_width = model.get_dim("width_embedding")
     scorer.initialize(X=model.ops.alloc2f(2, 2 * width + n_width))
-    table = model.ops.asarray2f(numpy.random.default_rng(0).normal(0.0, 0.1, (model.attrs["max_span_length"], n_width)))
+    table = model.ops.asarray2f(
+        numpy.random.default_rng(0).normal(
+            0.0, 0.1, (model.attrs["max_span_length"], n_width)
+        )
+    )
     model.set_param("W_width", table)
 
 
@@ -74,7 +84,11 @@ def _span_forward(model: Model, docs: List[Doc], is_train: bool):
     vectors, backprop_tok2vec = tok2vec(docs, is_train)
     lengths = numpy.array([len(doc) for doc in docs], dtype="int64")
     doc, start, end = enumerate_spans(lengths, model.attrs["max_span_length"])
-    offsets = numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]]) if len(lengths) else lengths
+    offsets = (
+        numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]])
+        if len(lengths)
+        else lengths
+    )
     first = ops.asarray1i(offsets[doc] + start)
     last = ops.asarray1i(offsets[doc] + end - 1)
     width = ops.asarray1i(end - start - 1)

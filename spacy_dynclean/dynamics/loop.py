@@ -4,7 +4,10 @@ spaCy's `train_while_improving` does the updates (dropout, gradient accumulation
 `finish_update`, schedules); we add what a dynamics run needs: an end-of-epoch
 signal to the `dynclean` components after every epoch, the last one included,
 and no evaluation or early stopping (every run sees the same number of epochs).
+Under plain `spacy train`, the `spacy-dynclean.end_epochs.v1` callback gives the
+same signal.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -19,15 +22,32 @@ from wasabi import Printer
 
 from ..config import init_pipeline
 from ..errors import DynCleanError
-from .component import DynClean, end_epoch
+from .component import DynClean
 
 
 def dynclean_components(nlp: Language) -> List[DynClean]:
     return [proc for _, proc in nlp.pipeline if isinstance(proc, DynClean)]
 
 
+def end_epoch(nlp: Language) -> None:
+    """Close the current epoch on every dynclean component of the pipeline."""
+    for proc in dynclean_components(nlp):
+        proc.end_epoch(nlp)
+
+
+@registry.callbacks("spacy-dynclean.end_epochs.v1")
+def create_end_epochs_callback() -> Callable[[Language, Dict[str, Any]], None]:
+    """A `[training.before_update]` callback that tells every `dynclean` component
+    when an epoch ends (needed for record = "epoch" under plain `spacy train`)."""
+    return EpochSignal()
+
+
 def train_dynamics(
-    config: Config, *, use_gpu: int = -1, stdout: IO = sys.stdout, records_dir: Optional[Path] = None
+    config: Config,
+    *,
+    use_gpu: int = -1,
+    stdout: IO = sys.stdout,
+    records_dir: Optional[Path] = None,
 ) -> Language:
     """Initialize and train the pipeline of `config` for `[training] max_epochs`
     epochs, recording margins in its `dynclean` component(s). With `records_dir`,
@@ -38,14 +58,18 @@ def train_dynamics(
     if not dynclean_components(nlp):
         raise DynCleanError(
             f"The config's pipeline {nlp.pipe_names} has no `dynclean` component: add one "
-            "(factory = \"dynclean\") next to the tok2vec/transformer, see spacy_dynclean/configs/dynamics_cnn.cfg"
+            '(factory = "dynclean") next to the tok2vec/transformer, see spacy_dynclean/configs/dynamics_cnn.cfg'
         )
     interpolated = nlp.config.interpolate()
     T = registry.resolve(interpolated["training"], schema=ConfigSchemaTraining)
     if T["max_epochs"] < 1:
-        raise DynCleanError("[training] max_epochs must be at least 1 for a dynamics run (it sets the number of epochs)")
+        raise DynCleanError(
+            "[training] max_epochs must be at least 1 for a dynamics run (it sets the number of epochs)"
+        )
     (train_corpus,) = resolve_dot_names(interpolated, [T["train_corpus"]])
-    before_update = _EpochSignal(T["before_update"], printer, records_dir)
+    before_update = EpochSignal(
+        user_hook=T["before_update"], printer=printer, records_dir=records_dir
+    )
     steps = train_while_improving(
         nlp,
         T["optimizer"],
@@ -66,10 +90,18 @@ def train_dynamics(
     return nlp
 
 
-class _EpochSignal:
-    """before_update hook: calls the user's own hook, and ends epochs on the dynclean components."""
+class EpochSignal:
+    """before_update hook: ends the epoch on the dynclean components whenever spaCy's
+    epoch counter moves on; optionally writes their records to `records_dir` and
+    prints the epoch's loss after each, and calls the user's own hook."""
 
-    def __init__(self, user_hook: Optional[Callable], printer: Printer, records_dir: Optional[Path]) -> None:
+    def __init__(
+        self,
+        *,
+        user_hook: Optional[Callable] = None,
+        printer: Optional[Printer] = None,
+        records_dir: Optional[Path] = None,
+    ) -> None:
         self.user_hook = user_hook
         self.records_dir = records_dir
         self.printer = printer
@@ -84,16 +116,21 @@ class _EpochSignal:
             self.epoch += 1
             if self.records_dir is not None:
                 write_records(nlp, self.records_dir)
-            self._report()
+            if self.printer is not None:
+                self._report()
         if self.user_hook is not None and info["step"] >= 0:
             self.user_hook(nlp, info)
 
     def _report(self) -> None:
         """Print the epoch's loss (spaCy's loop accumulates losses over the run)."""
         totals = dict(self.last_info.get("losses", {}))
-        losses = ", ".join(f"{k} {v - self.seen_losses.get(k, 0.0):.1f}" for k, v in totals.items())
+        losses = ", ".join(
+            f"{k} {v - self.seen_losses.get(k, 0.0):.1f}" for k, v in totals.items()
+        )
         self.seen_losses = totals
-        self.printer.info(f"Epoch {self.epoch} done after {time.time() - self.started:.0f}s (loss: {losses})")
+        self.printer.info(
+            f"Epoch {self.epoch} done after {time.time() - self.started:.0f}s (loss: {losses})"
+        )
 
 
 def write_records(nlp: Language, output_dir: Path) -> List[Path]:

@@ -1,26 +1,20 @@
-"""Margin records: one row per training sample, one column per epoch.
+"""Margin records as the component grows them: one row per training sample, one
+column per epoch; the data fingerprint they carry. The folder format, its reader and
+its writer are `io.records`."""
 
-On disk a records folder holds `margins.npy`, `probs.npy` (float32, samples x
-epochs, NaN = not recorded), `runner_up.npy` (int16, the class with the largest
-other logit, -1 = not recorded), `samples.npz` (the key table) and `meta.json`; it
-loads with numpy and srsly alone. See DESIGN.md for the fields.
-"""
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Union
+from typing import Any, Dict, Iterable, List, NamedTuple, Sequence
 
 import numpy as np
-import srsly
 from spacy.tokens import Doc
 
 from ..errors import DynCleanError
-from ..util import atomic_output, atomic_write
 from ..io.ids import sample_key
+from ..io.records import ARRAY_FILES, FORMAT_VERSION, KEY_COLUMNS, Records, read_records
 from ..io.tags import biluo_tags
+from ..util import PathLike
 
-KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
-FORMAT_VERSION = 2
-ARRAY_FILES = {"margins.npy": np.float32, "probs.npy": np.float32, "runner_up.npy": np.int16}
 _UNRECORDED = {np.float32: np.nan, np.int16: -1}
 
 
@@ -56,7 +50,9 @@ class MarginRecords:
     def add_epoch(self) -> None:
         """Start a new, empty column."""
         for name, dtype in ARRAY_FILES.items():
-            self._columns[name].append(np.full(self.n_samples, _UNRECORDED[dtype], dtype=dtype))
+            self._columns[name].append(
+                np.full(self.n_samples, _UNRECORDED[dtype], dtype=dtype)
+            )
         self.docs_seen.append(0)
 
     def record(self, rows: np.ndarray, observed: Observed, n_docs: int) -> None:
@@ -82,7 +78,10 @@ class MarginRecords:
         return self.array("probs.npy")
 
     def epoch_counts(self) -> List[int]:
-        return [int(np.count_nonzero(~np.isnan(col))) for col in self._columns["margins.npy"]]
+        return [
+            int(np.count_nonzero(~np.isnan(col)))
+            for col in self._columns["margins.npy"]
+        ]
 
     def summary_meta(self) -> Dict[str, Any]:
         """meta.json: an epoch is complete when every doc was seen in it."""
@@ -91,38 +90,27 @@ class MarginRecords:
         while complete < len(self.docs_seen) and self.docs_seen[complete] >= n_docs:
             complete += 1
         return {
-            **self.meta, "n_epochs": self.n_epochs, "epoch_counts": self.epoch_counts(),
-            "docs_per_epoch": self.docs_seen, "complete_epochs": complete, "version": FORMAT_VERSION,
+            **self.meta,
+            "n_epochs": self.n_epochs,
+            "epoch_counts": self.epoch_counts(),
+            "docs_per_epoch": self.docs_seen,
+            "complete_epochs": complete,
+            "version": FORMAT_VERSION,
         }
 
-    def to_disk(self, path: Union[str, Path]) -> None:
-        """Write the folder; each file is written atomically and meta.json last, so a
-        reader that takes the first `meta["n_epochs"]` columns always sees one state."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        for name in ARRAY_FILES:
-            with atomic_output(path / name) as tmp, tmp.open("wb") as file_:
-                np.save(file_, self.array(name))
-        with atomic_output(path / "samples.npz") as tmp, tmp.open("wb") as file_:
-            np.savez(file_, **self.keys)
-        atomic_write(path / "meta.json", srsly.json_dumps(self.summary_meta(), indent=2).encode("utf8"))
+    def to_disk(self, path: PathLike) -> None:
+        """Write the records folder (`io.records`)."""
+        arrays = (self.array(name) for name in ARRAY_FILES)
+        Records(Path(path), *arrays, self.keys, self.summary_meta()).to_disk(path)
 
     @classmethod
-    def from_disk(cls, path: Union[str, Path]) -> "MarginRecords":
-        path = Path(path)
-        for name in (*ARRAY_FILES, "samples.npz", "meta.json"):
-            if not (path / name).exists():
-                raise DynCleanError(
-                    f"{path} is not a margin-records folder: {name} is missing "
-                    "(run `dynclean dynamics` or train a pipeline with `dynclean` first)"
-                )
-        with np.load(path / "samples.npz") as data:
-            keys = {name: data[name] for name in data.files}
-        meta = srsly.read_json(path / "meta.json")
-        records = cls(keys, meta)
-        n = meta.get("n_epochs")
-        for name in ARRAY_FILES:
-            array = np.load(path / name)[:, :n]
+    def from_disk(cls, path: PathLike) -> "MarginRecords":
+        """Read a records folder (`io.records.read_records`) to grow it further."""
+        saved = read_records(path)
+        records = cls(saved.samples, saved.meta)
+        for name, array in zip(
+            ARRAY_FILES, (saved.margins, saved.probs, saved.runner_up)
+        ):
             records._columns[name] = [array[:, i].copy() for i in range(array.shape[1])]
         return records
 
@@ -136,8 +124,16 @@ def fingerprint_docs(docs: Iterable[Doc], labels: Sequence[str]) -> str:
     docs does not matter, and the docs stream through one at a time."""
     total, count = 0, 0
     for doc in docs:
-        part = "\u241e".join((sample_key(doc), "\u241f".join(t.text for t in doc), "\u241f".join(biluo_tags(doc))))
-        total = (total + int.from_bytes(hashlib.sha256(part.encode("utf8")).digest(), "big")) % 2**256
+        part = "\u241e".join(
+            (
+                sample_key(doc),
+                "\u241f".join(t.text for t in doc),
+                "\u241f".join(biluo_tags(doc)),
+            )
+        )
+        total = (
+            total + int.from_bytes(hashlib.sha256(part.encode("utf8")).digest(), "big")
+        ) % 2**256
         count += 1
     digest = hashlib.sha256("\u241e".join(sorted(labels)).encode("utf8"))
     digest.update(total.to_bytes(32, "big") + count.to_bytes(8, "big"))

@@ -6,6 +6,7 @@ holds every sample's training target as one flat array, knows each sample's doc
 and token offsets, relabels threshold samples, and gives the targets and records
 rows of a batch in the order the head outputs its logits.
 """
+
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -33,16 +34,28 @@ class SampleLayout:
         self.end = np.zeros(0, dtype=np.int32)
         self.doc_offsets = np.zeros(1, dtype=np.int64)
         self.doc_lengths = np.zeros(0, dtype=np.int64)
-        self.entities: List[Tuple[int, int, int, int]] = []  # (doc, start, end, type index)
-        self.entity_forms = np.zeros(0, dtype=np.int64)  # per entity: id of its lowercased text
+        self.entities: List[
+            Tuple[int, int, int, int]
+        ] = []  # (doc, start, end, type index)
+        self.entity_forms = np.zeros(
+            0, dtype=np.int64
+        )  # per entity: id of its lowercased text
 
     def nonentity_samples(self) -> np.ndarray:
         return np.flatnonzero(self.targets == 0)
 
+    def record_rows(self) -> np.ndarray:
+        """Per sample: its row in the margin records (samples in order, less the
+        missing ones); -1 if it is missing."""
+        recorded = self.targets != MISSING
+        return np.where(recorded, np.cumsum(recorded) - 1, -1)
+
     def doc_rows(self, doc: int) -> np.ndarray:
         return np.arange(self.doc_offsets[doc], self.doc_offsets[doc + 1])
 
-    def batch(self, examples: List[Example], docs: List[int]) -> Tuple[np.ndarray, np.ndarray]:
+    def batch(
+        self, examples: List[Example], docs: List[int]
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Targets and sample rows for the head's outputs on `examples` (-1 = not trained)."""
         targets, rows = [], []
         for eg, doc in zip(examples, docs):
@@ -50,13 +63,21 @@ class SampleLayout:
             doc_targets, doc_rows = self._predicted_samples(eg, doc, ref)
             targets.append(doc_targets)
             rows.append(doc_rows)
-        return np.concatenate(targets).astype(np.int32), np.concatenate(rows).astype(np.int64)
+        return np.concatenate(targets).astype(np.int32), np.concatenate(rows).astype(
+            np.int64
+        )
 
     def _read_entities(self, ref_docs: Sequence[Doc]) -> None:
         type_index = {t: i for i, t in enumerate(self.types)}
-        self.entities = [(d, e.start, e.end, type_index[e.label_]) for d, doc in enumerate(ref_docs) for e in doc.ents]
+        self.entities = [
+            (d, e.start, e.end, type_index[e.label_])
+            for d, doc in enumerate(ref_docs)
+            for e in doc.ents
+        ]
         forms = [e.text.lower() for doc in ref_docs for e in doc.ents]
-        self.entity_forms = np.unique(np.asarray(forms, dtype=object), return_inverse=True)[1].astype(np.int64)
+        self.entity_forms = np.unique(
+            np.asarray(forms, dtype=object), return_inverse=True
+        )[1].astype(np.int64)
 
 
 class TokenSamples(SampleLayout):
@@ -70,9 +91,13 @@ class TokenSamples(SampleLayout):
         tag_index["-"] = MISSING
         lengths = np.array([len(doc) for doc in ref_docs], dtype=np.int64)
         self.doc_offsets = np.concatenate([[0], np.cumsum(lengths)])
-        self.targets = np.array([tag_index[t] for doc in ref_docs for t in biluo_tags(doc)], dtype=np.int32)
+        self.targets = np.array(
+            [tag_index[t] for doc in ref_docs for t in biluo_tags(doc)], dtype=np.int32
+        )
         self.sample_doc = np.repeat(np.arange(len(ref_docs)), lengths).astype(np.int32)
-        self.start = (np.arange(len(self.targets)) - self.doc_offsets[self.sample_doc]).astype(np.int32)
+        self.start = (
+            np.arange(len(self.targets)) - self.doc_offsets[self.sample_doc]
+        ).astype(np.int32)
         self.end = self.start + 1
         self._read_entities(ref_docs)
 
@@ -93,9 +118,13 @@ class TokenSamples(SampleLayout):
     def relabel_sample(self, row: int, name: str) -> None:
         self.targets[row] = self.labels.index(f"U-{name}")
 
-    def _predicted_samples(self, eg: Example, doc: int, ref: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    def _predicted_samples(
+        self, eg: Example, doc: int, ref: np.ndarray
+    ) -> Tuple[np.ndarray, np.ndarray]:
         token = self.doc_offsets[doc] + np.maximum(ref, 0)
-        return np.where(ref >= 0, self.targets[token], MISSING), np.where(ref >= 0, token, -1)
+        return np.where(ref >= 0, self.targets[token], MISSING), np.where(
+            ref >= 0, token, -1
+        )
 
 
 class SpanSamples(SampleLayout):
@@ -105,15 +134,23 @@ class SpanSamples(SampleLayout):
 
     head = "span"
 
-    def __init__(self, types: Sequence[str], fake_label: Optional[str], max_length: int) -> None:
+    def __init__(
+        self, types: Sequence[str], fake_label: Optional[str], max_length: int
+    ) -> None:
         super().__init__(types, fake_label)
         self.max_length = max_length
 
     def build(self, ref_docs: Sequence[Doc]) -> None:
         self.labels = ["O"] + self.entity_names
-        lengths = self.doc_lengths = np.array([len(doc) for doc in ref_docs], dtype=np.int64)
+        lengths = self.doc_lengths = np.array(
+            [len(doc) for doc in ref_docs], dtype=np.int64
+        )
         doc, start, end = enumerate_spans(lengths, self.max_length)
-        self.sample_doc, self.start, self.end = doc.astype(np.int32), start.astype(np.int32), end.astype(np.int32)
+        self.sample_doc, self.start, self.end = (
+            doc.astype(np.int32),
+            start.astype(np.int32),
+            end.astype(np.int32),
+        )
         counts = np.bincount(doc, minlength=len(ref_docs))
         self.doc_offsets = np.concatenate([[0], np.cumsum(counts)])
         self.targets = np.zeros(len(doc), dtype=np.int32)
@@ -122,11 +159,15 @@ class SpanSamples(SampleLayout):
             if e - s <= self.max_length:
                 self.targets[self._row(d, s, e)] = _type + 1
         # unknown: spans touching a missing token or an entity too long to be a sample
-        missing = np.concatenate([_unknown_tokens(doc, self.max_length) for doc in ref_docs]).astype(np.int64)
+        missing = np.concatenate(
+            [_unknown_tokens(doc, self.max_length) for doc in ref_docs]
+        ).astype(np.int64)
         token_offsets = np.concatenate([[0], np.cumsum(lengths)])
         missing_before = np.concatenate([[0], np.cumsum(missing)])
         first = token_offsets[doc] + start
-        touches_missing = missing_before[first + (end - start)] - missing_before[first] > 0
+        touches_missing = (
+            missing_before[first + (end - start)] - missing_before[first] > 0
+        )
         self.targets[touches_missing] = MISSING
 
     def relabel_entity(self, entity: int, name: Optional[str]) -> np.ndarray:
@@ -141,16 +182,25 @@ class SpanSamples(SampleLayout):
         self.targets[row] = self.labels.index(name)
 
     def _row(self, doc: int, start: int, end: int) -> int:
-        return int(self.doc_offsets[doc] + span_position(int(self.doc_lengths[doc]), start, end))
+        return int(
+            self.doc_offsets[doc]
+            + span_position(int(self.doc_lengths[doc]), start, end)
+        )
 
-    def _predicted_samples(self, eg: Example, doc: int, ref: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    def _predicted_samples(
+        self, eg: Example, doc: int, ref: np.ndarray
+    ) -> Tuple[np.ndarray, np.ndarray]:
         rows = self.doc_rows(doc)
         if not np.array_equal(ref, np.arange(len(eg.y))) or len(eg.x) != len(eg.y):
-            return np.full(len(rows), MISSING), np.full(len(rows), -1)  # spans need identical tokens
+            return np.full(len(rows), MISSING), np.full(
+                len(rows), -1
+            )  # spans need identical tokens
         return self.targets[rows], rows
 
 
-def enumerate_spans(lengths: np.ndarray, max_length: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def enumerate_spans(
+    lengths: np.ndarray, max_length: int
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(doc, start, end) of every span of up to `max_length` tokens, docs in order,
     within a doc by width, then by start. The span head outputs logits in this order."""
     docs, starts, ends = [], [], []
@@ -184,7 +234,11 @@ def _unknown_tokens(doc: Doc, max_length: int) -> np.ndarray:
 def _one_to_one(eg: Example) -> np.ndarray:
     """Reference token index per predicted token, -1 where not aligned one-to-one."""
     x2y, y2x = eg.alignment.x2y, eg.alignment.y2x
-    if len(eg.x) == len(eg.y) and np.all(x2y.lengths == 1) and np.array_equal(x2y.data, np.arange(len(eg.y))):
+    if (
+        len(eg.x) == len(eg.y)
+        and np.all(x2y.lengths == 1)
+        and np.array_equal(x2y.data, np.arange(len(eg.y)))
+    ):
         return np.arange(len(eg.x))
     ref = np.full(len(eg.x), -1, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(x2y.lengths)[:-1]]).astype(np.int64)

@@ -7,7 +7,7 @@ Gazetteer formats (from the extension, or `gazetteer_format`); blank lines are s
 - TSV (`.tsv`, `.txt`) / CSV (`.csv`): two columns, term and type. A first row that
   reads `term|name|pattern|text` and `type|label` (any case) is a header and skipped.
   One entry per line (CSV quotes may not span lines; TSV has no quoting).
-A type spaCy's ner cannot take (`O`, `-`, ...: `dsner.check_label`) is refused.
+A type spaCy's ner cannot take (`O`, `-`, ...: `labels.check_label`) is refused.
 Terms are tokenised like the texts (`spacy.blank(lang)`, or whitespace with
 `pretokenized`). A bad line is a DataError naming the file and line.
 
@@ -28,12 +28,23 @@ objects with a string `text`; an `id` (string or integer) becomes the sample id,
 fields are kept in `doc.user_data["dynclean_meta"]`. Blank lines are skipped and counted
 (`AnnotateNotes.blank_lines`) in both formats, so ids keep their line numbers.
 """
+
 import csv
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+)
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -42,25 +53,31 @@ from spacy.util import filter_spans
 from tqdm import tqdm
 
 from ..errors import DataError, DynCleanError
+from ..util import PathLike
+from .common import blank, json_object, new_doc
 from .docbin import DocStats, write_docbin
-from .dsner import PathLike, blank, check_label, json_object, new_doc
 from .ids import set_doc_id
+from .labels import check_label
 from .text import iter_lines
 
 META_KEY = "dynclean_meta"
 GAZETTEER_EXTENSIONS = {".jsonl": "jsonl", ".tsv": "tsv", ".txt": "tsv", ".csv": "csv"}
 TEXT_EXTENSIONS = {".txt": "txt", ".jsonl": "jsonl"}
 HEADER_TERMS, HEADER_TYPES = {"term", "name", "pattern", "text"}, {"type", "label"}
-PATTERN_ATTRS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute → case-insensitive?
+PATTERN_ATTRS = {
+    "ORTH": False,
+    "TEXT": False,
+    "LOWER": True,
+}  # attribute → case-insensitive?
 
-Tokenize = Callable[[str], list[str]]
+Tokenize = Callable[[str], List[str]]
 
 
 class Key(NamedTuple):
     """A gazetteer term as matched: case-insensitive or not, and its (lowered) words."""
 
     lower: bool
-    words: tuple[str, ...]
+    words: Tuple[str, ...]
 
     @classmethod
     def of(cls, words: Iterable[str], lower: bool) -> "Key":
@@ -71,8 +88,8 @@ class Key(NamedTuple):
 class Gazetteer:
     """Terms with their resolved type; `senses` keeps every type listed, in listing order."""
 
-    labels: dict[Key, str] = field(default_factory=dict)
-    senses: dict[Key, Counter] = field(default_factory=dict)
+    labels: Dict[Key, str] = field(default_factory=dict)
+    senses: Dict[Key, Counter] = field(default_factory=dict)
     entries: int = 0
 
     def add(self, key: Key, label: str) -> None:
@@ -82,7 +99,7 @@ class Gazetteer:
         self.labels[key] = max(self.senses[key].items(), key=lambda item: item[1])[0]
 
     @property
-    def ambiguous(self) -> list[Key]:
+    def ambiguous(self) -> List[Key]:
         """Terms listed under more than one type."""
         return [key for key, senses in self.senses.items() if len(senses) > 1]
 
@@ -98,32 +115,48 @@ class AnnotateNotes:
     docs_without_entities: int = 0
 
 
-def _bad(path: PathLike, line: int, problem: str, hint: Optional[str] = None) -> DataError:
+def _bad(
+    path: PathLike, line: int, problem: str, hint: Optional[str] = None
+) -> DataError:
     return DataError(path, problem, record=line, hint=hint)
 
 
-def _format(path: PathLike, given: Optional[str], extensions: dict[str, str], option: str) -> str:
+def _format(
+    path: PathLike, given: Optional[str], extensions: Dict[str, str], option: str
+) -> str:
     """The file format: `given` if set, else from the extension."""
     choices = sorted(set(extensions.values()))
     if given is not None:
         if given.lower() not in choices:
-            raise DynCleanError(f"Unknown {option} {given!r}: use one of {'|'.join(choices)}")
+            raise DynCleanError(
+                f"Unknown {option} {given!r}: use one of {'|'.join(choices)}"
+            )
         return given.lower()
     suffix = Path(path).suffix.lower()
     if suffix not in extensions:
-        raise DataError(path, f"can't tell the format from the extension {suffix!r}", hint=f"pass {option} {'|'.join(choices)}")
+        raise DataError(
+            path,
+            f"can't tell the format from the extension {suffix!r}",
+            hint=f"pass {option} {'|'.join(choices)}",
+        )
     return extensions[suffix]
 
 
 def _string(path: PathLike, line: int, value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise _bad(path, line, f"the {what} must be a string, got {json.dumps(value, ensure_ascii=False)}")
+        raise _bad(
+            path,
+            line,
+            f"the {what} must be a string, got {json.dumps(value, ensure_ascii=False)}",
+        )
     if not value.strip():
         raise _bad(path, line, f"the {what} is empty")
     return value.strip()
 
 
-def _token_pattern(path: PathLike, line: int, pattern: list, lowercase: bool) -> tuple[list[str], bool]:
+def _token_pattern(
+    path: PathLike, line: int, pattern: list, lowercase: bool
+) -> Tuple[List[str], bool]:
     """An EntityRuler token pattern of ORTH/TEXT/LOWER tokens → (words, case-insensitive)."""
     if not pattern:
         raise _bad(path, line, "the pattern is an empty list")
@@ -131,40 +164,70 @@ def _token_pattern(path: PathLike, line: int, pattern: list, lowercase: bool) ->
     for i, token in enumerate(pattern):
         shown = json.dumps(token, ensure_ascii=False)
         if not isinstance(token, dict) or len(token) != 1:
-            raise _bad(path, line, f"pattern token {i} must be an object with one key (ORTH, TEXT or LOWER), got {shown}")
+            raise _bad(
+                path,
+                line,
+                f"pattern token {i} must be an object with one key (ORTH, TEXT or LOWER), got {shown}",
+            )
         ((attr, value),) = token.items()
         if attr.upper() not in PATTERN_ATTRS:
             hint = "use a string pattern, or spaCy's EntityRuler for other token attributes"
-            raise _bad(path, line, f"pattern token {i} uses {attr!r}: only ORTH, TEXT and LOWER can be matched", hint)
+            raise _bad(
+                path,
+                line,
+                f"pattern token {i} uses {attr!r}: only ORTH, TEXT and LOWER can be matched",
+                hint,
+            )
         if not isinstance(value, str) or not value.strip():
-            raise _bad(path, line, f"pattern token {i} needs a non-empty string value, got {shown}")
+            raise _bad(
+                path,
+                line,
+                f"pattern token {i} needs a non-empty string value, got {shown}",
+            )
         words.append(value.strip())
         lowers.add(PATTERN_ATTRS[attr.upper()])
     if len(lowers) > 1 and not lowercase:
         hint = "use LOWER for every token, or pass --lowercase"
-        raise _bad(path, line, "the pattern mixes LOWER with ORTH/TEXT tokens; a phrase matches one attribute", hint)
+        raise _bad(
+            path,
+            line,
+            "the pattern mixes LOWER with ORTH/TEXT tokens; a phrase matches one attribute",
+            hint,
+        )
     return words, lowercase or lowers == {True}
 
 
-def _jsonl_entry(path: PathLike, line: int, text: str, tokenize: Tokenize, lowercase: bool) -> tuple[Key, str]:
+def _jsonl_entry(
+    path: PathLike, line: int, text: str, tokenize: Tokenize, lowercase: bool
+) -> Tuple[Key, str]:
     record = json_object(path, line, text, "an entry")
     if "label" not in record:
         raise _bad(path, line, "missing field 'label'")
     label = _string(path, line, record["label"], "label")
     keys = [key for key in ("term", "pattern") if key in record]
     if len(keys) != 1:
-        problem = "give either 'term' or 'pattern', not both" if keys else "missing field 'term' (or 'pattern')"
+        problem = (
+            "give either 'term' or 'pattern', not both"
+            if keys
+            else "missing field 'term' (or 'pattern')"
+        )
         raise _bad(path, line, problem)
     value = record[keys[0]]
     if isinstance(value, list) and keys[0] == "pattern":
         words, lower = _token_pattern(path, line, value, lowercase)
     else:
         words, lower = tokenize(_string(path, line, value, keys[0])), lowercase
-    check_label(path, line, label, f"{keys[0]} {json.dumps(value, ensure_ascii=False)}", item="entry")
+    check_label(
+        path,
+        line,
+        label,
+        f"{keys[0]} {json.dumps(value, ensure_ascii=False)}",
+        item="entry",
+    )
     return Key.of(words, lower), label
 
 
-def _table_entries(path: PathLike, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _table_entries(path: PathLike, delimiter: str) -> Iterator[Tuple[int, List[str]]]:
     """`(line, [term, type])` rows of a CSV/TSV gazetteer, header and blank lines skipped."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     first = True
@@ -172,20 +235,35 @@ def _table_entries(path: PathLike, delimiter: str) -> Iterator[tuple[int, list[s
         if not line.strip():
             continue
         try:
-            row = next(csv.reader([line], delimiter=delimiter, quoting=quoting, strict=True))
+            row = next(
+                csv.reader([line], delimiter=delimiter, quoting=quoting, strict=True)
+            )
         except csv.Error as err:
             raise _bad(path, n, f"bad CSV: {err}") from None
         if len(row) != 2:
             name = "tab" if delimiter == "\t" else "comma"
-            raise _bad(path, n, f"expected 2 columns (term, type), got {len(row)}", hint=f"columns are {name}-separated")
-        header = first and row[0].strip().lower() in HEADER_TERMS and row[1].strip().lower() in HEADER_TYPES
+            raise _bad(
+                path,
+                n,
+                f"expected 2 columns (term, type), got {len(row)}",
+                hint=f"columns are {name}-separated",
+            )
+        header = (
+            first
+            and row[0].strip().lower() in HEADER_TERMS
+            and row[1].strip().lower() in HEADER_TYPES
+        )
         first = False
         if not header:
             yield n, row
 
 
 def read_gazetteer(
-    path: PathLike, tokenize: Tokenize, *, lowercase: bool = False, gazetteer_format: Optional[str] = None
+    path: PathLike,
+    tokenize: Tokenize,
+    *,
+    lowercase: bool = False,
+    gazetteer_format: Optional[str] = None,
 ) -> Gazetteer:
     """Read a gazetteer (JSONL, TSV or CSV) into resolved terms; bad lines are DataErrors."""
     if not Path(path).is_file():
@@ -199,8 +277,13 @@ def read_gazetteer(
     else:
         for n, (term, label) in _table_entries(path, "\t" if kind == "tsv" else ","):
             term = _string(path, n, term, "term")
-            type_ = check_label(path, n, _string(path, n, label, "type"), f"term {json.dumps(term, ensure_ascii=False)}",
-                                item="entry")
+            type_ = check_label(
+                path,
+                n,
+                _string(path, n, label, "type"),
+                f"term {json.dumps(term, ensure_ascii=False)}",
+                item="entry",
+            )
             gazetteer.add(Key.of(tokenize(term), lowercase), type_)
     if not gazetteer.entries:
         raise DataError(path, "the gazetteer has no entries")
@@ -211,18 +294,26 @@ class DictionaryMatcher:
     """PhraseMatchers (ORTH and LOWER) over a gazetteer; sets a doc's entities by the rules above."""
 
     def __init__(self, gazetteer: Gazetteer, nlp: Language) -> None:
-        self.matchers = {False: PhraseMatcher(nlp.vocab, attr="ORTH"), True: PhraseMatcher(nlp.vocab, attr="LOWER")}
+        self.matchers = {
+            False: PhraseMatcher(nlp.vocab, attr="ORTH"),
+            True: PhraseMatcher(nlp.vocab, attr="LOWER"),
+        }
         self.ambiguous = set(gazetteer.ambiguous)
-        patterns: dict[tuple[bool, str], list[Doc]] = {}
+        patterns: Dict[Tuple[bool, str], List[Doc]] = {}
         for key, label in gazetteer.labels.items():
-            patterns.setdefault((key.lower, label), []).append(Doc(nlp.vocab, words=list(key.words)))
+            patterns.setdefault((key.lower, label), []).append(
+                Doc(nlp.vocab, words=list(key.words))
+            )
         for (lower, label), docs in patterns.items():
             self.matchers[lower].add(label, docs)
 
     def __call__(self, doc: Doc, notes: AnnotateNotes) -> Doc:
         """Set `doc.ents` from the matches (every other token O); count what was dropped."""
         spans, lower_of = [], {}
-        for lower in (False, True):  # case-sensitive first: it wins ties (filter_spans is stable)
+        for lower in (
+            False,
+            True,
+        ):  # case-sensitive first: it wins ties (filter_spans is stable)
             for match_id, start, end in self.matchers[lower](doc):
                 spans.append(Span(doc, start, end, label=match_id))
                 lower_of.setdefault((start, end), lower)
@@ -242,7 +333,7 @@ class TextRecord(NamedTuple):
 
     text: str
     doc_id: str
-    meta: dict[str, Any]
+    meta: Dict[str, Any]
 
 
 def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
@@ -253,12 +344,22 @@ def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
     doc_id = record.pop("id", None)
     if doc_id is None:
         doc_id = f"{stem}:{n}"
-    elif isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
-        raise _bad(path, n, f"'id' must be a non-empty string or an integer, got {json.dumps(doc_id)}")
+    elif (
+        isinstance(doc_id, bool)
+        or not isinstance(doc_id, (str, int))
+        or not str(doc_id).strip()
+    ):
+        raise _bad(
+            path,
+            n,
+            f"'id' must be a non-empty string or an integer, got {json.dumps(doc_id)}",
+        )
     return TextRecord(text, str(doc_id), record)
 
 
-def read_texts(path: PathLike, text_format: Optional[str], notes: AnnotateNotes) -> Iterator[TextRecord]:
+def read_texts(
+    path: PathLike, text_format: Optional[str], notes: AnnotateNotes
+) -> Iterator[TextRecord]:
     """Stream the documents of a text file (txt or JSONL), skipping and counting blank lines."""
     if not Path(path).is_file():
         raise DataError(path, "file not found")
@@ -268,31 +369,45 @@ def read_texts(path: PathLike, text_format: Optional[str], notes: AnnotateNotes)
         if not line.strip():
             notes.blank_lines += 1
             continue
-        record = _jsonl_text(path, n, line, stem) if kind == "jsonl" else TextRecord(line.strip(), f"{stem}:{n}", {})
+        record = (
+            _jsonl_text(path, n, line, stem)
+            if kind == "jsonl"
+            else TextRecord(line.strip(), f"{stem}:{n}", {})
+        )
         if record.doc_id in seen:
-            raise _bad(path, n, f"sample id {record.doc_id!r} is also used on line {seen[record.doc_id]}")
+            raise _bad(
+                path,
+                n,
+                f"sample id {record.doc_id!r} is also used on line {seen[record.doc_id]}",
+            )
         seen[record.doc_id] = n
         yield record
 
 
 def _docs(
-    records: Iterable[TextRecord], nlp: Language, pretokenized: bool, n_process: int, batch_size: int
-) -> Iterator[tuple[Doc, TextRecord]]:
+    records: Iterable[TextRecord],
+    nlp: Language,
+    pretokenized: bool,
+    n_process: int,
+    batch_size: int,
+) -> Iterator[Tuple[Doc, TextRecord]]:
     """Tokenise: whitespace split, or `nlp.pipe` with batching and worker processes.
     An error while reading stops the input cleanly and is raised after the workers
     finished (raised inside spaCy's multiprocessing input, it would hang the pipe)."""
     if pretokenized:
         yield from ((new_doc(nlp.lang, r.text.split()), r) for r in records)
         return
-    errors: list[DynCleanError] = []
+    errors: List[DynCleanError] = []
 
-    def guarded() -> Iterator[tuple[str, TextRecord]]:
+    def guarded() -> Iterator[Tuple[str, TextRecord]]:
         try:
             yield from ((r.text, r) for r in records)
         except DynCleanError as err:
             errors.append(err)
 
-    yield from nlp.pipe(guarded(), as_tuples=True, n_process=n_process, batch_size=batch_size)
+    yield from nlp.pipe(
+        guarded(), as_tuples=True, n_process=n_process, batch_size=batch_size
+    )
     if errors:
         raise errors[0]
 
@@ -310,20 +425,32 @@ def annotate_file(
     n_process: int = 1,
     batch_size: int = 1000,
     progress: Optional[bool] = None,
-) -> tuple[DocStats, AnnotateNotes, Gazetteer]:
+) -> Tuple[DocStats, AnnotateNotes, Gazetteer]:
     """Label the texts with the gazetteer and write a .spacy DocBin (atomically, nothing
     on error). `progress`: a progress bar on stderr; None shows it only on a terminal."""
     if Path(output_path).suffix != ".spacy":
         raise DynCleanError(f"The output must be a .spacy file, got {output_path}")
     if n_process < 1 or batch_size < 1:
-        raise DynCleanError(f"--n-process and --batch-size must be at least 1, got {n_process} and {batch_size}")
+        raise DynCleanError(
+            f"--n-process and --batch-size must be at least 1, got {n_process} and {batch_size}"
+        )
     nlp = blank(lang)
-    tokenize: Tokenize = str.split if pretokenized else (lambda text: [t.text for t in nlp.make_doc(text)])
-    gazetteer = read_gazetteer(gazetteer_path, tokenize, lowercase=lowercase, gazetteer_format=gazetteer_format)
+    tokenize: Tokenize = (
+        str.split
+        if pretokenized
+        else (lambda text: [t.text for t in nlp.make_doc(text)])
+    )
+    gazetteer = read_gazetteer(
+        gazetteer_path, tokenize, lowercase=lowercase, gazetteer_format=gazetteer_format
+    )
     matcher, notes = DictionaryMatcher(gazetteer, nlp), AnnotateNotes()
     records = read_texts(texts_path, text_format, notes)
-    bar = tqdm(_docs(records, nlp, pretokenized, n_process, batch_size), desc="Annotating", unit=" docs",
-               disable=None if progress is None else not progress)
+    bar = tqdm(
+        _docs(records, nlp, pretokenized, n_process, batch_size),
+        desc="Annotating",
+        unit=" docs",
+        disable=None if progress is None else not progress,
+    )
 
     def labelled() -> Iterator[Doc]:
         for doc, record in bar:

@@ -6,7 +6,7 @@ on whitespace. A blank line ends a sentence; `-DOCSTART-` lines are skipped (and
 sentence too). One Doc per sentence, id `<stem>:<n>`, n = sentence number (1-based).
 
 A tag is `O` or `P-TYPE`, P one of B I L U (E and S, from BIOES, are read as L and U);
-TYPE must be a type spaCy's ner can take (`B-O` is refused: `dsner.check_label`).
+TYPE must be a type spaCy's ner can take (`B-O` is refused: `labels.check_label`).
 What each scheme accepts; everything else is a DataError naming the line:
 - `bio` (IOB2, alias `iob2`): B-X starts an entity, I-X continues an X entity. I-X at the
   sentence start, after O or after a Y entity is an error.
@@ -20,18 +20,28 @@ What each scheme accepts; everything else is a DataError naming the line:
   I-X starts an entity and no B-X ever does, iob1; else bio. The choice goes to the
   notes, so the CLI can report it.
 """
+
 import re
 from pathlib import Path
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from spacy.tokens import Doc
 
 from ..errors import DataError, DynCleanError
-from .dsner import Ent, PathLike, ReadNotes, check_label, new_doc, set_entities
+from ..util import PathLike
+from .common import Ent, ReadNotes, new_doc, set_entities
 from .ids import set_doc_id
+from .labels import check_label
 from .text import iter_lines
 
-SCHEMES = {"auto": "auto", "bio": "bio", "iob2": "bio", "iob1": "iob1", "biluo": "biluo", "bioes": "biluo"}
+SCHEMES = {
+    "auto": "auto",
+    "bio": "bio",
+    "iob2": "bio",
+    "iob1": "iob1",
+    "biluo": "biluo",
+    "bioes": "biluo",
+}
 TAG = re.compile(r"^([BILUES])-(\S.*)$")
 ALIASES = {"E": "L", "S": "U"}
 DOCSTART = "-DOCSTART-"
@@ -43,16 +53,20 @@ class Row(NamedTuple):
     tag: str
 
 
-def _fail(path: PathLike, n: int, row: Row, problem: str, hint: Optional[str] = None) -> DataError:
+def _fail(
+    path: PathLike, n: int, row: Row, problem: str, hint: Optional[str] = None
+) -> DataError:
     return DataError(path, f"line {row.line}: {problem}", record=n, hint=hint)
 
 
-def iter_sentences(path: PathLike) -> Iterator[tuple[int, list[Row]]]:
+def iter_sentences(path: PathLike) -> Iterator[Tuple[int, List[Row]]]:
     """Stream `(sentence number, rows)`; malformed lines are DataErrors."""
-    rows: list[Row] = []
+    rows: List[Row] = []
     n = 1
     for number, line in iter_lines(path):
-        cols = [col.strip() for col in (line.split("\t") if "\t" in line else line.split())]
+        cols = [
+            col.strip() for col in (line.split("\t") if "\t" in line else line.split())
+        ]
         if not any(cols) or cols[0] == DOCSTART:
             if rows:
                 yield n, rows
@@ -62,24 +76,41 @@ def iter_sentences(path: PathLike) -> Iterator[tuple[int, list[Row]]]:
             problem = f"expected a token and a tag, got one column {line.strip()!r}"
             raise DataError(path, f"line {number}: {problem}", record=n)
         if not cols[0]:
-            raise DataError(path, f"line {number}: the token (first column) is empty", record=n)
+            raise DataError(
+                path, f"line {number}: the token (first column) is empty", record=n
+            )
         rows.append(Row(number, cols[0], cols[-1]))
     if rows:
         yield n, rows
 
 
-def _split_tag(path: PathLike, n: int, row: Row, scheme: str) -> tuple[str, Optional[str]]:
+def _split_tag(
+    path: PathLike, n: int, row: Row, scheme: str
+) -> Tuple[str, Optional[str]]:
     """`O` → ("O", None); `B-PER` → ("B", "PER"); bad or out-of-scheme tags are errors."""
     if row.tag == "O":
         return "O", None
     match = TAG.match(row.tag)
     if not match:
-        raise _fail(path, n, row, f"invalid tag {row.tag!r} (expected O or B-/I-/L-/U- and a type)")
+        raise _fail(
+            path,
+            n,
+            row,
+            f"invalid tag {row.tag!r} (expected O or B-/I-/L-/U- and a type)",
+        )
     prefix = ALIASES.get(match.group(1), match.group(1))
     if prefix in "LU" and scheme != "biluo":
         hint = "pass --scheme biluo (or auto)"
-        raise _fail(path, n, row, f"tag {row.tag!r} is not valid in the {scheme} scheme", hint=hint)
-    return prefix, check_label(path, n, match.group(2), f"line {row.line}: tag {row.tag!r}")
+        raise _fail(
+            path,
+            n,
+            row,
+            f"tag {row.tag!r} is not valid in the {scheme} scheme",
+            hint=hint,
+        )
+    return prefix, check_label(
+        path, n, match.group(2), f"line {row.line}: tag {row.tag!r}"
+    )
 
 
 def detect_scheme(path: PathLike) -> str:
@@ -99,9 +130,9 @@ def detect_scheme(path: PathLike) -> str:
     return "iob1" if i_starts and not b_starts else "bio"
 
 
-def tags_to_ents(path: PathLike, n: int, rows: list[Row], scheme: str) -> list[Ent]:
+def tags_to_ents(path: PathLike, n: int, rows: List[Row], scheme: str) -> List[Ent]:
     """Decode one sentence's tags into entities under `scheme` (bio, iob1 or biluo)."""
-    ents: list[Ent] = []
+    ents: List[Ent] = []
     start: Optional[int] = None  # index of the open entity's first token
     kind: Optional[str] = None  # its type
     prev = "the sentence start"
@@ -118,9 +149,19 @@ def tags_to_ents(path: PathLike, n: int, rows: list[Row], scheme: str) -> list[E
         if scheme == "biluo":
             if prefix in "IL":
                 if start is None:
-                    raise _fail(path, n, row, f"{row.tag!r} after {prev!r} without a preceding B-{typ}")
+                    raise _fail(
+                        path,
+                        n,
+                        row,
+                        f"{row.tag!r} after {prev!r} without a preceding B-{typ}",
+                    )
                 if typ != kind:
-                    raise _fail(path, n, row, f"{row.tag!r} inside a {kind} entity: the type changes mid-entity")
+                    raise _fail(
+                        path,
+                        n,
+                        row,
+                        f"{row.tag!r} inside a {kind} entity: the type changes mid-entity",
+                    )
                 if prefix == "L":
                     close(i + 1)
             elif start is not None:
@@ -139,29 +180,51 @@ def tags_to_ents(path: PathLike, n: int, rows: list[Row], scheme: str) -> list[E
                     if kind is None
                     else f"the type changes mid-entity (in BIO a {typ} entity must start with B-{typ})"
                 )
-                raise _fail(path, n, row, problem, hint="if the file is IOB1, pass --scheme iob1")
+                raise _fail(
+                    path,
+                    n,
+                    row,
+                    problem,
+                    hint="if the file is IOB1, pass --scheme iob1",
+                )
             close(i)
             start, kind = i, typ
         elif prefix == "B":
             if scheme == "iob1" and typ != kind:
                 problem = f"{row.tag!r} after {prev!r}: in IOB1, B- only separates two adjacent {typ} entities"
-                raise _fail(path, n, row, problem, hint="if the file is BIO (IOB2), pass --scheme bio")
+                raise _fail(
+                    path,
+                    n,
+                    row,
+                    problem,
+                    hint="if the file is BIO (IOB2), pass --scheme bio",
+                )
             close(i)
             start, kind = i, typ
         prev = row.tag
     if scheme == "biluo" and start is not None:
-        raise _fail(path, n, rows[-1], f"sentence ends inside an unfinished {kind} entity (missing L-{kind})")
+        raise _fail(
+            path,
+            n,
+            rows[-1],
+            f"sentence ends inside an unfinished {kind} entity (missing L-{kind})",
+        )
     close(len(rows))
     return ents
 
 
 def read_conll(
-    path: PathLike, lang: str = "en", scheme: str = "auto", notes: Optional[ReadNotes] = None
+    path: PathLike,
+    lang: str = "en",
+    scheme: str = "auto",
+    notes: Optional[ReadNotes] = None,
 ) -> Iterator[Doc]:
     """Yield one Doc per sentence of a CoNLL-style file, ids `<stem>:<n>`."""
     name = SCHEMES.get(scheme.lower())
     if name is None:
-        raise DynCleanError(f"Unknown tag scheme {scheme!r}: use one of {', '.join(SCHEMES)}")
+        raise DynCleanError(
+            f"Unknown tag scheme {scheme!r}: use one of {', '.join(SCHEMES)}"
+        )
     return _read(path, lang, name, notes if notes is not None else ReadNotes())
 
 

@@ -5,24 +5,33 @@ Data is one `.spacy` file, or a folder of shards `<folder name>-00000.spacy`, ..
 `spacy train` takes the folder as it is). A DocBin is one compressed blob that lives in
 memory whole, so a single file holds all docs in memory; shards keep one shard there.
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import count, islice
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 from srsly.msgpack import Packer, Unpacker
 
 from ..errors import DataError, DynCleanError
-from ..util import atomic_folder, atomic_output
+from ..util import PathLike, atomic_folder, atomic_output
+from .common import ReadNotes, blank
 from .conll import read_conll
-from .dsner import PathLike, ReadNotes, blank, check_label, read_dsner
+from .dsner import read_dsner
 from .ids import get_doc_id, set_doc_id
 from .jsonl import read_jsonl
+from .labels import check_label
 
-FORMATS = {"json": "json", "dsner": "json", "jsonl": "jsonl", "conll": "conll", "spacy": "spacy"}
+FORMATS = {
+    "json": "json",
+    "dsner": "json",
+    "jsonl": "jsonl",
+    "conll": "conll",
+    "spacy": "spacy",
+}
 EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl",
@@ -45,14 +54,22 @@ class DocStats:
     entities: Counter = field(default_factory=Counter)
 
 
-def docbin_paths(path: PathLike) -> list[Path]:
+def docbin_paths(path: PathLike) -> List[Path]:
     """The .spacy file `path`, or the .spacy files under the folder `path` (hidden ones
     skipped) in path order: the files and order of spaCy's `Corpus`."""
     path = Path(path)
     if path.is_dir():
-        shards = sorted(p for p in path.rglob("*.spacy") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        shards = sorted(
+            p
+            for p in path.rglob("*.spacy")
+            if not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
         if not shards:
-            raise DataError(path, "the folder holds no .spacy files", hint="give a .spacy file or a folder of shards")
+            raise DataError(
+                path,
+                "the folder holds no .spacy files",
+                hint="give a .spacy file or a folder of shards",
+            )
         return shards
     if not path.is_file():
         raise DataError(path, "no such .spacy file or folder")
@@ -65,9 +82,12 @@ def check_docbin(path: PathLike) -> None:
         _load(shard)
 
 
-def iter_docbin(path: PathLike, vocab: Optional[Vocab] = None) -> Iterator[Doc]:
-    """Stream the docs of a .spacy file or folder, one shard in memory at a time.
-    Without `vocab`, each shard gets a fresh one, so memory stays flat."""
+def iter_docbin_as_stored(
+    path: PathLike, vocab: Optional[Vocab] = None
+) -> Iterator[Doc]:
+    """Stream the docs of a .spacy file or folder as written (ids and all; nothing
+    assigned or checked), one shard in memory at a time. Without `vocab`, each shard
+    gets a fresh one, so memory stays flat."""
     for shard in docbin_paths(path):
         yield from _docs(_load(shard), vocab or Vocab())
 
@@ -80,21 +100,28 @@ def _load(shard: Path) -> DocBin:
         docbin = DocBin(store_user_data=True).from_bytes(data)
     except Exception:  # noqa: BLE001 - zlib, msgpack, numpy: any failure means not a DocBin
         hint = "convert annotated data to .spacy with `dynclean convert`"
-        raise DataError(shard, "not a spaCy DocBin: it does not decompress and unpack as one", hint=hint) from None
+        raise DataError(
+            shard,
+            "not a spaCy DocBin: it does not decompress and unpack as one",
+            hint=hint,
+        ) from None
     if len(docbin) == 0:
         raise DataError(shard, "the DocBin holds no docs")
     return docbin
 
 
-def read_docbin(path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None) -> Iterator[Doc]:
-    """Yield the docs of .spacy data, checked; a doc without an id gets `<stem>:<n>`."""
+def read_docbin_assigning_ids(
+    path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None
+) -> Iterator[Doc]:
+    """Yield the docs of .spacy data as an input, checked like the other readers' (empty
+    docs, duplicate ids, entity types); a doc without an id gets `<stem>:<n>`."""
     docbin_paths(path)  # fail now, not at the first doc
     notes = notes if notes is not None else ReadNotes()
-    return _ids(path, iter_docbin(path, blank(lang).vocab), notes)
+    return _ids(path, iter_docbin_as_stored(path, blank(lang).vocab), notes)
 
 
 def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]:
-    seen: dict[str, int] = {}
+    seen: Dict[str, int] = {}
     stem = Path(path).stem
     for n, doc in enumerate(docs, start=1):
         if len(doc) == 0:
@@ -104,15 +131,26 @@ def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]
             notes.ids_assigned += 1
         doc_id = get_doc_id(doc)
         if doc_id in seen:
-            raise DataError(path, f"sample id {doc_id!r} is also used by record {seen[doc_id]}", record=n)
+            raise DataError(
+                path,
+                f"sample id {doc_id!r} is also used by record {seen[doc_id]}",
+                record=n,
+            )
         seen[str(doc_id)] = n
         for ent in doc.ents:
-            check_label(path, n, ent.label_, f"entity {ent.label_} at tokens {ent.start}-{ent.end}")
+            check_label(
+                path,
+                n,
+                ent.label_,
+                f"entity {ent.label_} at tokens {ent.start}-{ent.end}",
+            )
         notes.docs_with_missing += any(token.ent_iob == 0 for token in doc)
         yield doc
 
 
-def write_docbin(docs: Iterable[Doc], path: PathLike, shard_size: Optional[int] = None) -> DocStats:
+def write_docbin(
+    docs: Iterable[Doc], path: PathLike, shard_size: Optional[int] = None
+) -> DocStats:
     """Write docs (with their user data: ids) atomically, as one `.spacy` file or, for any other
     `path`, a folder of shards of `shard_size` docs (default SHARD_SIZE); count them."""
     path, stats = Path(path), DocStats()
@@ -136,16 +174,27 @@ def output_shard_size(path: Path, shard_size: Optional[int] = None) -> Optional[
     `path`; refuse a path that is neither, and a folder holding other files."""
     if path.suffix == ".spacy" and not path.is_dir():
         if shard_size is not None:
-            raise DynCleanError(f"--shard-size needs an output folder, not the file {path}")
+            raise DynCleanError(
+                f"--shard-size needs an output folder, not the file {path}"
+            )
         return None
     if path.suffix and not path.is_dir():
-        raise DynCleanError(f"The output must be a .spacy file or a folder (for shards), got {path}")
+        raise DynCleanError(
+            f"The output must be a .spacy file or a folder (for shards), got {path}"
+        )
     if shard_size is not None and shard_size < 1:
         raise DynCleanError(f"--shard-size must be at least 1, got {shard_size}")
-    others = [p.name for p in path.iterdir() if p.suffix != ".spacy"] if path.is_dir() else []
+    others = (
+        [p.name for p in path.iterdir() if p.suffix != ".spacy"]
+        if path.is_dir()
+        else []
+    )
     if others:
-        raise DataError(path, f"the output folder holds other files than .spacy shards, e.g. {others[0]!r}",
-                        hint="write to a new folder or a folder of shards")
+        raise DataError(
+            path,
+            f"the output folder holds other files than .spacy shards, e.g. {others[0]!r}",
+            hint="write to a new folder or a folder of shards",
+        )
     return shard_size or SHARD_SIZE
 
 
@@ -178,14 +227,18 @@ def detect_format(path: PathLike, format: Optional[str] = None) -> str:
     """The input format: `format` if given, else from the file extension (a folder: spacy)."""
     if format is not None:
         if format.lower() not in FORMATS:
-            raise DynCleanError(f"Unknown format {format!r}: use one of {', '.join(FORMATS)}")
+            raise DynCleanError(
+                f"Unknown format {format!r}: use one of {', '.join(FORMATS)}"
+            )
         return FORMATS[format.lower()]
     suffix = Path(path).suffix.lower()
     if Path(path).is_dir():
         return "spacy"
     if suffix not in EXTENSIONS:
         hint = f"pass --format {'|'.join(FORMATS)}"
-        raise DataError(path, f"can't tell the format from the extension {suffix!r}", hint=hint)
+        raise DataError(
+            path, f"can't tell the format from the extension {suffix!r}", hint=hint
+        )
     return EXTENSIONS[suffix]
 
 
@@ -203,7 +256,10 @@ def read_docs(
         raise DataError(path, "file not found")
     kind = detect_format(path, format)
     if kind != "spacy" and not Path(path).is_file():
-        raise DataError(path, f"is a folder; only .spacy shards can be read from a folder, not {kind}")
+        raise DataError(
+            path,
+            f"is a folder; only .spacy shards can be read from a folder, not {kind}",
+        )
     if scheme != "auto" and kind != "conll":
         raise DynCleanError(f"--scheme only applies to CoNLL input, not {kind}")
     if alignment_mode != "strict" and kind != "jsonl":
@@ -212,7 +268,7 @@ def read_docs(
         return read_conll(path, lang, scheme=scheme, notes=notes)
     if kind == "jsonl":
         return read_jsonl(path, lang, alignment_mode=alignment_mode, notes=notes)
-    reader = read_docbin if kind == "spacy" else read_dsner
+    reader = read_docbin_assigning_ids if kind == "spacy" else read_dsner
     return reader(path, lang, notes=notes)
 
 
@@ -226,16 +282,25 @@ def convert_file(
     alignment_mode: str = "strict",
     id_prefix: Optional[str] = None,
     shard_size: Optional[int] = None,
-) -> tuple[DocStats, ReadNotes]:
+) -> Tuple[DocStats, ReadNotes]:
     """Input file → .spacy file or folder of shards, docs with ids; nothing is written
     if any record is bad. `id_prefix` names the ids `<id_prefix>:<n>` instead of
     `<file stem>:<n>`, so that two files with the same sentences (distant and gold)
     get the same ids."""
-    output_shard_size(Path(output_path), shard_size)  # refuse a bad output before reading
+    output_shard_size(
+        Path(output_path), shard_size
+    )  # refuse a bad output before reading
     notes = ReadNotes()
     docs = read_docs(
-        input_path, lang, format=format, scheme=scheme, alignment_mode=alignment_mode, notes=notes
+        input_path,
+        lang,
+        format=format,
+        scheme=scheme,
+        alignment_mode=alignment_mode,
+        notes=notes,
     )
     if id_prefix is not None:
-        docs = (set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1))
+        docs = (
+            set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1)
+        )
     return write_docbin(docs, output_path, shard_size), notes

@@ -1,4 +1,5 @@
 """Stable sample ids: every training doc carries one in `doc.user_data`."""
+
 import hashlib
 from typing import Optional
 

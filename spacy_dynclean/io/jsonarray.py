@@ -3,11 +3,13 @@
 Memory holds one item (and a read chunk), not the file. A syntax error names its line,
 column and character offset in the file, like `json.loads` would.
 """
+
 import json
 from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import DataError
-from .text import CHUNK_BYTES, PathLike, iter_text
+from ..util import PathLike
+from .text import CHUNK_BYTES, iter_text
 
 WHITESPACE = " \t\n\r"
 # a decode error, or a value ending, this close to the end of the buffer may be cut off
@@ -23,7 +25,11 @@ class _Buffer:
         self.path = path
         self.chunks = iter(chunks)
         self.text, self.pos = "", 0
-        self.dropped, self.dropped_lines, self.dropped_col = 0, 0, 0  # text before `self.text`
+        self.dropped, self.dropped_lines, self.dropped_col = (
+            0,
+            0,
+            0,
+        )  # text before `self.text`
         self.eof = False
 
     def more(self) -> bool:
@@ -34,7 +40,9 @@ class _Buffer:
             return False
         done = self.text[: self.pos]
         newline = done.rfind("\n")
-        self.dropped_col = len(done) - newline - 1 if newline >= 0 else self.dropped_col + len(done)
+        self.dropped_col = (
+            len(done) - newline - 1 if newline >= 0 else self.dropped_col + len(done)
+        )
         self.dropped_lines += done.count("\n")
         self.dropped += self.pos
         self.text, self.pos = self.text[self.pos :] + chunk, 0
@@ -55,22 +63,30 @@ class _Buffer:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as err:
-                cut_off = err.pos >= len(self.text) - TAIL or err.msg.startswith("Unterminated string")
+                cut_off = err.pos >= len(self.text) - TAIL or err.msg.startswith(
+                    "Unterminated string"
+                )
                 if cut_off and self.more():
                     continue
                 raise self.error(err.msg, err.pos) from None
-            if end < len(self.text) - TAIL or self.eof or not self.more():  # a number may go on
+            if (
+                end < len(self.text) - TAIL or self.eof or not self.more()
+            ):  # a number may go on
                 self.pos = end
                 return value
 
     def error(self, msg: str, index: int, hint: Optional[str] = None) -> DataError:
-        if self.eof and (index >= len(self.text.rstrip()) or msg.startswith("Unterminated string")):
+        if self.eof and (
+            index >= len(self.text.rstrip()) or msg.startswith("Unterminated string")
+        ):
             hint = hint or "the file ends inside the JSON: is it truncated?"
         before = self.text[:index]
         newline = before.rfind("\n")
         line = self.dropped_lines + before.count("\n") + 1
         column = index - newline if newline >= 0 else self.dropped_col + index + 1
-        where = f"line {line}, column {column} (character offset {self.dropped + index})"
+        where = (
+            f"line {line}, column {column} (character offset {self.dropped + index})"
+        )
         return DataError(self.path, f"invalid JSON at {where}: {msg}", hint=hint)
 
 
@@ -85,7 +101,9 @@ def iter_json_array(path: PathLike, chunk_bytes: int = CHUNK_BYTES) -> Iterator[
         if buffer.peek():
             raise buffer.error("Extra data", buffer.pos, hint=JSONL_HINT)
         got = TYPE_NAMES.get(first, "number")
-        raise DataError(path, f"the top level must be a JSON list of records, got {got}")
+        raise DataError(
+            path, f"the top level must be a JSON list of records, got {got}"
+        )
     buffer.pos += 1
     if buffer.peek() == "]":
         buffer.pos += 1

@@ -1,4 +1,5 @@
 """Token-level views of a Doc's entity annotation."""
+
 from typing import List
 
 from spacy.tokens import Doc

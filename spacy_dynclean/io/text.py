@@ -1,19 +1,22 @@
 """UTF-8 text streamed from a file, by line or in chunks; a bad byte is a DataError
 naming its byte offset and line."""
+
 import codecs
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Tuple
 
 from ..errors import DataError
+from ..util import PathLike
 
-PathLike = Union[str, Path]
 CHUNK_BYTES = 1 << 20
 
 
 def decode_utf8(path: PathLike, data: bytes, offset: int = 0, line: int = 1) -> str:
     """Decode `data`, found at byte `offset` of the file and starting on `line`; a
     leading BOM is allowed at offset 0."""
-    skip = len(codecs.BOM_UTF8) if offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
+    skip = (
+        len(codecs.BOM_UTF8) if offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
+    )
     try:
         return data[skip:].decode("utf-8")
     except UnicodeDecodeError as err:
@@ -23,7 +26,7 @@ def decode_utf8(path: PathLike, data: bytes, offset: int = 0, line: int = 1) -> 
         raise DataError(path, problem, hint="re-encode the file as UTF-8") from None
 
 
-def iter_lines(path: PathLike) -> Iterator[tuple[int, str]]:
+def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
     """Stream `(line number, text)` pairs (1-based, line ending removed), checking UTF-8."""
     if Path(path).stat().st_size == 0:
         raise DataError(path, "file is empty")

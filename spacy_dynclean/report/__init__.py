@@ -5,29 +5,36 @@ labels, optionally) and writes into one folder: the figures (`plots`), the stati
 HTML pages (`page`) and `review.jsonl` (`review`); `apply_review` turns a reviewed
 review.jsonl into the final DocBin.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
+from ..cleaning.audit import Key
 from ..cleaning.clean import check_fingerprint
-from ..io.docbin import iter_docbin
-from ..io.ids import sample_key
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
+from ..io.docbin import iter_docbin_as_stored
+from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
 from ..scoring.scores import read_scores, summarize
+from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
 from .plots import Plot, write_plots
-from .review import ApplyResult, apply_review, audit_keys, flagged_docs, read_audit, write_review
+from .review import (
+    ApplyResult,
+    Audit,
+    apply_review,
+    flagged_docs,
+    read_audit,
+    write_review,
+)
 
-__all__ = ["ReportResult", "write_report", "apply_review", "ApplyResult",
-           "REVIEW_FILE"]
+__all__ = ["ReportResult", "write_report", "apply_review", "ApplyResult", "REVIEW_FILE"]
 
-PathLike = Union[str, Path]
 REVIEW_FILE = "review.jsonl"
-Key = Tuple[str, int, int, str]
 
 
 @dataclass
@@ -68,13 +75,13 @@ def write_report(
     say(f"Checking {data_path} and {audit_path} against the scores")
     notes += check_fingerprint(data_path, scores_dir, scores.thresholds)
     audit = read_audit(audit_path)
-    check_audit(table, audit_keys(audit), scores_dir, audit_path)
-    docs = list(iter_docbin(data_path))
+    check_audit(table, audit, scores_dir, audit_path)
+    docs = list(iter_docbin_as_stored(data_path))
     items = flagged_docs(docs, audit, data_path, audit_path)
     errors, gold, verdicts, detection = None, None, None, None
     if gold_path is not None:
         say(f"Comparing with the gold labels in {gold_path}")
-        gold_docs = list(iter_docbin(gold_path))
+        gold_docs = list(iter_docbin_as_stored(gold_path))
         errors = item_errors(table, gold_docs)
         detection = detection_from_errors(table, errors)
         verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))
@@ -86,29 +93,65 @@ def write_report(
     review = output_dir / REVIEW_FILE
     write_review(items, review)
     say("Writing the HTML pages")
-    inputs = {"scores": str(scores_dir), "audit": str(audit_path), "data": str(data_path),
-              **({"gold": str(gold_path)} if gold_path is not None else {}), "review file": REVIEW_FILE}
-    data = PageData(inputs, scores.thresholds, summarize(table), len(docs), sorted(items, key=lambda i: i.rank),
-                    plots, notes, detection, gold, verdicts)
+    inputs = {
+        "scores": str(scores_dir),
+        "audit": str(audit_path),
+        "data": str(data_path),
+        **({"gold": str(gold_path)} if gold_path is not None else {}),
+        "review file": REVIEW_FILE,
+    }
+    data = PageData(
+        inputs,
+        scores.thresholds,
+        summarize(table),
+        len(docs),
+        sorted(items, key=lambda i: i.rank),
+        plots,
+        notes,
+        detection,
+        gold,
+        verdicts,
+    )
     pages = write_pages(data, output_dir, max_items, page_size)
-    return ReportResult(pages[0], pages, plots, review, len(docs), len(items),
-                        sum(len(item.decisions) for item in items), notes, detection)
+    return ReportResult(
+        pages[0],
+        pages,
+        plots,
+        review,
+        len(docs),
+        len(items),
+        sum(len(item.decisions) for item in items),
+        notes,
+        detection,
+    )
 
 
 def flagged_keys(table: ItemTable) -> List[Key]:
     """(doc_id, start, end, kind) of the flagged rows, in table order."""
     rows = np.flatnonzero(table["flagged"])
-    return [(table.doc_ids[table["doc"][i]], int(table["start"][i]), int(table["end"][i]), KINDS[table["kind"][i]])
-            for i in rows]
+    return [
+        (
+            table.doc_ids[table["doc"][i]],
+            int(table["start"][i]),
+            int(table["end"][i]),
+            KINDS[table["kind"][i]],
+        )
+        for i in rows
+    ]
 
 
-def check_audit(table: ItemTable, keys: Set[Key], scores_dir: PathLike, audit_path: PathLike) -> None:
+def check_audit(
+    table: ItemTable, audit: Audit, scores_dir: PathLike, audit_path: PathLike
+) -> None:
     """Refuse an audit whose decisions are not exactly the flagged items of the scores."""
+    keys = {d.key for lines in audit.values() for _, d in lines}
     flagged = set(flagged_keys(table))
     if flagged == keys:
         return
     only_scores, only_audit = sorted(flagged - keys), sorted(keys - flagged)
     example = f"e.g. {only_scores[0]}" if only_scores else f"e.g. {only_audit[0]}"
-    raise MismatchError(f"{audit_path} and {scores_dir} do not belong together: {len(only_scores)} flagged items "
-                        f"are not in the audit and {len(only_audit)} audit lines are not flagged ({example}); "
-                        "pass the audit `dynclean clean` wrote from these scores")
+    raise MismatchError(
+        f"{audit_path} and {scores_dir} do not belong together: {len(only_scores)} flagged items "
+        f"are not in the audit and {len(only_audit)} audit lines are not flagged ({example}); "
+        "pass the audit `dynclean clean` wrote from these scores"
+    )

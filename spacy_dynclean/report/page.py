@@ -4,28 +4,33 @@ the figures by relative path, every text escaped. Sentences use displaCy's entit
 markup: kept entities as displaCy draws them, removed ones struck through, tokens
 that became missing outlined, each with its AUM and threshold.
 """
+
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from spacy.displacy.render import DEFAULT_LABEL_COLORS
 from spacy.tokens import Doc
 
-from ..util import atomic_write
+from ..cleaning.audit import ACTION_TITLES, REMOVED_ENTITY, Decision, Key, count_actions
+from ..util import PathLike, atomic_write
 from .plots import Plot
-from .review import Decision, FlaggedDoc
+from .review import FlaggedDoc
 
-PathLike = Union[str, Path]
 PAGE_SIZE = 100
 INDEX = "index.html"
-Verdicts = Mapping[Tuple[str, int, int, str], bool]
+Verdicts = Mapping[Key, bool]
 LABEL_ALIASES = {"PER": "PERSON", "MISC": "NORP"}
 _PAGE_FILE = re.compile(r"^page-(\d+)\.html$")
-TITLES = {"kept": "entity of the data, kept", "removed": "entity of the data, removed by the cleaning",
-          "missing": "non-entity tokens marked missing by the cleaning",
-          "premissing": "tokens already missing in the data"}
+TITLES = {
+    "kept": "entity of the data, kept",
+    "removed": "entity of the data, removed by the cleaning",
+    "missing": "non-entity tokens marked missing by the cleaning",
+    "premissing": "tokens already missing in the data",
+}
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1180px;
@@ -72,46 +77,74 @@ class PageData:
     verdicts: Optional[Verdicts] = None
 
 
-def write_pages(data: PageData, output_dir: PathLike, max_items: int = 500, page_size: int = PAGE_SIZE) -> List[Path]:
+def write_pages(
+    data: PageData,
+    output_dir: PathLike,
+    max_items: int = 500,
+    page_size: int = PAGE_SIZE,
+) -> List[Path]:
     """Write index.html and page-N.html; remove page files of an older, longer report."""
     output_dir, page_size = Path(output_dir), max(page_size, 1)
-    shown = data.items[:max(max_items, 0)]
-    chunks = [shown[i:i + page_size] for i in range(0, len(shown), page_size)] or [[]]
+    shown = data.items[: max(max_items, 0)]
+    chunks = [shown[i : i + page_size] for i in range(0, len(shown), page_size)] or [[]]
     names = [INDEX] + [f"page-{n}.html" for n in range(2, len(chunks) + 1)]
     hidden = len(data.items) - len(shown)
     paths = []
     for number, (name, chunk) in enumerate(zip(names, chunks), start=1):
         nav = _nav(names, number)
         body = [summary(data, hidden)] if number == 1 else []
-        body += [f'<h2 id="sentences">Flagged sentences, page {number} of {len(chunks)}</h2>', nav,
-                 sentences(chunk, data, rank=(number - 1) * page_size)]
+        body += [
+            f'<h2 id="sentences">Flagged sentences, page {number} of {len(chunks)}</h2>',
+            nav,
+            sentences(chunk, data, rank=(number - 1) * page_size),
+        ]
         if number == len(chunks) and hidden:
-            body.append(f'<p class="more">{hidden:,} more flagged sentences not shown (raise --max-items; '
-                        "review.jsonl and the audit hold them all).</p>")
+            body.append(
+                f'<p class="more">{hidden:,} more flagged sentences not shown (raise --max-items; '
+                "review.jsonl and the audit hold them all).</p>"
+            )
         body.append(nav)
         paths.append(output_dir / name)
-        atomic_write(paths[-1], _document(f"dynclean report, page {number}", body).encode("utf8"))
+        atomic_write(
+            paths[-1], _document(f"dynclean report, page {number}", body).encode("utf8")
+        )
     _remove_stale_pages(output_dir, len(chunks))
     return paths
 
 
 def summary(data: PageData, hidden: int) -> str:
     """The first page's top: inputs, notes, counts, thresholds, detection, figures, legend."""
-    out = ["<h1>What dynclean cleaned</h1>", _inputs(data),
-           '<p class="toc"><a href="#summary">Summary</a><a href="#figures">Figures</a>'
-           f'<a href="#sentences">Flagged sentences ({len(data.items):,})</a></p>']
+    out = [
+        "<h1>What dynclean cleaned</h1>",
+        _inputs(data),
+        '<p class="toc"><a href="#summary">Summary</a><a href="#figures">Figures</a>'
+        f'<a href="#sentences">Flagged sentences ({len(data.items):,})</a></p>',
+    ]
     out += [f'<div class="note">{_e(note)}</div>' for note in data.notes]
-    tables = [_decision_table(data), _count_table(data.counts), _threshold_table(data.thresholds)]
+    tables = [
+        _decision_table(data),
+        _count_table(data.counts),
+        _threshold_table(data.thresholds),
+    ]
     if data.detection:
         tables.append(_detection_table(data.detection))
     out += ['<h2 id="summary">Summary</h2>', '<div class="tables">', *tables, "</div>"]
-    out += ['<h2 id="figures">Figures</h2>', '<div class="figures">'] + [
-        f'<figure><a href="{_e(p.file)}"><img src="{_e(p.file)}" alt="{_e(p.caption)}"></a>'
-        f"<figcaption>{_e(p.caption)} (click for full size)</figcaption></figure>" for p in data.plots] + ["</div>"]
+    out += (
+        ['<h2 id="figures">Figures</h2>', '<div class="figures">']
+        + [
+            f'<figure><a href="{_e(p.file)}"><img src="{_e(p.file)}" alt="{_e(p.caption)}"></a>'
+            f"<figcaption>{_e(p.caption)} (click for full size)</figcaption></figure>"
+            for p in data.plots
+        ]
+        + ["</div>"]
+    )
     shown = len(data.items) - hidden
-    out += ["<h2>How to read the sentences</h2>", _legend(),
-            f"<p>{len(data.items):,} sentences have decisions; {shown:,} are shown, sorted by the lowest AUM "
-            "among their decisions (most doubtful first).</p>"]
+    out += [
+        "<h2>How to read the sentences</h2>",
+        _legend(),
+        f"<p>{len(data.items):,} sentences have decisions; {shown:,} are shown, sorted by the lowest AUM "
+        "among their decisions (most doubtful first).</p>",
+    ]
     return "\n".join(out)
 
 
@@ -120,12 +153,20 @@ def sentences(items: Sequence[FlaggedDoc], data: PageData, rank: int = 0) -> str
     blocks = []
     for n, item in enumerate(items, start=rank + 1):
         low = item.lowest
-        head = (f'<div class="head">#{n} · doc {_e(item.doc_id)} · {len(item.decisions)} decision(s) · lowest AUM '
-                f"{_num(low.aum)} (threshold {_num(low.threshold)})</div>")
-        parts = [head, f'<div class="entities">{render_doc(item, data.verdicts)}</div>', _footnotes(item, data.verdicts)]
+        head = (
+            f'<div class="head">#{n} · doc {_e(item.doc_id)} · {len(item.decisions)} decision(s) · lowest AUM '
+            f"{_num(low.aum)} (threshold {_num(low.threshold)})</div>"
+        )
+        parts = [
+            head,
+            f'<div class="entities">{render_doc(item, data.verdicts)}</div>',
+            _footnotes(item, data.verdicts),
+        ]
         if data.gold is not None:
             parts.append(_gold_line(data.gold.get(item.doc_id)))
-        blocks.append(f'<div class="sent" id="{_e(item.doc_id)}">{"".join(parts)}</div>')
+        blocks.append(
+            f'<div class="sent" id="{_e(item.doc_id)}">{"".join(parts)}</div>'
+        )
     return "\n".join(blocks) or "<p>No flagged sentences.</p>"
 
 
@@ -133,7 +174,9 @@ def render_doc(item: FlaggedDoc, verdicts: Optional[Verdicts] = None) -> str:
     """The doc in displaCy's entity markup: entities of the data (kept or struck
     through), and runs of tokens the cleaning made missing."""
     doc = item.original
-    removed = {(d.start, d.end, d.label): d for d in item.decisions if d.kind == "entity"}
+    removed = {
+        (d.start, d.end, d.label): d for d in item.decisions if d.kind == "entity"
+    }
     negatives = [d for d in item.decisions if d.kind == "non_entity"]
     ents = {e.start: e for e in doc.ents}
     missing = [t.ent_iob == 0 for t in item.cleaned]
@@ -143,15 +186,42 @@ def render_doc(item: FlaggedDoc, verdicts: Optional[Verdicts] = None) -> str:
             ent = ents[i]
             decision = removed.get((ent.start, ent.end, ent.label_))
             kind = "removed" if decision else "kept"
-            out.append(_mark(doc, ent.start, ent.end, ent.label_, kind, [decision] if decision else [], item, verdicts))
+            out.append(
+                _mark(
+                    doc,
+                    ent.start,
+                    ent.end,
+                    ent.label_,
+                    kind,
+                    [decision] if decision else [],
+                    item,
+                    verdicts,
+                )
+            )
             i = ent.end
         elif missing[i]:
             covering = _covering(negatives, i)
             j = i + 1
-            while j < len(doc) and j not in ents and missing[j] and _covering(negatives, j) == covering:
+            while (
+                j < len(doc)
+                and j not in ents
+                and missing[j]
+                and _covering(negatives, j) == covering
+            ):
                 j += 1
             kind = "missing" if covering else "premissing"
-            out.append(_mark(doc, i, j, "missing", kind, sorted(covering, key=lambda d: d.start), item, verdicts))
+            out.append(
+                _mark(
+                    doc,
+                    i,
+                    j,
+                    "missing",
+                    kind,
+                    sorted(covering, key=lambda d: d.start),
+                    item,
+                    verdicts,
+                )
+            )
             i = j
         else:
             out.append(_e(doc[i].text_with_ws))
@@ -159,43 +229,65 @@ def render_doc(item: FlaggedDoc, verdicts: Optional[Verdicts] = None) -> str:
     return "".join(out)
 
 
-def _mark(doc: Doc, start: int, end: int, label: str, kind: str, decisions: Sequence[Decision],
-          item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
+def _mark(
+    doc: Doc,
+    start: int,
+    end: int,
+    label: str,
+    kind: str,
+    decisions: Sequence[Decision],
+    item: FlaggedDoc,
+    verdicts: Optional[Verdicts],
+) -> str:
     """One decision-annotated <mark> (and the whitespace after it)."""
-    name = {"removed": f"{label} removed", "premissing": "missing in the data"}.get(kind, label)
+    name = {"removed": f"{label} removed", "premissing": "missing in the data"}.get(
+        kind, label
+    )
     scores = "; ".join(_score(d, item, verdicts) for d in decisions)
-    return _mark_html(doc[start:end].text, label, kind, name, scores, TITLES[kind]) + _e(doc[end - 1].whitespace_)
+    return _mark_html(
+        doc[start:end].text, label, kind, name, scores, TITLES[kind]
+    ) + _e(doc[end - 1].whitespace_)
 
 
-def _mark_html(text: str, label: str, kind: str, name: str, scores: str = "", title: str = "") -> str:
+def _mark_html(
+    text: str, label: str, kind: str, name: str, scores: str = "", title: str = ""
+) -> str:
     """displaCy's entity <mark>: `text`, then `name` in bold and the (HTML) `scores`;
     kept entities get displaCy's colour of `label`."""
     style = f' style="background:{_colour(label)}"' if kind == "kept" else ""
     title_attr = f' title="{_e(title)}"' if title else ""
     aum = f'<span class="aum">{scores}</span>' if scores else ""
-    return (f'<mark class="entity {kind}"{style}{title_attr}><span class="txt">{_e(text)}</span>'
-            f'<span class="lab">{_e(name)}</span>{aum}</mark>')
+    return (
+        f'<mark class="entity {kind}"{style}{title_attr}><span class="txt">{_e(text)}</span>'
+        f'<span class="lab">{_e(name)}</span>{aum}</mark>'
+    )
 
 
 def _score(decision: Decision, item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
     text = f"AUM {_num(decision.aum)} &lt; {_num(decision.threshold)}"
     if verdicts is None:
         return text
-    error = verdicts.get((item.doc_id, *decision.key))
+    error = verdicts.get(decision.key)
     if error is None:
         return text
-    verdict = ('<span class="hit" title="the gold labels say this label was wrong: a right call">'
-               "gold ✓ was an error</span>" if error else
-               '<span class="miss" title="the gold labels say this label was right: a wrong call">'
-               "gold ✗ was right</span>")
+    verdict = (
+        '<span class="hit" title="the gold labels say this label was wrong: a right call">'
+        "gold ✓ was an error</span>"
+        if error
+        else '<span class="miss" title="the gold labels say this label was right: a wrong call">'
+        "gold ✗ was right</span>"
+    )
     return f"{text} {verdict}"
 
 
 def _footnotes(item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
     """Flagged non-entities that changed nothing (a kept entity overlaps them)."""
     quiet = [d for d in item.decisions if d.kind == "non_entity" and d.n_missing == 0]
-    lines = [f'<div class="foot">flagged non-entity “{_e(item.original[d.start:d.end].text)}” stays: a kept '
-             f"entity covers it ({_score(d, item, verdicts)})</div>" for d in quiet]
+    lines = [
+        f'<div class="foot">flagged non-entity “{_e(item.original[d.start : d.end].text)}” stays: a kept '
+        f"entity covers it ({_score(d, item, verdicts)})</div>"
+        for d in quiet
+    ]
     return "".join(lines)
 
 
@@ -206,7 +298,10 @@ def _gold_line(doc: Optional[Doc]) -> str:
     while i < len(doc):
         if i in ents:
             ent = ents[i]
-            out.append(_mark_html(ent.text, ent.label_, "kept", ent.label_) + _e(doc[ent.end - 1].whitespace_))
+            out.append(
+                _mark_html(ent.text, ent.label_, "kept", ent.label_)
+                + _e(doc[ent.end - 1].whitespace_)
+            )
             i = ent.end
         else:
             out.append(_e(doc[i].text_with_ws))
@@ -219,23 +314,28 @@ def _covering(decisions: Sequence[Decision], i: int) -> FrozenSet[Decision]:
 
 
 def _inputs(data: PageData) -> str:
-    rows = "".join(f"<tr><th>{_e(name)}</th><td>{_e(path)}</td></tr>" for name, path in data.inputs.items())
+    rows = "".join(
+        f"<tr><th>{_e(name)}</th><td>{_e(path)}</td></tr>"
+        for name, path in data.inputs.items()
+    )
     return f'<table class="inputs">{rows}</table>'
 
 
 def _decision_table(data: PageData) -> str:
     decisions = [d for item in data.items for d in item.decisions]
-    removed: Dict[str, int] = {}
-    for d in decisions:
-        if d.action == "removed_entity":
-            removed[d.label] = removed.get(d.label, 0) + 1
+    removed = Counter(d.label for d in decisions if d.action == REMOVED_ENTITY)
     rows = [(f"entities removed: {label}", n) for label, n in sorted(removed.items())]
-    rows += [("entities removed, all", sum(removed.values())),
-             ("non-entities marked missing", sum(d.action == "marked_missing" for d in decisions)),
-             ("entities relabelled (repair)", sum(d.action == "relabeled_entity" for d in decisions)),
-             ("entities added (repair)", sum(d.action == "added_entity" for d in decisions)),
-             ("tokens now missing", sum(int((t.ent_iob == 0)) for item in data.items for t in item.cleaned)),
-             ("docs changed", f"{len(data.items):,} of {data.n_docs:,}")]
+    rows += [
+        (ACTION_TITLES[action].lower(), n)
+        for action, n in count_actions(decisions).items()
+    ]
+    rows += [
+        (
+            "tokens now missing",
+            sum(int((t.ent_iob == 0)) for item in data.items for t in item.cleaned),
+        ),
+        ("docs changed", f"{len(data.items):,} of {data.n_docs:,}"),
+    ]
     return _table("Decisions (audit)", ("action", "count"), rows)
 
 
@@ -244,33 +344,66 @@ def _count_table(counts: Dict[str, Any]) -> str:
     for kind, value in counts["kinds"].items():
         for label, c in value["types"].items():
             share = f"{c['flagged'] / c['judged']:.1%}" if c["judged"] else "-"
-            rows.append((f"{kind} {label}", c["items"], c["judged"], c["flagged"], share))
-    return _table("Items per kind and type (scores)", ("kind / type", "items", "judged", "flagged", "% flagged"), rows)
+            rows.append(
+                (f"{kind} {label}", c["items"], c["judged"], c["flagged"], share)
+            )
+    return _table(
+        "Items per kind and type (scores)",
+        ("kind / type", "items", "judged", "flagged", "% flagged"),
+        rows,
+    )
 
 
 def _threshold_table(thresholds: Dict[str, Any]) -> str:
-    rows = [(f"run {i}" + ("" if run.get("fold") is None else f" (fold {run['fold']})"), _num(run.get("t_pos")),
-             _num(run.get("t_neg")), run.get("n_fake_pos", "-"), run.get("n_fake_neg", "-"))
-            for i, run in enumerate(thresholds.get("runs", []))]
-    title = (f"Cuts: p_pos {thresholds.get('p_pos', '-')}, p_neg {thresholds.get('p_neg', '-')}, "
-             f"head {thresholds.get('head', '-')}")
+    rows = [
+        (
+            f"run {i}" + ("" if run.get("fold") is None else f" (fold {run['fold']})"),
+            _num(run.get("t_pos")),
+            _num(run.get("t_neg")),
+            run.get("n_fake_pos", "-"),
+            run.get("n_fake_neg", "-"),
+        )
+        for i, run in enumerate(thresholds.get("runs", []))
+    ]
+    title = (
+        f"Cuts: p_pos {thresholds.get('p_pos', '-')}, p_neg {thresholds.get('p_neg', '-')}, "
+        f"head {thresholds.get('head', '-')}"
+    )
     return _table(title, ("run", "t_pos", "t_neg", "fake pos", "fake neg"), rows)
 
 
 def _detection_table(detection: Dict[str, Dict[str, Any]]) -> str:
-    rows = [(side, m["n_judged"], m["n_errors"], m["flagged"], _num(m["precision"], 3), _num(m["recall"], 3),
-             _num(m["auroc"], 3)) for side, m in (("entities", detection["pos"]), ("non-entities", detection["neg"]))]
-    return _table("Detection against gold", ("side", "judged", "real errors", "flagged", "precision", "recall",
-                                             "AUROC"), rows)
+    rows = [
+        (
+            side,
+            m["n_judged"],
+            m["n_errors"],
+            m["flagged"],
+            _num(m["precision"], 3),
+            _num(m["recall"], 3),
+            _num(m["auroc"], 3),
+        )
+        for side, m in (
+            ("entities", detection["pos"]),
+            ("non-entities", detection["neg"]),
+        )
+    ]
+    return _table(
+        "Detection against gold",
+        ("side", "judged", "real errors", "flagged", "precision", "recall", "AUROC"),
+        rows,
+    )
 
 
 def _legend() -> str:
-    return ('<p class="entities">Each sentence shows the distant labels: '
-            f'{_sample("kept", "PER", "entity kept")}, '
-            f'{_sample("removed", "LOC removed", "entity removed")} (its tokens became missing unless the data was '
-            f'cleaned with --entity-action outside), {_sample("missing", "missing", "tokens made missing")} (a '
-            "flagged non-entity: unknown for training, not O). Each decision shows its AUM and the threshold it fell "
-            "below; with --gold, whether the gold labels call the label an error, and the gold entities below.</p>")
+    return (
+        '<p class="entities">Each sentence shows the distant labels: '
+        f"{_sample('kept', 'PER', 'entity kept')}, "
+        f"{_sample('removed', 'LOC removed', 'entity removed')} (its tokens became missing unless the data was "
+        f"cleaned with --entity-action outside), {_sample('missing', 'missing', 'tokens made missing')} (a "
+        "flagged non-entity: unknown for training, not O). Each decision shows its AUM and the threshold it fell "
+        "below; with --gold, whether the gold labels call the label an error, and the gold entities below.</p>"
+    )
 
 
 def _sample(kind: str, label: str, text: str) -> str:
@@ -279,22 +412,29 @@ def _sample(kind: str, label: str, text: str) -> str:
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(_cell(v))}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in rows
+    )
     return f"<div><h3>{_e(title)}</h3><table><tr>{head}</tr>{body}</table></div>"
 
 
 def _nav(names: Sequence[str], current: int) -> str:
     if len(names) < 2:
         return ""
-    links = [f"<b>{n}</b>" if n == current else f'<a href="{_e(name)}">{n}</a>'
-             for n, name in enumerate(names, start=1)]
+    links = [
+        f"<b>{n}</b>" if n == current else f'<a href="{_e(name)}">{n}</a>'
+        for n, name in enumerate(names, start=1)
+    ]
     return f'<div class="nav">Pages: {" ".join(links)}</div>'
 
 
 def _document(title: str, body: Sequence[str]) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>\n'
-            "<body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>\n'
+        "<body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
 def _remove_stale_pages(output_dir: Path, n_pages: int) -> None:
@@ -305,11 +445,17 @@ def _remove_stale_pages(output_dir: Path, n_pages: int) -> None:
 
 
 def _colour(label: str) -> str:
-    return DEFAULT_LABEL_COLORS.get(label) or DEFAULT_LABEL_COLORS.get(LABEL_ALIASES.get(label, ""), "#ddd")
+    return DEFAULT_LABEL_COLORS.get(label) or DEFAULT_LABEL_COLORS.get(
+        LABEL_ALIASES.get(label, ""), "#ddd"
+    )
 
 
 def _cell(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    return (
+        f"{value:,}"
+        if isinstance(value, int) and not isinstance(value, bool)
+        else str(value)
+    )
 
 
 def _num(value: Optional[float], digits: int = 2) -> str:

@@ -3,6 +3,7 @@ overlaid and the cuts marked (one line per run), per entity type, split by gold
 error, and the data map. Drawn on matplotlib's Agg canvas without pyplot, so no
 global backend state is touched and no display is needed.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -17,8 +18,10 @@ PathLike = Union[str, Path]
 SCATTER_CAP = 8000  # points per colour and panel of the data map
 BINS = 50
 RUN_COLOURS = ("#d62728", "#9467bd", "#8c564b", "#e377c2")
-GOLD_NOTE = ("Split by the gold labels: a real error is an entity whose span and type are not a gold entity, "
-             "or a non-entity that is (part of) one.")
+GOLD_NOTE = (
+    "Split by the gold labels: a real error is an entity whose span and type are not a gold entity, "
+    "or a non-entity that is (part of) one."
+)
 SIDES = {"pos": ("t_pos", "fake positives"), "neg": ("t_neg", "fake negatives")}
 
 
@@ -50,44 +53,93 @@ class Panel:
     log: bool = False
 
 
-def write_plots(table: ItemTable, thresholds: Dict[str, Any], output_dir: PathLike,
-                errors: Optional[np.ndarray] = None, seed: int = 0) -> List[Plot]:
+def write_plots(
+    table: ItemTable,
+    thresholds: Dict[str, Any],
+    output_dir: PathLike,
+    errors: Optional[np.ndarray] = None,
+    seed: int = 0,
+) -> List[Plot]:
     """Write the figures into `output_dir`; `errors` (per row, from gold) adds the
     error-vs-correct figures."""
     output_dir = Path(output_dir)
     histograms = (
-        ("aum", aum_panels, "AUM of the judged items and of the threshold samples",
-         "AUM of entities and non-entities (density), the threshold samples outlined; an item left of its run's "
-         "cut is flagged."),
-        ("aum_by_type", type_panels, "Entity AUM per type",
-         "Entity AUM per type, with the fake positives made from entities of that type."),
+        (
+            "aum",
+            aum_panels,
+            "AUM of the judged items and of the threshold samples",
+            "AUM of entities and non-entities (density), the threshold samples outlined; an item left of its run's "
+            "cut is flagged.",
+        ),
+        (
+            "aum_by_type",
+            type_panels,
+            "Entity AUM per type",
+            "Entity AUM per type, with the fake positives made from entities of that type.",
+        ),
     )
     plots = []
     for name, panels, title, caption in histograms:
-        plots.append(_save(_histograms(panels(table, thresholds), title), output_dir, f"{name}.png", caption))
+        plots.append(
+            _save(
+                _histograms(panels(table, thresholds), title),
+                output_dir,
+                f"{name}.png",
+                caption,
+            )
+        )
         if errors is not None:
-            plots.append(_save(_histograms(panels(table, thresholds, errors), f"{title}: real errors and correct "
-                                           "labels (gold)"), output_dir, f"{name}_gold.png", f"{caption} {GOLD_NOTE}"))
+            plots.append(
+                _save(
+                    _histograms(
+                        panels(table, thresholds, errors),
+                        f"{title}: real errors and correct labels (gold)",
+                    ),
+                    output_dir,
+                    f"{name}_gold.png",
+                    f"{caption} {GOLD_NOTE}",
+                )
+            )
         else:  # not the figure of an older report with --gold
             (output_dir / f"{name}_gold.png").unlink(missing_ok=True)
-    plots.append(_save(data_map(table, seed), output_dir, "data_map.png", "Data map: mean probability of the label "
-                       "(confidence) against its spread over the epochs (variability), flagged items in red."))
+    plots.append(
+        _save(
+            data_map(table, seed),
+            output_dir,
+            "data_map.png",
+            "Data map: mean probability of the label "
+            "(confidence) against its spread over the epochs (variability), flagged items in red.",
+        )
+    )
     return plots
 
 
-def aum_panels(table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None) -> List[Panel]:
+def aum_panels(
+    table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None
+) -> List[Panel]:
     """Entities with the fake positives and t_pos; non-entities with the fake
     negatives and t_neg."""
     kind, judged = table["kind"], table["judged"]
     return [
-        Panel("Entities", _real(table, judged & (kind == ENTITY), "entities", errors)
-              + [_fake(table, kind == FAKE_POS, "pos")], run_cuts(thresholds, "pos")),
-        Panel("Non-entities (log scale)", _real(table, judged & (kind == NON_ENTITY), "non-entities", errors)
-              + [_fake(table, kind == FAKE_NEG, "neg")], run_cuts(thresholds, "neg"), log=True),
+        Panel(
+            "Entities",
+            _real(table, judged & (kind == ENTITY), "entities", errors)
+            + [_fake(table, kind == FAKE_POS, "pos")],
+            run_cuts(thresholds, "pos"),
+        ),
+        Panel(
+            "Non-entities (log scale)",
+            _real(table, judged & (kind == NON_ENTITY), "non-entities", errors)
+            + [_fake(table, kind == FAKE_NEG, "neg")],
+            run_cuts(thresholds, "neg"),
+            log=True,
+        ),
     ]
 
 
-def type_panels(table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None) -> List[Panel]:
+def type_panels(
+    table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None
+) -> List[Panel]:
     """One panel per entity type: its entities, the fake positives made from its
     entities, and its t_pos (per type where the scores have per-type cuts)."""
     kind, judged = table["kind"], table["judged"]
@@ -96,12 +148,19 @@ def type_panels(table: ItemTable, thresholds: Dict[str, Any], errors: Optional[n
         code = table.labels.index(name)
         real = judged & (kind == ENTITY) & (table["label"] == code)
         fake = (kind == FAKE_POS) & (table["original"] == code)
-        panels.append(Panel(name, _real(table, real, name, errors) + [_fake(table, fake, "pos")],
-                            run_cuts(thresholds, "pos", name)))
+        panels.append(
+            Panel(
+                name,
+                _real(table, real, name, errors) + [_fake(table, fake, "pos")],
+                run_cuts(thresholds, "pos", name),
+            )
+        )
     return panels
 
 
-def run_cuts(thresholds: Dict[str, Any], side: str, entity_type: Optional[str] = None) -> List[Tuple[str, float]]:
+def run_cuts(
+    thresholds: Dict[str, Any], side: str, entity_type: Optional[str] = None
+) -> List[Tuple[str, float]]:
     """(legend label, value) of each run's cut on `side` ("pos" / "neg"), the
     per-type value where there is one."""
     name = SIDES[side][0]
@@ -123,15 +182,27 @@ def data_map(table: ItemTable, seed: int = 0) -> Figure:
     rng = np.random.default_rng(seed)
     figure = Figure(figsize=(12, 5.2), layout="constrained")
     axes = figure.subplots(1, 2, sharey=True)
-    for ax, (name, code) in zip(axes, (("Entities", ENTITY), ("Non-entities", NON_ENTITY))):
+    for ax, (name, code) in zip(
+        axes, (("Entities", ENTITY), ("Non-entities", NON_ENTITY))
+    ):
         rows = table["judged"] & (table["kind"] == code)
         notes = []
-        for label, mask, colour, size in (("kept", rows & ~table["flagged"], "#1f77b4", 6),
-                                          ("flagged", rows & table["flagged"], "#d62728", 10)):
+        for label, mask, colour, size in (
+            ("kept", rows & ~table["flagged"], "#1f77b4", 6),
+            ("flagged", rows & table["flagged"], "#d62728", 10),
+        ):
             index, note = _subsample(np.flatnonzero(mask), rng, label, seed)
             notes.append(note)
-            ax.scatter(table["variability"][index], table["confidence"][index], s=size, c=colour, alpha=0.45,
-                       linewidths=0, label=f"{label} ({mask.sum():,})", rasterized=True)
+            ax.scatter(
+                table["variability"][index],
+                table["confidence"][index],
+                s=size,
+                c=colour,
+                alpha=0.45,
+                linewidths=0,
+                label=f"{label} ({mask.sum():,})",
+                rasterized=True,
+            )
         ax.set_title(f"{name}\n" + "; ".join(notes), fontsize=10)
         ax.set_xlabel("variability (std of the label's probability)")
         ax.legend(loc="lower right", markerscale=2)
@@ -140,19 +211,25 @@ def data_map(table: ItemTable, seed: int = 0) -> Figure:
     return figure
 
 
-def _subsample(index: np.ndarray, rng: np.random.Generator, label: str, seed: int) -> Tuple[np.ndarray, str]:
+def _subsample(
+    index: np.ndarray, rng: np.random.Generator, label: str, seed: int
+) -> Tuple[np.ndarray, str]:
     if len(index) <= SCATTER_CAP:
         return index, f"all {len(index):,} {label}"
     chosen = np.sort(rng.choice(index, SCATTER_CAP, replace=False))
     return chosen, f"{SCATTER_CAP:,} of {len(index):,} {label} (random, seed {seed})"
 
 
-def _real(table: ItemTable, mask: np.ndarray, name: str, errors: Optional[np.ndarray]) -> List[Series]:
+def _real(
+    table: ItemTable, mask: np.ndarray, name: str, errors: Optional[np.ndarray]
+) -> List[Series]:
     aum = table["aum"]
     if errors is None:
         return [Series(name, aum[mask], colour="#1f77b4")]
-    return [Series(f"{name}, correct", aum[mask & ~errors], colour="#2ca02c"),
-            Series(f"{name}, real error", aum[mask & errors], colour="#ff7f0e")]
+    return [
+        Series(f"{name}, correct", aum[mask & ~errors], colour="#2ca02c"),
+        Series(f"{name}, real error", aum[mask & errors], colour="#ff7f0e"),
+    ]
 
 
 def _fake(table: ItemTable, mask: np.ndarray, side: str) -> Series:
@@ -167,7 +244,7 @@ def _histograms(panels: Sequence[Panel], title: str) -> Figure:
     axes = np.atleast_1d(figure.subplots(nrows, ncols, squeeze=False)).ravel()
     for ax, panel in zip(axes, panels):
         _draw_panel(ax, panel)
-    for ax in axes[len(panels):]:
+    for ax in axes[len(panels) :]:
         ax.set_visible(False)
     figure.suptitle(title)
     return figure
@@ -175,7 +252,9 @@ def _histograms(panels: Sequence[Panel], title: str) -> Figure:
 
 def _draw_panel(ax: Any, panel: Panel) -> None:
     groups = [(s, s.values[~np.isnan(s.values)]) for s in panel.series]
-    values = np.concatenate([v for _, v in groups] + [np.array([c for _, c in panel.cuts])])
+    values = np.concatenate(
+        [v for _, v in groups] + [np.array([c for _, c in panel.cuts])]
+    )
     if not len(values):
         ax.text(0.5, 0.5, "no items", ha="center", va="center", transform=ax.transAxes)
     else:
@@ -185,14 +264,37 @@ def _draw_panel(ax: Any, panel: Panel) -> None:
                 continue
             label = f"{series.label} ({len(data):,})"
             if series.fake:
-                ax.hist(data, bins=bins, density=True, histtype="step", linewidth=1.8, color=series.colour, label=label)
+                ax.hist(
+                    data,
+                    bins=bins,
+                    density=True,
+                    histtype="step",
+                    linewidth=1.8,
+                    color=series.colour,
+                    label=label,
+                )
             else:
-                ax.hist(data, bins=bins, density=True, alpha=0.45, color=series.colour, label=label)
+                ax.hist(
+                    data,
+                    bins=bins,
+                    density=True,
+                    alpha=0.45,
+                    color=series.colour,
+                    label=label,
+                )
     for (label, value), colour in zip(panel.cuts, _cycle(RUN_COLOURS, len(panel.cuts))):
         ax.axvline(value, color=colour, linestyle="--", linewidth=1.5, label=label)
     if panel.cuts:
-        ax.text(min(value for _, value in panel.cuts), 0.99, "flagged ← ", transform=ax.get_xaxis_transform(),
-                ha="right", va="top", fontsize=8, color=RUN_COLOURS[0])
+        ax.text(
+            min(value for _, value in panel.cuts),
+            0.99,
+            "flagged ← ",
+            transform=ax.get_xaxis_transform(),
+            ha="right",
+            va="top",
+            fontsize=8,
+            color=RUN_COLOURS[0],
+        )
     if panel.log:
         ax.set_yscale("log")
     ax.set_title(panel.title)

@@ -1,5 +1,6 @@
-"""The cleaning decisions, doc by doc: read from the audit, exported for review as
-Prodigy-style JSONL, and applied back to the original DocBin once reviewed.
+"""The cleaning decisions (`cleaning.audit.Decision`), doc by doc: read from the
+audit, exported for review as Prodigy-style JSONL, and applied back to the original
+DocBin once reviewed.
 
 Review format (`review.jsonl`): one JSON object per line, one line per doc with at
 least one decision, in the order of the data:
@@ -38,54 +39,40 @@ Applying a reviewed file (`apply_review`), per line:
   `meta.decisions` is not applied either.
 Docs without a line are copied unchanged; every doc is kept, in order.
 """
+
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 import srsly
 from spacy.tokens import Doc
 
-from ..cleaning.clean import ENTITY_ACTIONS, clean_doc
-from ..io.docbin import docbin_paths, iter_docbin, output_shard_size, write_docbin
-from ..io.ids import sample_key
+from ..cleaning.audit import (
+    ACTIONS,
+    ENTITY_ACTIONS,
+    Decision,
+    entity_action_of,
+    is_a,
+    number,
+    repair_of,
+)
+from ..cleaning.clean import clean_doc
 from ..errors import DataError
-from ..io.dsner import json_object
-from ..util import atomic_output
+from ..io.common import json_object
+from ..io.docbin import (
+    docbin_paths,
+    iter_docbin_as_stored,
+    output_shard_size,
+    write_docbin,
+)
+from ..io.ids import sample_key
+from ..util import PathLike, atomic_output
 
-PathLike = Union[str, Path]
-ACTIONS = {"removed_entity": "entity", "relabeled_entity": "entity", "marked_missing": "non_entity",
-           "added_entity": "non_entity"}
 ANSWERS = ("accept", "reject", "ignore")
-AUDIT_FIELDS = {"doc_id": str, "tokens": list, "start": int, "end": int, "label": str, "action": str, "kind": str,
-                "n_missing": int}
-
-
-@dataclass(eq=False)
-class Decision:
-    """One flagged item of a doc and what the cleaning did with it (an audit line);
-    `start` / `end` are token offsets, end exclusive. Compared and hashed by identity."""
-
-    id: str
-    action: str
-    kind: str
-    label: str
-    start: int
-    end: int
-    aum: Optional[float]
-    threshold: Optional[float]
-    n_missing: int
-    accept: bool = True
-    repair: Optional[str] = None
-
-    def as_flag(self) -> Dict[str, Any]:
-        """The scores.jsonl-like row `clean_doc` applies."""
-        return {"kind": self.kind, "start": self.start, "end": self.end, "label": self.label,
-                "aum": self.aum, "threshold": self.threshold, "repair": self.repair}
-
-    @property
-    def key(self) -> Tuple[int, int, str]:
-        return self.start, self.end, self.kind
+BELONG = "the audit and the data do not belong together"
+# the audit's decisions by doc id, each with its line number
+Audit = Dict[str, List[Tuple[int, Decision]]]
 
 
 @dataclass
@@ -113,13 +100,6 @@ class FlaggedDoc:
         return _sort_aum(self.lowest.aum), self.index
 
 
-def entity_action_of(decisions: Iterable[Decision]) -> str:
-    """The cleaning's `entity_action`, read from the audit: "outside" if a removed
-    entity left tokens that are not missing, else "missing"."""
-    shrunk = any(d.kind == "entity" and d.n_missing < d.end - d.start for d in decisions)
-    return "outside" if shrunk else "missing"
-
-
 @dataclass
 class ApplyResult:
     """What `apply_review` did."""
@@ -134,28 +114,19 @@ class ApplyResult:
 # ---------------------------------------------------------------- audit → decisions
 
 
-def read_audit(path: PathLike) -> Dict[str, List[Tuple[int, Dict[str, Any]]]]:
-    """The audit lines grouped by doc id, each with its line number; bad lines are
-    refused with the line number."""
-    groups: Dict[str, List[Tuple[int, Dict[str, Any]]]] = {}
+def read_audit(path: PathLike) -> Audit:
+    """The audit's decisions grouped by doc id, each with its line number; bad lines
+    are refused with the line number."""
+    groups: Audit = {}
     for n, line in _json_lines(path):
-        for name, kind in AUDIT_FIELDS.items():
-            if not isinstance(line.get(name), kind) or isinstance(line.get(name), bool):
-                raise DataError(path, f"field {name!r} must be a {kind.__name__}, got {line.get(name)!r}", record=n,
-                                hint="is this the audit JSONL written by `dynclean clean --audit`?")
-        if ACTIONS.get(line["action"]) != line["kind"]:
-            raise DataError(path, f"action {line['action']!r} does not go with kind {line['kind']!r}", record=n)
-        groups.setdefault(line["doc_id"], []).append((n, line))
+        decision = Decision.from_line(line, path, n)
+        groups.setdefault(decision.doc_id, []).append((n, decision))
     return groups
 
 
-def audit_keys(audit: Mapping[str, Sequence[Tuple[int, Dict[str, Any]]]]) -> Set[Tuple[str, int, int, str]]:
-    """(doc_id, start, end, kind) of every audit line."""
-    return {(doc_id, line["start"], line["end"], line["kind"]) for doc_id, lines in audit.items() for _, line in lines}
-
-
-def flagged_docs(docs: Iterable[Doc], audit: Mapping[str, Sequence[Tuple[int, Dict[str, Any]]]],
-                 data_path: PathLike, audit_path: PathLike) -> List[FlaggedDoc]:
+def flagged_docs(
+    docs: Iterable[Doc], audit: Audit, data_path: PathLike, audit_path: PathLike
+) -> List[FlaggedDoc]:
     """The docs of the data that have audit lines, in data order, each with its
     decisions and a cleaned copy. Refuses audit lines that do not fit the data."""
     found: List[FlaggedDoc] = []
@@ -163,38 +134,42 @@ def flagged_docs(docs: Iterable[Doc], audit: Mapping[str, Sequence[Tuple[int, Di
         doc_id = sample_key(doc)
         if doc_id not in audit:
             continue
-        decisions = [_decision(doc, doc_id, k, n, line, audit_path) for k, (n, line) in enumerate(audit[doc_id])]
-        found.append(FlaggedDoc(doc_id, index, doc, cleaned_copy(doc, decisions, entity_action_of(decisions)),
-                                decisions))
+        for n, d in audit[doc_id]:
+            problem = d.misfit(doc)
+            if problem is not None:
+                raise DataError(
+                    audit_path,
+                    f"{d.label} at tokens {d.start}-{d.end} {problem}",
+                    record=n,
+                    hint=BELONG,
+                )
+        decisions = [d for _, d in audit[doc_id]]
+        found.append(
+            FlaggedDoc(
+                doc_id,
+                index,
+                doc,
+                cleaned_copy(doc, decisions, entity_action_of(decisions)),
+                decisions,
+            )
+        )
     seen = {item.doc_id for item in found}
     for doc_id, lines in audit.items():
         if doc_id not in seen:
-            raise DataError(audit_path, f"doc {doc_id!r} is not in {data_path}", record=lines[0][0],
-                            hint="the audit and the data do not belong together")
+            raise DataError(
+                audit_path,
+                f"doc {doc_id!r} is not in {data_path}",
+                record=lines[0][0],
+                hint=BELONG,
+            )
     return found
 
 
 def cleaned_copy(doc: Doc, decisions: Iterable[Decision], entity_action: str) -> Doc:
     """A copy of `doc` with the accepted decisions applied."""
     copy = doc.copy()
-    clean_doc(copy, [d.as_flag() for d in decisions if d.accept], entity_action)
+    clean_doc(copy, [d for d in decisions if d.accept], entity_action)
     return copy
-
-
-def _decision(doc: Doc, doc_id: str, k: int, n: int, line: Mapping[str, Any], path: PathLike) -> Decision:
-    start, end = line["start"], line["end"]
-    if not 0 <= start < end <= len(doc):
-        raise DataError(path, f"tokens {start}-{end} are out of range: doc {doc_id!r} has {len(doc)} tokens",
-                        record=n, hint="the audit and the data do not belong together")
-    words = [t.text for t in doc[start:end]]
-    if words != line["tokens"]:
-        raise DataError(path, f"tokens {start}-{end} of doc {doc_id!r} are {words}, not {line['tokens']}", record=n,
-                        hint="the audit and the data do not belong together")
-    if line["kind"] == "entity" and not _is_entity(doc, start, end, line["label"]):
-        raise DataError(path, f"{line['label']} at tokens {start}-{end} is not an entity of doc {doc_id!r}", record=n)
-    return Decision(f"{doc_id}#{k}", line["action"], line["kind"], line["label"], start, end,
-                    _number(line.get("aum")), _number(line.get("threshold")), line["n_missing"],
-                    repair=_repair_of(path, n, line))
 
 
 # ---------------------------------------------------------------- export
@@ -203,18 +178,50 @@ def _decision(doc: Doc, doc_id: str, k: int, n: int, line: Mapping[str, Any], pa
 def review_task(item: FlaggedDoc) -> Dict[str, Any]:
     """One review.jsonl line (see the module docstring)."""
     doc, lowest = item.original, item.lowest
-    tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
-              for t in doc]
+    tokens = [
+        {
+            "text": t.text,
+            "start": t.idx,
+            "end": t.idx + len(t),
+            "id": t.i,
+            "ws": bool(t.whitespace_),
+        }
+        for t in doc
+    ]
     spans = [_span(doc, e.start, e.end, e.label_) for e in item.cleaned.ents]
-    decisions = [{"id": d.id, "action": d.action, "kind": d.kind, "label": d.label,
-                  "text": doc[d.start:d.end].text, **_span(doc, d.start, d.end, None),
-                  "aum": d.aum, "threshold": d.threshold, "n_missing": d.n_missing, "accept": d.accept,
-                  "repair": d.repair}
-                 for d in item.decisions]
-    meta = {"doc_id": item.doc_id, "aum": lowest.aum, "threshold": lowest.threshold, "action": lowest.action,
-            "kind": lowest.kind, "entity_action": item.entity_action, "n_decisions": len(decisions),
-            "decisions": decisions}
-    return {"text": doc.text, "tokens": tokens, "spans": spans, "meta": meta, "answer": "accept"}
+    decisions = [
+        {
+            "id": f"{item.doc_id}#{k}",
+            "action": d.action,
+            "kind": d.kind,
+            "label": d.label,
+            "text": doc[d.start : d.end].text,
+            **_span(doc, d.start, d.end, None),
+            "aum": d.aum,
+            "threshold": d.threshold,
+            "n_missing": d.n_missing,
+            "accept": d.accept,
+            "repair": d.repair,
+        }
+        for k, d in enumerate(item.decisions)
+    ]
+    meta = {
+        "doc_id": item.doc_id,
+        "aum": lowest.aum,
+        "threshold": lowest.threshold,
+        "action": lowest.action,
+        "kind": lowest.kind,
+        "entity_action": item.entity_action,
+        "n_decisions": len(decisions),
+        "decisions": decisions,
+    }
+    return {
+        "text": doc.text,
+        "tokens": tokens,
+        "spans": spans,
+        "meta": meta,
+        "answer": "accept",
+    }
 
 
 def write_review(items: Iterable[FlaggedDoc], path: PathLike) -> int:
@@ -227,34 +234,56 @@ def write_review(items: Iterable[FlaggedDoc], path: PathLike) -> int:
 
 def _span(doc: Doc, start: int, end: int, label: Optional[str]) -> Dict[str, Any]:
     span = doc[start:end]
-    out = {"start": span.start_char, "end": span.end_char, "token_start": start, "token_end": end - 1}
+    out = {
+        "start": span.start_char,
+        "end": span.end_char,
+        "token_start": start,
+        "token_end": end - 1,
+    }
     return out if label is None else {**out, "label": label}
 
 
 # ---------------------------------------------------------------- apply
 
 
-def apply_review(original_path: PathLike, review_path: PathLike, output_path: PathLike,
-                 shard_size: Optional[int] = None) -> ApplyResult:
+def apply_review(
+    original_path: PathLike,
+    review_path: PathLike,
+    output_path: PathLike,
+    shard_size: Optional[int] = None,
+) -> ApplyResult:
     """Apply a reviewed review.jsonl to the original data (a .spacy file or folder of
     shards, streamed) and write the final data atomically: a .spacy file, or a folder
     of shards (see `io.docbin.write_docbin`). See the module docstring for the rules."""
-    output_shard_size(Path(output_path), shard_size)  # refuse a bad output before reading
+    output_shard_size(
+        Path(output_path), shard_size
+    )  # refuse a bad output before reading
     docbin_paths(original_path)  # and missing data
     tasks: Dict[str, Tuple[int, Dict[str, Any]]] = {}
     for n, task in _json_lines(review_path):
         doc_id = _doc_id(review_path, n, task)
         if doc_id in tasks:
-            raise DataError(review_path, f"doc {doc_id!r} was already reviewed on line {tasks[doc_id][0]}", record=n)
+            raise DataError(
+                review_path,
+                f"doc {doc_id!r} was already reviewed on line {tasks[doc_id][0]}",
+                record=n,
+            )
         tasks[doc_id] = (n, task)
     result = ApplyResult()
-    docs = _reviewed_docs(iter_docbin(original_path), tasks, original_path, review_path, result)
+    docs = _reviewed_docs(
+        iter_docbin_as_stored(original_path), tasks, original_path, review_path, result
+    )
     write_docbin(docs, output_path, shard_size)
     return result
 
 
-def _reviewed_docs(docs: Iterable[Doc], tasks: Mapping[str, Tuple[int, Dict[str, Any]]], original_path: PathLike,
-                   review_path: PathLike, result: ApplyResult) -> Iterator[Doc]:
+def _reviewed_docs(
+    docs: Iterable[Doc],
+    tasks: Mapping[str, Tuple[int, Dict[str, Any]]],
+    original_path: PathLike,
+    review_path: PathLike,
+    result: ApplyResult,
+) -> Iterator[Doc]:
     """Every doc, in order, with its review line (if any) applied; counted in `result`.
     After the last doc, refuse review lines for docs the data does not have."""
     seen: Set[str] = set()
@@ -265,34 +294,59 @@ def _reviewed_docs(docs: Iterable[Doc], tasks: Mapping[str, Tuple[int, Dict[str,
             seen.add(doc_id)
             n, task = tasks[doc_id]
             entity_action = _entity_action(review_path, n, task)
-            decisions = _reviewed_decisions(review_path, n, task, doc, entity_action, result)
-            clean_doc(doc, [d.as_flag() for d in decisions if d.accept], entity_action)
+            decisions = _reviewed_decisions(
+                review_path, n, task, doc, entity_action, result
+            )
+            clean_doc(doc, [d for d in decisions if d.accept], entity_action)
             result.n_reviewed += 1
             result.accepted += sum(d.accept for d in decisions)
             result.rejected += sum(not d.accept for d in decisions)
         yield doc
-    unseen = sorted((n, doc_id) for doc_id, (n, _) in tasks.items() if doc_id not in seen)
+    unseen = sorted(
+        (n, doc_id) for doc_id, (n, _) in tasks.items() if doc_id not in seen
+    )
     if unseen:
         n, doc_id = unseen[0]
-        raise DataError(review_path, f"doc {doc_id!r} is not in {original_path}", record=n,
-                        hint="review files apply to the data they were exported from")
+        raise DataError(
+            review_path,
+            f"doc {doc_id!r} is not in {original_path}",
+            record=n,
+            hint="review files apply to the data they were exported from",
+        )
 
 
-def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Doc, entity_action: str,
-                        result: ApplyResult) -> List[Decision]:
+def _reviewed_decisions(
+    path: PathLike,
+    n: int,
+    task: Mapping[str, Any],
+    doc: Doc,
+    entity_action: str,
+    result: ApplyResult,
+) -> List[Decision]:
     """The line's decisions with `accept` resolved; records ignored span edits."""
     answer = task.get("answer")
     if answer not in ANSWERS:
-        raise DataError(path, f"'answer' must be one of {ANSWERS}, got {answer!r}", record=n)
-    words = [t.get("text") if isinstance(t, dict) else t for t in _list(path, n, task, "tokens")]
+        raise DataError(
+            path, f"'answer' must be one of {ANSWERS}, got {answer!r}", record=n
+        )
+    words = [
+        t.get("text") if isinstance(t, dict) else t
+        for t in _list(path, n, task, "tokens")
+    ]
     if words != [t.text for t in doc]:
-        raise DataError(path, f"the tokens differ from those of doc {sample_key(doc)!r}", record=n,
-                        hint="review files apply to the data they were exported from")
+        raise DataError(
+            path,
+            f"the tokens differ from those of doc {sample_key(doc)!r}",
+            record=n,
+            hint="review files apply to the data they were exported from",
+        )
     raw = _list(path, n, task["meta"], "decisions", "meta.decisions")
     decisions = [_parse_decision(path, n, k, value, doc) for k, value in enumerate(raw)]
-    spans = {_span_key(path, n, value, len(doc)) for value in _list(path, n, task, "spans")}
+    spans = {
+        _span_key(path, n, value, len(doc)) for value in _list(path, n, task, "spans")
+    }
     proposal_doc = doc.copy()  # what was exported: every decision applied
-    clean_doc(proposal_doc, [d.as_flag() for d in decisions], entity_action)
+    clean_doc(proposal_doc, decisions, entity_action)
     proposal = {(e.start, e.end, e.label_) for e in proposal_doc.ents}
     for d in decisions:
         restored = d.kind == "entity" and (d.start, d.end, d.label) in spans
@@ -301,8 +355,10 @@ def _reviewed_decisions(path: PathLike, n: int, task: Mapping[str, Any], doc: Do
         removals = {(d.start, d.end, d.label) for d in decisions if d.kind == "entity"}
         for start, end, label in sorted((spans ^ proposal) - removals):
             verb = "added" if (start, end, label) in spans else "deleted"
-            result.ignored_span_edits.append(f"{path}, record {n}: {label} span token_start {start}, "
-                                             f"token_end {end - 1} {verb}")
+            result.ignored_span_edits.append(
+                f"{path}, record {n}: {label} span token_start {start}, "
+                f"token_end {end - 1} {verb}"
+            )
     return decisions
 
 
@@ -310,64 +366,100 @@ def _parse_decision(path: PathLike, n: int, k: int, value: Any, doc: Doc) -> Dec
     where = f"meta.decisions[{k}]"
     if not isinstance(value, dict):
         raise DataError(path, f"{where} must be an object, got {value!r}", record=n)
-    for name, kind in (("id", str), ("action", str), ("label", str), ("token_start", int), ("token_end", int),
-                       ("accept", bool)):
-        if not isinstance(value.get(name), kind) or (kind is int and isinstance(value.get(name), bool)):
-            raise DataError(path, f"{where}.{name} must be a {kind.__name__}, got {value.get(name)!r}", record=n)
+    for name, kind in (
+        ("id", str),
+        ("action", str),
+        ("label", str),
+        ("token_start", int),
+        ("token_end", int),
+        ("accept", bool),
+    ):
+        if not is_a(value.get(name), kind):
+            raise DataError(
+                path,
+                f"{where}.{name} must be a {kind.__name__}, got {value.get(name)!r}",
+                record=n,
+            )
     if value["action"] not in ACTIONS:
-        raise DataError(path, f"{where}.action must be one of {tuple(ACTIONS)}, got {value['action']!r}", record=n)
+        raise DataError(
+            path,
+            f"{where}.action must be one of {tuple(ACTIONS)}, got {value['action']!r}",
+            record=n,
+        )
     start, end = value["token_start"], value["token_end"] + 1
-    if not 0 <= start < end <= len(doc):
-        raise DataError(path, f"{where}: token_start {start} / token_end {end - 1} are out of range "
-                              f"(the doc has {len(doc)} tokens)", record=n)
-    kind = ACTIONS[value["action"]]
-    if kind == "entity" and not _is_entity(doc, start, end, value["label"]):
-        raise DataError(path, f"{where}: {value['label']} at tokens {start}-{end - 1} is not an entity of "
-                              f"doc {sample_key(doc)!r}", record=n)
-    return Decision(value["id"], value["action"], kind, value["label"], start, end, _number(value.get("aum")),
-                    _number(value.get("threshold")), int(value.get("n_missing") or 0), value["accept"],
-                    _repair_of(path, n, value, where))
-
-
-def _repair_of(path: PathLike, n: int, value: Mapping[str, Any], where: str = "field") -> Optional[str]:
-    """The decision's repair type: a string for relabeled/added entities, else None."""
-    repair = value.get("repair")
-    repaired = value["action"] in ("relabeled_entity", "added_entity")
-    if repaired != isinstance(repair, str):
-        raise DataError(path, f"{where} 'repair' must be {'a type' if repaired else 'null'} for action "
-                              f"{value['action']!r}, got {repair!r}", record=n)
-    return repair
+    decision = Decision(
+        sample_key(doc),
+        ACTIONS[value["action"]],
+        start,
+        end,
+        value["label"],
+        number(value.get("aum")),
+        number(value.get("threshold")),
+        repair_of(path, n, value, where),
+        n_missing=int(value.get("n_missing") or 0),
+        accept=value["accept"],
+    )
+    problem = decision.misfit(doc)
+    if problem is not None:
+        raise DataError(
+            path,
+            f"{where}: {decision.label} at token_start {start} / token_end {end - 1} {problem}",
+            record=n,
+        )
+    return decision
 
 
 def _doc_id(path: PathLike, n: int, task: Mapping[str, Any]) -> str:
     meta = task.get("meta")
     if not isinstance(meta, dict) or not isinstance(meta.get("doc_id"), str):
-        raise DataError(path, "meta.doc_id is missing: cannot tell which doc this line reviews", record=n)
+        raise DataError(
+            path,
+            "meta.doc_id is missing: cannot tell which doc this line reviews",
+            record=n,
+        )
     return meta["doc_id"]
 
 
 def _entity_action(path: PathLike, n: int, task: Mapping[str, Any]) -> str:
     action = task["meta"].get("entity_action", "missing")
     if action not in ENTITY_ACTIONS:
-        raise DataError(path, f"meta.entity_action must be one of {ENTITY_ACTIONS}, got {action!r}", record=n)
+        raise DataError(
+            path,
+            f"meta.entity_action must be one of {ENTITY_ACTIONS}, got {action!r}",
+            record=n,
+        )
     return action
 
 
-def _span_key(path: PathLike, n: int, value: Any, n_tokens: int) -> Tuple[int, int, str]:
+def _span_key(
+    path: PathLike, n: int, value: Any, n_tokens: int
+) -> Tuple[int, int, str]:
     """(start, end exclusive, label) of a Prodigy span, in tokens."""
-    ok = isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("token_start", "token_end"))
+    ok = isinstance(value, dict) and all(
+        isinstance(value.get(k), int) for k in ("token_start", "token_end")
+    )
     if not ok or not isinstance(value.get("label"), str):
-        raise DataError(path, f"span {value!r} needs token_start, token_end and label", record=n)
+        raise DataError(
+            path, f"span {value!r} needs token_start, token_end and label", record=n
+        )
     start, end = value["token_start"], value["token_end"] + 1
     if not 0 <= start < end <= n_tokens:
-        raise DataError(path, f"span {value!r} is out of range (the doc has {n_tokens} tokens)", record=n)
+        raise DataError(
+            path,
+            f"span {value!r} is out of range (the doc has {n_tokens} tokens)",
+            record=n,
+        )
     return start, end, value["label"]
 
 
-def _list(path: PathLike, n: int, obj: Mapping[str, Any], key: str, name: Optional[str] = None) -> List[Any]:
+def _list(
+    path: PathLike, n: int, obj: Mapping[str, Any], key: str, name: Optional[str] = None
+) -> List[Any]:
     value = obj.get(key)
     if not isinstance(value, list):
-        raise DataError(path, f"{name or key!r} must be a list, got {value!r}", record=n)
+        raise DataError(
+            path, f"{name or key!r} must be a list, got {value!r}", record=n
+        )
     return value
 
 
@@ -384,14 +476,6 @@ def _json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
             if not text.strip():
                 continue
             yield n, json_object(path, n, text, "a line")
-
-
-def _is_entity(doc: Doc, start: int, end: int, label: str) -> bool:
-    return any((e.start, e.end, e.label_) == (start, end, label) for e in doc.ents)
-
-
-def _number(value: Any) -> Optional[float]:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _sort_aum(aum: Optional[float]) -> float:

@@ -1,21 +1,19 @@
 """AUM and data-map figures from a margin-records folder, and the items they judge.
 
-A records folder (see DESIGN.md, "Margin records") is read with numpy and srsly
-alone, so scoring does not depend on the component's code. The only head-specific
-part is `token_items` / `span_items`: records in, an `ItemTable` of numpy columns out.
+A records folder is read by `io.records` (numpy and srsly alone), so scoring does not
+depend on the component's code. The only head-specific part is `token_items` /
+`span_items`: records in, an `ItemTable` of numpy columns out.
 """
+
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 from ..errors import DataError, DynCleanError
-from ..util import load_array, load_arrays, read_json
+from ..io.records import Records
 
-RECORD_FILES = ("margins.npy", "probs.npy", "runner_up.npy", "samples.npz", "meta.json")
-KEY_COLUMNS = ("doc", "start", "end", "label", "original", "threshold", "judged")
 KINDS = ("entity", "non_entity", "fake_pos", "fake_neg")
 ENTITY, NON_ENTITY, FAKE_POS, FAKE_NEG = range(4)
 ENTITY_AGGS = ("mean", "min")
@@ -25,18 +23,6 @@ PREFERENCE_COLUMNS = ("preferred", "preferred_share")
 _PREFIXES = {"B": 1, "I": 2, "L": 3, "U": 4}
 _OPEN = (_PREFIXES["B"], _PREFIXES["I"])  # a token that an I/L token may continue
 _CONTINUING = (_PREFIXES["I"], _PREFIXES["L"])
-
-
-@dataclass
-class Records:
-    """One run's records folder, as plain arrays."""
-
-    path: Path
-    margins: np.ndarray
-    probs: np.ndarray
-    runner_up: np.ndarray
-    samples: Dict[str, np.ndarray]
-    meta: Dict[str, Any]
 
 
 @dataclass
@@ -63,40 +49,19 @@ class ItemTable:
     def take(self, index: np.ndarray) -> "ItemTable":
         """A table of the rows in `index` (a boolean mask or integer indices)."""
         columns = {name: values[index] for name, values in self.columns.items()}
-        return ItemTable(columns, self.labels, self.doc_ids, self.head, self.fake_label, list(self.notes))
+        return ItemTable(
+            columns,
+            self.labels,
+            self.doc_ids,
+            self.head,
+            self.fake_label,
+            list(self.notes),
+        )
 
     @property
     def entity_types(self) -> List[str]:
         """The real entity types (not "O", not the fake type)."""
         return [name for name in self.labels if name not in ("O", self.fake_label)]
-
-
-def read_records(path: Union[str, Path]) -> Records:
-    """Load a records folder, checking that its files and shapes fit together."""
-    path = Path(path)
-    for name in RECORD_FILES:
-        if not (path / name).exists():
-            raise DataError(path, f"not a margin-records folder: {name} is missing",
-                            hint="run `dynclean dynamics` first; after `spacy train`, the records are in "
-                                 "OUTPUT/model-last/dynclean/records")
-    meta = read_json(path / "meta.json")
-    samples = load_arrays(path / "samples.npz")
-    missing = [name for name in KEY_COLUMNS if name not in samples]
-    if missing:
-        raise DataError(path / "samples.npz", f"lacks the key columns {missing}")
-    # meta.json is written last: its n_epochs columns are one consistent state even if
-    # a run was stopped while it rewrote the arrays
-    n_epochs = meta.get("n_epochs")
-    margins = load_array(path / "margins.npy")[:, :n_epochs]
-    probs = load_array(path / "probs.npy")[:, :n_epochs]
-    runner_up = load_array(path / "runner_up.npy")[:, :n_epochs]
-    n_samples = len(samples["doc"])
-    if margins.ndim != 2 or margins.shape[0] != n_samples or not probs.shape == runner_up.shape == margins.shape:
-        raise DataError(path, f"margins {margins.shape}, probs {probs.shape} and runner_up "
-                              f"{runner_up.shape} do not fit {n_samples} samples")
-    if meta.get("head") not in ("token", "span"):
-        raise DataError(path / "meta.json", f"unknown head {meta.get('head')!r} (expected 'token' or 'span')")
-    return Records(path, margins, probs, runner_up, samples, meta)
 
 
 def parse_epochs(value: Union[str, int, None]) -> Optional[int]:
@@ -108,7 +73,9 @@ def parse_epochs(value: Union[str, int, None]) -> Optional[int]:
     except ValueError:
         count = 0
     if count < 1:
-        raise DynCleanError(f"--epochs must be 'all' or a positive number, not {value!r}")
+        raise DynCleanError(
+            f"--epochs must be 'all' or a positive number, not {value!r}"
+        )
     return count
 
 
@@ -120,14 +87,23 @@ def usable_epochs(records: Records, epochs: Optional[int], notes: List[str]) -> 
         complete = _count_complete(records.meta.get("epoch_counts"), n_columns)
     complete = min(int(complete), n_columns)
     if complete == 0:
-        raise DataError(records.path, "has no complete epoch",
-                        hint="train the dynamics run for at least one full epoch")
+        raise DataError(
+            records.path,
+            "has no complete epoch",
+            hint="train the dynamics run for at least one full epoch",
+        )
     if n_columns > complete:
         counts = records.meta.get("epoch_counts", [])
-        _note(notes, f"{records.path}: the last {n_columns - complete} epoch(s) are partial "
-                     f"(samples per epoch: {counts}); using the first {complete} complete epoch(s)")
+        _note(
+            notes,
+            f"{records.path}: the last {n_columns - complete} epoch(s) are partial "
+            f"(samples per epoch: {counts}); using the first {complete} complete epoch(s)",
+        )
     if epochs is not None and epochs > complete:
-        raise DataError(records.path, f"has {complete} complete epoch(s), --epochs asks for {epochs}")
+        raise DataError(
+            records.path,
+            f"has {complete} complete epoch(s), --epochs asks for {epochs}",
+        )
     return complete if epochs is None else epochs
 
 
@@ -153,13 +129,21 @@ def preference(codes: np.ndarray) -> Dict[str, np.ndarray]:
     was the runner-up (NaN if never)."""
     n_recorded = (codes >= 0).sum(axis=1)
     if codes.shape[1] == 0:
-        return {"preferred": np.full(len(codes), -1, np.int32), "preferred_share": np.full(len(codes), np.nan)}
-    counts = np.where(codes >= 0, (codes[:, :, None] == codes[:, None, :]).sum(axis=2), 0)
+        return {
+            "preferred": np.full(len(codes), -1, np.int32),
+            "preferred_share": np.full(len(codes), np.nan),
+        }
+    counts = np.where(
+        codes >= 0, (codes[:, :, None] == codes[:, None, :]).sum(axis=2), 0
+    )
     best = counts.argmax(axis=1)
     rows = np.arange(len(codes))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_recorded > 0, counts[rows, best] / n_recorded, np.nan)
-    return {"preferred": np.where(n_recorded > 0, codes[rows, best], -1).astype(np.int32), "preferred_share": share}
+    return {
+        "preferred": np.where(n_recorded > 0, codes[rows, best], -1).astype(np.int32),
+        "preferred_share": share,
+    }
 
 
 def items_from_records(
@@ -168,7 +152,9 @@ def items_from_records(
     """The item table of one run: per-sample figures over the usable epochs, turned
     into items by the head's rule."""
     if entity_agg not in ENTITY_AGGS:
-        raise DynCleanError(f"--entity-agg must be one of {ENTITY_AGGS}, not {entity_agg!r}")
+        raise DynCleanError(
+            f"--entity-agg must be one of {ENTITY_AGGS}, not {entity_agg!r}"
+        )
     notes: List[str] = []
     n = usable_epochs(records, epochs, notes)
     stats = sample_stats(records.margins[:, :n], records.probs[:, :n])
@@ -191,26 +177,40 @@ def item_label_names(meta: Dict[str, Any]) -> List[str]:
     return names
 
 
-def token_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.ndarray, entity_agg: str) -> ItemTable:
+def token_items(
+    records: Records,
+    stats: Dict[str, np.ndarray],
+    runner_up: np.ndarray,
+    entity_agg: str,
+) -> ItemTable:
     """Token head: entity items are maximal B-I-L runs or U tokens of the trained tags,
     non-entity items are tokens trained as O; fake negatives are items of their own.
     An item's preferred label is its first token's."""
     s, meta = records.samples, records.meta
     names = item_label_names(meta)
     code = {name: i for i, name in enumerate(names)}
-    tag_prefix = np.array([_PREFIXES.get(t[:1], 0) if t != "O" else 0 for t in meta["labels"]], np.int8)
+    tag_prefix = np.array(
+        [_PREFIXES.get(t[:1], 0) if t != "O" else 0 for t in meta["labels"]], np.int8
+    )
     tag_type = np.array([code[_tag_type(t)] for t in meta["labels"]], np.int32)
     order = np.lexsort((s["start"], s["doc"]))
     doc, start, end = s["doc"][order], s["start"][order], s["end"][order]
     prefix, typ = tag_prefix[s["label"][order]], tag_type[s["label"][order]]
     continues = np.zeros(len(order), dtype=bool)
     continues[1:] = (
-        np.isin(prefix[1:], _CONTINUING) & np.isin(prefix[:-1], _OPEN) & (typ[1:] == typ[:-1])
-        & (doc[1:] == doc[:-1]) & (start[1:] == end[:-1])
+        np.isin(prefix[1:], _CONTINUING)
+        & np.isin(prefix[:-1], _OPEN)
+        & (typ[1:] == typ[:-1])
+        & (doc[1:] == doc[:-1])
+        & (start[1:] == end[:-1])
     )
     first = np.flatnonzero(~continues)
     last = np.append(first[1:], len(order)) - 1
-    threshold = np.maximum.reduceat(s["threshold"][order].astype(np.int8), first) if len(first) else first
+    threshold = (
+        np.maximum.reduceat(s["threshold"][order].astype(np.int8), first)
+        if len(first)
+        else first
+    )
     ordinary = (s["judged"][order] == 1) & (s["threshold"][order] == 0)
     columns = {
         "doc": doc[first].astype(np.int64),
@@ -225,10 +225,17 @@ def token_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.nd
     for name in STAT_COLUMNS[1:]:
         columns[name] = _reduce(stats[name][order], first, "mean")
     columns.update(preference(_recode(runner_up[order][first], tag_type)))
-    return ItemTable(columns, names, list(meta["doc_ids"]), "token", meta.get("fake_label"))
+    return ItemTable(
+        columns, names, list(meta["doc_ids"]), "token", meta.get("fake_label")
+    )
 
 
-def span_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.ndarray, entity_agg: str) -> ItemTable:
+def span_items(
+    records: Records,
+    stats: Dict[str, np.ndarray],
+    runner_up: np.ndarray,
+    entity_agg: str,
+) -> ItemTable:
     """Span head: every sample row already is an item (label "O" = non-entity)."""
     s, meta = records.samples, records.meta
     names = item_label_names(meta)
@@ -248,7 +255,9 @@ def span_items(records: Records, stats: Dict[str, np.ndarray], runner_up: np.nda
     columns.update(preference(_recode(runner_up, label_code)))
     order = np.lexsort((columns["end"], columns["start"], columns["doc"]))
     columns = {name: values[order] for name, values in columns.items()}
-    return ItemTable(columns, names, list(meta["doc_ids"]), "span", meta.get("fake_label"))
+    return ItemTable(
+        columns, names, list(meta["doc_ids"]), "span", meta.get("fake_label")
+    )
 
 
 def _recode(codes: np.ndarray, lookup: np.ndarray) -> np.ndarray:
@@ -284,10 +293,11 @@ def _count_complete(epoch_counts: Optional[Sequence[int]], n_columns: int) -> in
     if not epoch_counts:
         return n_columns
     full = max(epoch_counts)
-    return next((i for i, count in enumerate(epoch_counts) if count < full), len(epoch_counts))
+    return next(
+        (i for i, count in enumerate(epoch_counts) if count < full), len(epoch_counts)
+    )
 
 
 def _note(notes: List[str], text: str) -> None:
     notes.append(text)
     warnings.warn(text, UserWarning, stacklevel=3)
-

@@ -1,4 +1,5 @@
 """Area under the ROC curve by ranks: how well a score separates two groups of items."""
+
 from typing import Optional
 
 import numpy as np

@@ -7,26 +7,43 @@ data-map figures and threshold are the means over those runs; an item no run jud
 (e.g. the threshold samples in one-run mode) keeps the mean over the runs that
 recorded it, with `judged=false` and `flagged=false`.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import srsly
 
-from ..util import atomic_output, read_json, read_jsonl
 from ..errors import DataError, MismatchError
-from .aum import (ENTITY, FAKE_NEG, FAKE_POS, KINDS, NON_ENTITY, PREFERENCE_COLUMNS, STAT_COLUMNS, ItemTable, Records,
-                  items_from_records, read_records)
+from ..io.records import Records, read_records
+from ..util import PathLike, atomic_output, read_json, read_jsonl
+from .aum import (
+    ENTITY,
+    FAKE_NEG,
+    FAKE_POS,
+    KINDS,
+    NON_ENTITY,
+    PREFERENCE_COLUMNS,
+    STAT_COLUMNS,
+    ItemTable,
+    items_from_records,
+)
 from .auroc import auroc
-from .thresholds import DEFAULT_P_NEG, DEFAULT_P_POS, MIN_TYPE_SAMPLES, item_thresholds, run_thresholds
+from .options import ScoreOptions
+from .thresholds import item_thresholds, run_thresholds
 
-SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = "scores.jsonl", "thresholds.json", "summary.json"
+SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE = (
+    "scores.jsonl",
+    "thresholds.json",
+    "summary.json",
+)
 KEY = ("doc", "start", "end", "kind")
-COMBINE_RULE = ("an item judged by several runs gets the mean AUM, data-map figures and "
-                "threshold of those runs and the preferred label of the first; an item no run "
-                "judges is never flagged")
-PathLike = Union[str, Path]
+COMBINE_RULE = (
+    "an item judged by several runs gets the mean AUM, data-map figures and "
+    "threshold of those runs and the preferred label of the first; an item no run "
+    "judges is never flagged"
+)
 
 
 @dataclass
@@ -43,13 +60,7 @@ class Scores:
 
 
 def score_runs(
-    records_dirs: Sequence[PathLike],
-    epochs: Optional[int] = None,
-    entity_agg: str = "mean",
-    p_pos: float = DEFAULT_P_POS,
-    p_neg: float = DEFAULT_P_NEG,
-    per_type: bool = False,
-    min_type_samples: int = MIN_TYPE_SAMPLES,
+    records_dirs: Sequence[PathLike], options: ScoreOptions = ScoreOptions()
 ) -> Scores:
     """Score the records folders of one or more runs of the same data."""
     if not records_dirs:
@@ -59,38 +70,59 @@ def score_runs(
         records = read_records(path)
         first = first or (records.path, records.meta)
         check_compatible(first, records)
-        table, info = score_run(records, run, epochs, entity_agg, p_pos, p_neg, per_type, min_type_samples)
+        table, info = score_run(records, run, options)
         tables.append(table)
         run_info.append(info)
-    notes = [note for table in tables for note in table.notes] + _fold_notes(run_info) + _learning_notes(run_info)
+    notes = (
+        [note for table in tables for note in table.notes]
+        + _fold_notes(run_info)
+        + _learning_notes(run_info)
+    )
     table = combine_runs(tables)
     notes += _mass_flag_notes(table)
     table.notes = notes
     meta = first[1]
     thresholds = {
-        "fingerprint": meta.get("fingerprint"), "head": table.head, "labels": list(meta["labels"]),
-        "item_labels": table.labels, "entity_types": table.entity_types, "fake_label": table.fake_label,
-        "entity_agg": entity_agg, "epochs": "all" if epochs is None else epochs,
-        "p_pos": p_pos, "p_neg": p_neg, "per_type": per_type, "min_type_samples": min_type_samples,
-        "combine": COMBINE_RULE, "runs": run_info, "notes": notes,
+        "fingerprint": meta.get("fingerprint"),
+        "head": table.head,
+        "labels": list(meta["labels"]),
+        "item_labels": table.labels,
+        "entity_types": table.entity_types,
+        "fake_label": table.fake_label,
+        "entity_agg": options.entity_agg,
+        "epochs": "all" if options.epochs is None else options.epochs,
+        "p_pos": options.p_pos,
+        "p_neg": options.p_neg,
+        "per_type": options.per_type,
+        "min_type_samples": options.min_type_samples,
+        "combine": COMBINE_RULE,
+        "runs": run_info,
+        "notes": notes,
     }
     return Scores(table, thresholds)
 
 
 def score_run(
-    records: Records, run: int, epochs: Optional[int], entity_agg: str, p_pos: float, p_neg: float,
-    per_type: bool, min_type_samples: int,
+    records: Records, run: int, options: ScoreOptions
 ) -> Tuple[ItemTable, Dict[str, Any]]:
     """One run's items with their `threshold` and `run` columns, and its thresholds."""
-    items = items_from_records(records, epochs, entity_agg)
-    items.notes += [f"{records.path}: {note}" for note in records.meta.get("notes", [])]  # e.g. small types
-    cuts = run_thresholds(items, p_pos, p_neg, per_type, min_type_samples, records.path)
+    items = items_from_records(records, options.epochs, options.entity_agg)
+    items.notes += [
+        f"{records.path}: {note}" for note in records.meta.get("notes", [])
+    ]  # e.g. small types
+    cuts = run_thresholds(items, options, records.path)
     items.columns["threshold"] = item_thresholds(items, cuts)
     items.columns["run"] = np.full(len(items), run, dtype=np.int64)
     meta = records.meta
-    info = {"path": str(records.path), "fold": meta.get("fold"), "n_folds": meta.get("n_folds"),
-            "seed": meta.get("seed"), "complete_epochs": meta.get("complete_epochs"),
-            "separation": separation(items), **cuts}
+    info = {
+        "path": str(records.path),
+        "fold": meta.get("fold"),
+        "n_folds": meta.get("n_folds"),
+        "seed": meta.get("seed"),
+        "complete_epochs": meta.get("complete_epochs"),
+        "separation": separation(items),
+        **cuts,
+    }
     return items, info
 
 
@@ -100,7 +132,10 @@ def separation(items: ItemTable) -> Dict[str, Optional[float]]:
     the real items score like the mislabelled ones, so the cut flags them at random."""
     kind, aum = items["kind"], items["aum"]
     out = {}
-    for side, real, fake in (("entity", ENTITY, FAKE_POS), ("non_entity", NON_ENTITY, FAKE_NEG)):
+    for side, real, fake in (
+        ("entity", ENTITY, FAKE_POS),
+        ("non_entity", NON_ENTITY, FAKE_NEG),
+    ):
         rows = np.isin(kind, (real, fake))
         out[side] = auroc(aum[rows], kind[rows] == real)
     return out
@@ -121,16 +156,29 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
     """One row per item over all runs (see the module docstring), with `flagged`."""
     base = tables[0]
     parts = [{**table.columns, "doc": _remap_docs(table, base)} for table in tables]
-    columns = {name: np.concatenate([part[name] for part in parts]) for name in base.columns}
+    columns = {
+        name: np.concatenate([part[name] for part in parts]) for name in base.columns
+    }
     order = np.lexsort(tuple(columns[name] for name in reversed(KEY)))
     columns = {name: values[order] for name, values in columns.items()}
     new = np.ones(len(order), dtype=bool)
     if len(order) > 1:
-        new[1:] = np.any([columns[name][1:] != columns[name][:-1] for name in KEY], axis=0)
+        new[1:] = np.any(
+            [columns[name][1:] != columns[name][:-1] for name in KEY], axis=0
+        )
     first = np.flatnonzero(new)
     out = {name: columns[name][first] for name in (*KEY, "label", "original")}
     if len(first) == 0:
-        empty = {name: columns[name][:0] for name in ("judged", "threshold", "run", *STAT_COLUMNS, *PREFERENCE_COLUMNS)}
+        empty = {
+            name: columns[name][:0]
+            for name in (
+                "judged",
+                "threshold",
+                "run",
+                *STAT_COLUMNS,
+                *PREFERENCE_COLUMNS,
+            )
+        }
         return _finish(base, {**out, **empty, "n_runs": columns["run"][:0]})
     group = np.cumsum(new) - 1
     judged = np.maximum.reduceat(columns["judged"], first)
@@ -138,8 +186,12 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
     for name in (*STAT_COLUMNS, "threshold"):
         out[name] = _weighted_mean(columns[name], weight, first)
     out["judged"] = judged
-    out["run"] = np.minimum.reduceat(np.where(weight, columns["run"], np.iinfo(np.int64).max), first)
-    first_weighted = np.minimum.reduceat(np.where(weight, np.arange(len(order)), len(order)), first)
+    out["run"] = np.minimum.reduceat(
+        np.where(weight, columns["run"], np.iinfo(np.int64).max), first
+    )
+    first_weighted = np.minimum.reduceat(
+        np.where(weight, np.arange(len(order)), len(order)), first
+    )
     out.update({name: columns[name][first_weighted] for name in PREFERENCE_COLUMNS})
     out["n_runs"] = np.add.reduceat(weight.astype(np.int64), first)
     return _finish(base, out)
@@ -148,7 +200,9 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
 def _finish(base: ItemTable, columns: Dict[str, np.ndarray]) -> ItemTable:
     ordinary = np.isin(columns["kind"], (ENTITY, NON_ENTITY))
     with np.errstate(invalid="ignore"):
-        columns["flagged"] = columns["judged"] & ordinary & (columns["aum"] < columns["threshold"])
+        columns["flagged"] = (
+            columns["judged"] & ordinary & (columns["aum"] < columns["threshold"])
+        )
     return ItemTable(columns, base.labels, base.doc_ids, base.head, base.fake_label)
 
 
@@ -159,12 +213,16 @@ def _remap_docs(table: ItemTable, base: ItemTable) -> np.ndarray:
     index = {doc_id: i for i, doc_id in enumerate(base.doc_ids)}
     unknown = [d for d in table.doc_ids if d not in index]
     if unknown:
-        raise MismatchError(f"runs do not share their docs: {unknown[0]!r} is not in the first run")
+        raise MismatchError(
+            f"runs do not share their docs: {unknown[0]!r} is not in the first run"
+        )
     lookup = np.array([index[d] for d in table.doc_ids], dtype=np.int64)
     return lookup[table["doc"]]
 
 
-def _weighted_mean(values: np.ndarray, weight: np.ndarray, first: np.ndarray) -> np.ndarray:
+def _weighted_mean(
+    values: np.ndarray, weight: np.ndarray, first: np.ndarray
+) -> np.ndarray:
     used = weight & ~np.isnan(values)
     total = np.add.reduceat(np.where(used, values, 0.0), first)
     count = np.add.reduceat(used.astype(np.int64), first)
@@ -177,14 +235,18 @@ def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
     docs of a fold are judged only by the runs of the other folds."""
     folds = [info["fold"] for info in run_info if info["fold"] is not None]
     if len(folds) != len(set(folds)):
-        return [f"runs share a threshold fold ({folds}): items judged by several runs are averaged"]
+        return [
+            f"runs share a threshold fold ({folds}): items judged by several runs are averaged"
+        ]
     n_folds = max((info["n_folds"] or 1 for info in run_info), default=1)
     unrun = [fold for fold in range(n_folds) if fold not in folds]
     if folds and unrun:
         flags = " ".join(f"--components.dynclean.fold {fold}" for fold in unrun)
-        return [f"only fold(s) {sorted(folds)} of {n_folds} were run: the docs of those folds hold the threshold "
-                f"samples and are not judged, so about {len(folds)}/{n_folds} of the data is never flagged; "
-                f"train the other run(s) too ({flags}) and score all runs together"]
+        return [
+            f"only fold(s) {sorted(folds)} of {n_folds} were run: the docs of those folds hold the threshold "
+            f"samples and are not judged, so about {len(folds)}/{n_folds} of the data is never flagged; "
+            f"train the other run(s) too ({flags}) and score all runs together"
+        ]
     return []
 
 
@@ -232,15 +294,33 @@ def summarize(table: ItemTable) -> Dict[str, Any]:
     n_labels = len(table.labels)
     cell = table["kind"].astype(np.int64) * n_labels + table["label"]
     size = len(KINDS) * n_labels
-    counts = {name: np.bincount(cell, weights=weights, minlength=size).reshape(len(KINDS), n_labels)
-              for name, weights in (("items", None), ("judged", table["judged"]), ("flagged", table["flagged"]))}
+    counts = {
+        name: np.bincount(cell, weights=weights, minlength=size).reshape(
+            len(KINDS), n_labels
+        )
+        for name, weights in (
+            ("items", None),
+            ("judged", table["judged"]),
+            ("flagged", table["flagged"]),
+        )
+    }
     kinds = {}
     for k, kind in enumerate(KINDS):
-        types = {label: {name: int(counts[name][k, c]) for name in counts}
-                 for c, label in enumerate(table.labels) if counts["items"][k, c]}
-        kinds[kind] = {**{name: int(counts[name][k].sum()) for name in counts}, "types": types}
-    return {"n_items": len(table), "n_judged": int(table["judged"].sum()),
-            "n_flagged": int(table["flagged"].sum()), "kinds": kinds}
+        types = {
+            label: {name: int(counts[name][k, c]) for name in counts}
+            for c, label in enumerate(table.labels)
+            if counts["items"][k, c]
+        }
+        kinds[kind] = {
+            **{name: int(counts[name][k].sum()) for name in counts},
+            "types": types,
+        }
+    return {
+        "n_items": len(table),
+        "n_judged": int(table["judged"].sum()),
+        "n_flagged": int(table["flagged"].sum()),
+        "kinds": kinds,
+    }
 
 
 def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
@@ -249,22 +329,33 @@ def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
     labels, doc_ids = table.labels, table.doc_ids
     for i in range(len(table)):
         yield {
-            "doc_id": doc_ids[cols["doc"][i]], "doc": cols["doc"][i],
-            "start": cols["start"][i], "end": cols["end"][i], "kind": KINDS[cols["kind"][i]],
-            "label": labels[cols["label"][i]], "original": labels[cols["original"][i]],
-            "aum": _num(cols["aum"][i]), "threshold": _num(cols["threshold"][i]),
-            "flagged": cols["flagged"][i], "judged": cols["judged"][i],
+            "doc_id": doc_ids[cols["doc"][i]],
+            "doc": cols["doc"][i],
+            "start": cols["start"][i],
+            "end": cols["end"][i],
+            "kind": KINDS[cols["kind"][i]],
+            "label": labels[cols["label"][i]],
+            "original": labels[cols["original"][i]],
+            "aum": _num(cols["aum"][i]),
+            "threshold": _num(cols["threshold"][i]),
+            "flagged": cols["flagged"][i],
+            "judged": cols["judged"][i],
             **{name: _num(cols[name][i]) for name in STAT_COLUMNS[1:]},
-            "preferred": labels[cols["preferred"][i]] if cols["preferred"][i] >= 0 else None,
+            "preferred": labels[cols["preferred"][i]]
+            if cols["preferred"][i] >= 0
+            else None,
             "preferred_share": _num(cols["preferred_share"][i]),
-            "run": cols["run"][i], "n_runs": cols["n_runs"][i],
+            "run": cols["run"][i],
+            "n_runs": cols["n_runs"][i],
         }
 
 
 def write_scores(scores: Scores, output_dir: PathLike) -> Dict[str, Path]:
     """Write scores.jsonl, thresholds.json and summary.json, each atomically."""
     output_dir = Path(output_dir)
-    paths = {name: output_dir / name for name in (SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE)}
+    paths = {
+        name: output_dir / name for name in (SCORES_FILE, THRESHOLDS_FILE, SUMMARY_FILE)
+    }
     with atomic_output(paths[SCORES_FILE]) as tmp:
         srsly.write_jsonl(tmp, iter_rows(scores.table))
     with atomic_output(paths[THRESHOLDS_FILE]) as tmp:
@@ -280,17 +371,35 @@ def read_scores(scores_dir: PathLike) -> Scores:
     labels = thresholds["item_labels"]
     code = {name: i for i, name in enumerate(labels)}
     kind_code = {name: i for i, name in enumerate(KINDS)}
-    names = (*KEY, "label", "original", "judged", "flagged", "threshold", *STAT_COLUMNS, *PREFERENCE_COLUMNS, "run", "n_runs")
+    names = (
+        *KEY,
+        "label",
+        "original",
+        "judged",
+        "flagged",
+        "threshold",
+        *STAT_COLUMNS,
+        *PREFERENCE_COLUMNS,
+        "run",
+        "n_runs",
+    )
     lists: Dict[str, List[Any]] = {name: [] for name in names}
     doc_ids: Dict[int, str] = {}
     for row in iter_score_rows(scores_dir):
         doc_ids[row["doc"]] = row["doc_id"]
         for name in names:
-            value = row.get(name) if name in PREFERENCE_COLUMNS else row[name]  # absent before version 2
+            value = (
+                row.get(name) if name in PREFERENCE_COLUMNS else row[name]
+            )  # absent before version 2
             lists[name].append(_code(name, value, code, kind_code))
-    columns = {name: np.asarray(values, dtype=_DTYPES.get(name, np.float64)) for name, values in lists.items()}
+    columns = {
+        name: np.asarray(values, dtype=_DTYPES.get(name, np.float64))
+        for name, values in lists.items()
+    }
     ids = [doc_ids.get(i, "") for i in range(max(doc_ids, default=-1) + 1)]
-    table = ItemTable(columns, list(labels), ids, thresholds["head"], thresholds.get("fake_label"))
+    table = ItemTable(
+        columns, list(labels), ids, thresholds["head"], thresholds.get("fake_label")
+    )
     return Scores(table, thresholds)
 
 
@@ -303,18 +412,35 @@ def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
     yield from read_jsonl(_scores_file(scores_dir, SCORES_FILE))
 
 
-_DTYPES = {"doc": np.int64, "start": np.int64, "end": np.int64, "kind": np.int8, "label": np.int32,
-           "original": np.int32, "preferred": np.int32, "judged": bool, "flagged": bool, "run": np.int64, "n_runs": np.int64}
+_DTYPES = {
+    "doc": np.int64,
+    "start": np.int64,
+    "end": np.int64,
+    "kind": np.int8,
+    "label": np.int32,
+    "original": np.int32,
+    "preferred": np.int32,
+    "judged": bool,
+    "flagged": bool,
+    "run": np.int64,
+    "n_runs": np.int64,
+}
 
 
 def _scores_file(scores_dir: PathLike, name: str) -> Path:
     path = Path(scores_dir) / name
     if not path.exists():
-        raise DataError(scores_dir, f"not a scores folder: {name} is missing", hint="run `dynclean score` first")
+        raise DataError(
+            scores_dir,
+            f"not a scores folder: {name} is missing",
+            hint="run `dynclean score` first",
+        )
     return path
 
 
-def _code(name: str, value: Any, code: Dict[str, int], kind_code: Dict[str, int]) -> Any:
+def _code(
+    name: str, value: Any, code: Dict[str, int], kind_code: Dict[str, int]
+) -> Any:
     """A scores.jsonl value as its table column value."""
     if name == "kind":
         return kind_code[value]

@@ -5,25 +5,15 @@ type), t_neg = the P_neg percentile of the fake negatives' AUMs (non-entities gi
 real type). An entity scoring below t_pos, or a non-entity below t_neg, looks no more
 like its label than a sample we know to be mislabelled.
 """
-from pathlib import Path
-from typing import Any, Dict, Optional, Union
+
+from typing import Any, Dict, Optional
 
 import numpy as np
 
 from ..errors import DataError
+from ..util import PathLike
 from .aum import ENTITY, FAKE_NEG, FAKE_POS, ItemTable
-
-MIN_TYPE_SAMPLES = 5
-
-
-# The paper's defaults are 100 (positives) and 90 (non-entities). On wikigold with the
-# CNN token head, 100 flagged 96% of the distant entities (detection AUROC 0.46: the
-# errors a dictionary makes are systematic, and a model learns them as easily as the
-# correct labels) and the cleaned model scored 0 F1 on dev; 0 flags only entities
-# less convincing than every fake positive (10 entities, 9 of them real errors).
-# Chosen on the dev set; see BENCHMARKS.md.
-DEFAULT_P_POS = 0.0
-DEFAULT_P_NEG = 90.0
+from .options import ScoreOptions
 
 
 def percentile(values: np.ndarray, p: float) -> float:
@@ -35,32 +25,41 @@ def percentile(values: np.ndarray, p: float) -> float:
 
 def run_thresholds(
     items: ItemTable,
-    p_pos: float = DEFAULT_P_POS,
-    p_neg: float = DEFAULT_P_NEG,
-    per_type: bool = False,
-    min_type_samples: int = MIN_TYPE_SAMPLES,
-    source: Union[str, Path] = "records",
+    options: ScoreOptions = ScoreOptions(),
+    source: PathLike = "records",
 ) -> Dict[str, Any]:
     """t_pos / t_neg of one run (and per type if asked), with the fake-sample counts."""
+    p_pos, p_neg = options.p_pos, options.p_neg
     for name, p in (("--p-pos", p_pos), ("--p-neg", p_neg)):
         if not 0 <= p <= 100:
             raise DataError(source, f"{name} must be a percentile in [0, 100], not {p}")
     fake_pos, fake_neg = items["kind"] == FAKE_POS, items["kind"] == FAKE_NEG
     n_pos, n_neg = int(fake_pos.sum()), int(fake_neg.sum())
     if n_pos == 0 or n_neg == 0:
-        raise DataError(source, f"has no threshold samples to set the cut from "
-                                f"({n_pos} fake positives, {n_neg} fake negatives)",
-                        hint="enable them: threshold_samples = true in the [components.dynclean] config")
+        raise DataError(
+            source,
+            f"has no threshold samples to set the cut from "
+            f"({n_pos} fake positives, {n_neg} fake negatives)",
+            hint="enable them: threshold_samples = true in the [components.dynclean] config",
+        )
     result: Dict[str, Any] = {
         "t_pos": percentile(items["aum"][fake_pos], p_pos),
         "t_neg": percentile(items["aum"][fake_neg], p_neg),
-        "n_fake_pos": n_pos, "n_fake_neg": n_neg, "p_pos": p_pos, "p_neg": p_neg,
+        "n_fake_pos": n_pos,
+        "n_fake_neg": n_neg,
+        "p_pos": p_pos,
+        "p_neg": p_neg,
         "per_type": None,
     }
-    if per_type:
+    if options.per_type:
+        min_n = options.min_type_samples
         result["per_type"] = {
-            "pos": _by_type(items, fake_pos, items["original"], p_pos, result["t_pos"], min_type_samples),
-            "neg": _by_type(items, fake_neg, items["label"], p_neg, result["t_neg"], min_type_samples),
+            "pos": _by_type(
+                items, fake_pos, items["original"], p_pos, result["t_pos"], min_n
+            ),
+            "neg": _by_type(
+                items, fake_neg, items["label"], p_neg, result["t_neg"], min_n
+            ),
         }
     return result
 
@@ -79,7 +78,9 @@ def item_thresholds(items: ItemTable, thresholds: Dict[str, Any]) -> np.ndarray:
     ).astype(np.float64)
 
 
-def _lookup(items: ItemTable, thresholds: Dict[str, Any], side: str, default: float) -> np.ndarray:
+def _lookup(
+    items: ItemTable, thresholds: Dict[str, Any], side: str, default: float
+) -> np.ndarray:
     """A threshold per label code: the per-type value where there is one, else `default`."""
     table = np.full(len(items.labels), default, dtype=np.float64)
     by_type: Optional[Dict[str, Any]] = (thresholds.get("per_type") or {}).get(side)
@@ -90,7 +91,12 @@ def _lookup(items: ItemTable, thresholds: Dict[str, Any], side: str, default: fl
 
 
 def _by_type(
-    items: ItemTable, mask: np.ndarray, types: np.ndarray, p: float, fallback: float, min_n: int
+    items: ItemTable,
+    mask: np.ndarray,
+    types: np.ndarray,
+    p: float,
+    fallback: float,
+    min_n: int,
 ) -> Dict[str, Dict[str, Any]]:
     result = {}
     for name in items.entity_types:
@@ -100,6 +106,9 @@ def _by_type(
         if n >= max(min_n, 1):  # a type with no fake samples always falls back
             result[name] = {"threshold": percentile(aums, p), "n": n, "source": "type"}
         else:
-            result[name] = {"threshold": fallback, "n": n,
-                            "source": f"global (fewer than {max(min_n, 1)} fake samples of this type)"}
+            result[name] = {
+                "threshold": fallback,
+                "n": n,
+                "source": f"global (fewer than {max(min_n, 1)} fake samples of this type)",
+            }
     return result

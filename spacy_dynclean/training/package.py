@@ -5,6 +5,7 @@ spacy-dynclean to load, and its `dynclean/records` folder holds the training doc
 ids. `strip_dynclean` removes every such component (and its records), so that the
 result loads, and `spacy package` ships it, with spaCy alone.
 """
+
 from pathlib import Path
 from typing import List
 
@@ -20,13 +21,19 @@ def strip_dynclean(model_path: PathLike, output_path: PathLike) -> List[str]:
     `output_path` (atomically); returns the names of the removed components."""
     model_path = Path(model_path)
     if not (model_path / "config.cfg").exists():
-        raise DataError(model_path, "not a spaCy pipeline folder: config.cfg is missing",
-                        hint="pass a folder such as training/model-best")
+        raise DataError(
+            model_path,
+            "not a spaCy pipeline folder: config.cfg is missing",
+            hint="pass a folder such as training/model-best",
+        )
     nlp = spacy.load(model_path)
     names = [name for name, proc in nlp.components if isinstance(proc, DynClean)]
     if not names:
-        raise DataError(model_path, "the pipeline has no dynclean component: nothing to strip",
-                        hint="package it as it is: python -m spacy package")
+        raise DataError(
+            model_path,
+            "the pipeline has no dynclean component: nothing to strip",
+            hint="package it as it is: python -m spacy package",
+        )
     for name in names:
         nlp.remove_pipe(name)
     with atomic_folder(output_path) as tmp:

@@ -1,33 +1,70 @@
 """Docs and flag rows built by hand for the cleaning tests."""
+
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import srsly
-
-from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
+from spacy_dynclean.cleaning.audit import Decision
+from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.io.ids import set_doc_id
 
 VOCAB = Vocab()
 
 
-def make_doc(words: Sequence[str], ents: Sequence[Tuple[int, int, str]], doc_id: str,
-             missing: Sequence[Tuple[int, int]] = ()) -> Doc:
+def make_doc(
+    words: Sequence[str],
+    ents: Sequence[Tuple[int, int, str]],
+    doc_id: str,
+    missing: Sequence[Tuple[int, int]] = (),
+) -> Doc:
     doc = Doc(VOCAB, words=list(words))
-    doc.set_ents([Span(doc, s, e, label=lab) for s, e, lab in ents],
-                 missing=[Span(doc, s, e) for s, e in missing], default="outside")
+    doc.set_ents(
+        [Span(doc, s, e, label=lab) for s, e, lab in ents],
+        missing=[Span(doc, s, e) for s, e in missing],
+        default="outside",
+    )
     return set_doc_id(doc, doc_id)
 
 
-def flag(doc_id: str, start: int, end: int, kind: str = "entity", label: str = "O",
-         aum: float = -1.0, threshold: float = 0.0, flagged: bool = True, **extra: Any) -> Dict[str, Any]:
+def flag(
+    doc_id: str,
+    start: int,
+    end: int,
+    kind: str = "entity",
+    label: str = "O",
+    aum: float = -1.0,
+    threshold: float = 0.0,
+    flagged: bool = True,
+    **extra: Any,
+) -> Dict[str, Any]:
     """A scores.jsonl row."""
-    return {"doc_id": doc_id, "doc": 0, "start": start, "end": end, "kind": kind, "label": label,
-            "original": label, "aum": aum, "threshold": threshold, "flagged": flagged,
-            "judged": True, "confidence": 0.5, "variability": 0.1, "correctness": 0.5, "run": 0,
-            "n_runs": 1, **extra}
+    return {
+        "doc_id": doc_id,
+        "doc": 0,
+        "start": start,
+        "end": end,
+        "kind": kind,
+        "label": label,
+        "original": label,
+        "aum": aum,
+        "threshold": threshold,
+        "flagged": flagged,
+        "judged": True,
+        "confidence": 0.5,
+        "variability": 0.1,
+        "correctness": 0.5,
+        "run": 0,
+        "n_runs": 1,
+        **extra,
+    }
+
+
+def decision(*args: Any, repair: Optional[str] = None, **kwargs: Any) -> Decision:
+    """The decision on the flagged row `flag(*args, **kwargs)`, repaired to `repair`."""
+    return Decision.from_row(flag(*args, **kwargs), repair)
 
 
 def ents_of(doc: Doc) -> List[Tuple[int, int, str]]:
@@ -39,14 +76,26 @@ def write_docbin(docs: Sequence[Doc], path: Path) -> Path:
     return path
 
 
-def write_scores_dir(path: Path, rows: Sequence[Dict[str, Any]], head: str = "token",
-                     docs: Sequence[Doc] = ()) -> Path:
+def write_scores_dir(
+    path: Path,
+    rows: Sequence[Dict[str, Any]],
+    head: str = "token",
+    docs: Sequence[Doc] = (),
+) -> Path:
     """A scores folder by hand: scores.jsonl + thresholds.json (fingerprinted from `docs`)."""
     path.mkdir(parents=True, exist_ok=True)
     labels = ["O", "PER", "LOC", "FAKE"]
     srsly.write_jsonl(path / "scores.jsonl", rows)
-    srsly.write_json(path / "thresholds.json", {
-        "fingerprint": fingerprint_docs(docs, ["PER", "LOC"]), "head": head, "labels": labels, "item_labels": labels,
-        "entity_types": ["PER", "LOC"], "fake_label": "FAKE", "runs": [],
-    })
+    srsly.write_json(
+        path / "thresholds.json",
+        {
+            "fingerprint": fingerprint_docs(docs, ["PER", "LOC"]),
+            "head": head,
+            "labels": labels,
+            "item_labels": labels,
+            "entity_types": ["PER", "LOC"],
+            "fake_label": "FAKE",
+            "runs": [],
+        },
+    )
     return path

@@ -4,12 +4,11 @@ from typer.testing import CliRunner
 
 import spacy_dynclean.cli.clean  # noqa: F401  (registers the command)
 import spacy_dynclean.cli.score  # noqa: F401
-from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.cli._util import app
+from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.errors import MismatchError
 
-from ..scoring.records_helpers import write_records
-from ..scoring.test_scores import REFERENCE, run_samples
+from ..scoring.records_helpers import REFERENCE, run_samples, write_records
 from .helpers import VOCAB, ents_of, make_doc, write_docbin
 
 runner = CliRunner()
@@ -20,24 +19,56 @@ DATA_ENTS = [(i, i + 1, "PER") for i in range(5)] + [(10, 12, "LOC")]
 def test_score_then_clean_with_gold(tmp_path):
     docs = [make_doc(WORDS, DATA_ENTS, f"train:{i}") for i in (1, 2)]
     fp = fingerprint_docs(docs, ["PER", "LOC"])
-    run0 = write_records(tmp_path / "r0", run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}), fingerprint=fp)
-    run1 = write_records(tmp_path / "r1", run_samples(1, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [1, 1, 1]}), fold=1, fingerprint=fp)
-    result = runner.invoke(app, ["score", str(run0), str(run1), str(tmp_path / "scores")])
+    run0 = write_records(
+        tmp_path / "r0",
+        run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}),
+        fingerprint=fp,
+    )
+    run1 = write_records(
+        tmp_path / "r1",
+        run_samples(1, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [1, 1, 1]}),
+        fold=1,
+        fingerprint=fp,
+    )
+    result = runner.invoke(
+        app, ["score", str(run0), str(run1), str(tmp_path / "scores")]
+    )
     assert result.exit_code == 0, result.output
     data = write_docbin(docs, tmp_path / "train.spacy")
-    gold_ents = [(i, i + 1, "PER") for i in range(5)] + [(12, 13, "PER")]  # doc 2: LOC is wrong, token 12 is PER
-    gold = write_docbin([make_doc(WORDS, DATA_ENTS, "train:1"), make_doc(WORDS, gold_ents, "train:2")],
-                        tmp_path / "gold.spacy")
+    gold_ents = [(i, i + 1, "PER") for i in range(5)] + [
+        (12, 13, "PER")
+    ]  # doc 2: LOC is wrong, token 12 is PER
+    gold = write_docbin(
+        [make_doc(WORDS, DATA_ENTS, "train:1"), make_doc(WORDS, gold_ents, "train:2")],
+        tmp_path / "gold.spacy",
+    )
     out, audit = tmp_path / "clean.spacy", tmp_path / "audit.jsonl"
-    result = runner.invoke(app, ["clean", str(data), str(tmp_path / "scores"), str(out), "--audit", str(audit),
-                                 "--gold", str(gold)])
+    result = runner.invoke(
+        app,
+        [
+            "clean",
+            str(data),
+            str(tmp_path / "scores"),
+            str(out),
+            "--audit",
+            str(audit),
+            "--gold",
+            str(gold),
+        ],
+    )
     assert result.exit_code == 0, result.output
     docs = list(DocBin().from_disk(out).get_docs(VOCAB))
-    assert len(docs) == 2 and ents_of(docs[0]) == DATA_ENTS and ents_of(docs[1]) == DATA_ENTS[:5]
+    assert (
+        len(docs) == 2
+        and ents_of(docs[0]) == DATA_ENTS
+        and ents_of(docs[1]) == DATA_ENTS[:5]
+    )
     assert [t.ent_iob for t in docs[1]][10:] == [0, 0, 0]
     lines = list(srsly.read_jsonl(audit))
     assert [(line["start"], line["end"], line["action"]) for line in lines] == [
-        (10, 12, "removed_entity"), (12, 13, "marked_missing")]
+        (10, 12, "removed_entity"),
+        (12, 13, "marked_missing"),
+    ]
     detection = srsly.read_json(tmp_path / "audit.detection.json")
     assert detection["pos"]["precision"] == 1.0 and detection["pos"]["recall"] == 1.0
     assert detection["neg"]["precision"] == 1.0 and detection["neg"]["n_errors"] == 1
@@ -45,9 +76,22 @@ def test_score_then_clean_with_gold(tmp_path):
 
 
 def test_clean_refuses_data_of_other_scores(tmp_path):
-    run0 = write_records(tmp_path / "r0", run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}))
-    assert runner.invoke(app, ["score", str(run0), str(tmp_path / "scores")]).exit_code == 0
-    data = write_docbin([make_doc(WORDS, DATA_ENTS[:5], f"train:{i}") for i in (1, 2)], tmp_path / "train.spacy")
-    result = runner.invoke(app, ["clean", str(data), str(tmp_path / "scores"), str(tmp_path / "out.spacy")])
-    assert isinstance(result.exception, MismatchError) and "not the data" in str(result.exception)
+    run0 = write_records(
+        tmp_path / "r0",
+        run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [0.1, 0.1, -4]}),
+    )
+    assert (
+        runner.invoke(app, ["score", str(run0), str(tmp_path / "scores")]).exit_code
+        == 0
+    )
+    data = write_docbin(
+        [make_doc(WORDS, DATA_ENTS[:5], f"train:{i}") for i in (1, 2)],
+        tmp_path / "train.spacy",
+    )
+    result = runner.invoke(
+        app, ["clean", str(data), str(tmp_path / "scores"), str(tmp_path / "out.spacy")]
+    )
+    assert isinstance(result.exception, MismatchError) and "not the data" in str(
+        result.exception
+    )
     assert not (tmp_path / "out.spacy").exists()

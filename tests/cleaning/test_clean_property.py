@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spacy_dynclean.cleaning.clean import clean_docs, flags_by_doc
+from spacy_dynclean.cleaning.clean import clean_docs, decisions_by_doc
 
 from .helpers import ents_of, flag, make_doc
 
@@ -13,8 +13,13 @@ def docs_and_flags(draw):
     docs, rows = [], []
     for d in range(draw(st.integers(1, 4))):
         doc_id = f"doc:{d}"
-        segments = draw(st.lists(st.tuples(st.integers(1, 3), st.sampled_from([None, "PER", "LOC"])),
-                                 min_size=1, max_size=6))
+        segments = draw(
+            st.lists(
+                st.tuples(st.integers(1, 3), st.sampled_from([None, "PER", "LOC"])),
+                min_size=1,
+                max_size=6,
+            )
+        )
         ents, missing, start = [], [], 0
         for length, label in segments:
             if label:
@@ -22,13 +27,17 @@ def docs_and_flags(draw):
             elif draw(st.booleans()) and length == 1:
                 missing.append((start, start + 1))
             start += length
-        docs.append(make_doc([f"w{i}" for i in range(start)], ents, doc_id, missing=missing))
+        docs.append(
+            make_doc([f"w{i}" for i in range(start)], ents, doc_id, missing=missing)
+        )
         for s, e, label in ents:
             if draw(st.booleans()):
                 rows.append(flag(doc_id, s, e, "entity", label))
         for _ in range(draw(st.integers(0, 3))):
             s = draw(st.integers(0, start - 1))
-            rows.append(flag(doc_id, s, draw(st.integers(s + 1, start)), "non_entity", "O"))
+            rows.append(
+                flag(doc_id, s, draw(st.integers(s + 1, start)), "non_entity", "O")
+            )
     return docs, rows
 
 
@@ -36,8 +45,10 @@ def docs_and_flags(draw):
 @given(docs_and_flags(), st.sampled_from(["missing", "outside"]))
 def test_cleaning_properties(data, entity_action):
     docs, rows = data
-    before = {d.user_data["dynclean_id"]: (ents_of(d), [t.ent_iob for t in d]) for d in docs}
-    out = list(clean_docs(docs, flags_by_doc(rows), entity_action))
+    before = {
+        d.user_data["dynclean_id"]: (ents_of(d), [t.ent_iob for t in d]) for d in docs
+    }
+    out = list(clean_docs(docs, decisions_by_doc(rows), entity_action))
     assert len(out) == len(docs)
     for (doc, audit), row_doc in zip(out, docs):
         doc_id = doc.user_data["dynclean_id"]
@@ -60,4 +71,6 @@ def test_cleaning_properties(data, entity_action):
         flagged_tokens = {i for r in flags for i in range(r["start"], r["end"])}
         for i, token in enumerate(doc):
             if i not in flagged_tokens:
-                assert token.ent_iob == old_iob[i]  # untouched tokens keep their annotation
+                assert (
+                    token.ent_iob == old_iob[i]
+                )  # untouched tokens keep their annotation

@@ -1,4 +1,5 @@
 """Oracle cleaning from the gold labels, whole and by side."""
+
 import pytest
 
 from spacy_dynclean.cleaning.oracle import oracle_clean
@@ -36,11 +37,19 @@ def test_pos_side_removes_wrong_entities_only():
 def test_neg_side_marks_missed_tokens_only():
     doc = _clean(("neg",))
     assert ents_of(doc) == DISTANT  # wrong entities stay
-    assert _missing(doc) == [3, 5, 8]  # "Smith" (not covered by a distant entity), Paris, Louvre
+    assert _missing(doc) == [
+        3,
+        5,
+        8,
+    ]  # "Smith" (not covered by a distant entity), Paris, Louvre
 
 
 def test_refuses_other_sentences_and_sides():
     with pytest.raises(MismatchError):
-        next(oracle_clean([make_doc(WORDS, DISTANT, "t:1")], [make_doc(WORDS[:-1], [], "t:1")]))
+        next(
+            oracle_clean(
+                [make_doc(WORDS, DISTANT, "t:1")], [make_doc(WORDS[:-1], [], "t:1")]
+            )
+        )
     with pytest.raises(ValueError):
         _clean(("both",))

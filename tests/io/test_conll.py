@@ -1,12 +1,14 @@
 """CoNLL columns → Doc: the three tag schemes, detection, and precise errors."""
+
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
 from spacy_dynclean.errors import DataError, DynCleanError
+from spacy_dynclean.io.common import ReadNotes
 from spacy_dynclean.io.conll import detect_scheme, read_conll
-from spacy_dynclean.io.dsner import ReadNotes, doc_to_dsner
+from spacy_dynclean.io.dsner import doc_to_dsner
 from spacy_dynclean.io.ids import get_doc_id
 
 
@@ -16,14 +18,22 @@ def write(tmp_path: Path, text: str, name: str = "train.conll") -> Path:
     return path
 
 
-def records(path: Path, scheme: str = "auto", notes: Optional[ReadNotes] = None) -> list:
+def records(
+    path: Path, scheme: str = "auto", notes: Optional[ReadNotes] = None
+) -> list:
     return [doc_to_dsner(doc) for doc in read_conll(path, scheme=scheme, notes=notes)]
 
 
 BIO = "-DOCSTART- -X- O O\n\nEU NNP B-ORG\nrejects VBZ O\nGerman JJ B-MISC\n\nPeter B-PER\nBlackburn I-PER\nLondon B-LOC\n"
 EXPECTED = [
-    {"tokens": ["EU", "rejects", "German"], "entities": [[0, 0, "ORG"], [2, 2, "MISC"]]},
-    {"tokens": ["Peter", "Blackburn", "London"], "entities": [[0, 1, "PER"], [2, 2, "LOC"]]},
+    {
+        "tokens": ["EU", "rejects", "German"],
+        "entities": [[0, 0, "ORG"], [2, 2, "MISC"]],
+    },
+    {
+        "tokens": ["Peter", "Blackburn", "London"],
+        "entities": [[0, 1, "PER"], [2, 2, "LOC"]],
+    },
 ]
 
 
@@ -44,8 +54,10 @@ def test_iob1_and_detection(tmp_path: Path) -> None:
     path = write(tmp_path, text)
     assert detect_scheme(path) == "iob1"
     assert records(path) == [
-        {"tokens": ["Peter", "Blackburn", "John", "in", "Paris", "EU"],
-         "entities": [[0, 1, "PER"], [2, 2, "PER"], [4, 4, "LOC"], [5, 5, "ORG"]]}
+        {
+            "tokens": ["Peter", "Blackburn", "John", "in", "Paris", "EU"],
+            "entities": [[0, 1, "PER"], [2, 2, "PER"], [4, 4, "LOC"], [5, 5, "ORG"]],
+        }
     ]
 
 
@@ -56,7 +68,10 @@ def test_biluo_and_bioes(tmp_path: Path, prefixes: str) -> None:
     path = write(tmp_path, text)
     assert detect_scheme(path) == "biluo"
     assert records(path) == [
-        {"tokens": ["New", "York", "City", "is", "Big"], "entities": [[0, 2, "LOC"], [4, 4, "MISC"]]}
+        {
+            "tokens": ["New", "York", "City", "is", "Big"],
+            "entities": [[0, 2, "LOC"], [4, 4, "MISC"]],
+        }
     ]
 
 
@@ -79,24 +94,89 @@ def test_streams_sentence_by_sentence(tmp_path: Path) -> None:
 
 BAD = [
     # (text, scheme, record, message)
-    ("a O\nb I-PER\n", "bio", 1, "line 2: 'I-PER' after 'O': in BIO an entity must start with B-PER"),
-    ("a B-ORG\n\nb I-PER\n", "bio", 2, "line 3: 'I-PER' after 'the sentence start': in BIO an entity must start with B-PER"),
-    ("a B-PER\nb I-LOC\n", "bio", 1, "line 2: 'I-LOC' after 'B-PER': the type changes mid-entity (in BIO a LOC entity must start with B-LOC)"),
+    (
+        "a O\nb I-PER\n",
+        "bio",
+        1,
+        "line 2: 'I-PER' after 'O': in BIO an entity must start with B-PER",
+    ),
+    (
+        "a B-ORG\n\nb I-PER\n",
+        "bio",
+        2,
+        "line 3: 'I-PER' after 'the sentence start': in BIO an entity must start with B-PER",
+    ),
+    (
+        "a B-PER\nb I-LOC\n",
+        "bio",
+        1,
+        "line 2: 'I-LOC' after 'B-PER': the type changes mid-entity (in BIO a LOC entity must start with B-LOC)",
+    ),
     # auto: B- starts an entity elsewhere, so an I- start is a BIO error, not IOB1
     ("a B-PER\nb O\nc I-PER\n", "auto", 1, "line 3: 'I-PER' after 'O'"),
-    ("a O\nb B-PER\n", "iob1", 1, "line 2: 'B-PER' after 'O': in IOB1, B- only separates two adjacent PER entities"),
+    (
+        "a O\nb B-PER\n",
+        "iob1",
+        1,
+        "line 2: 'B-PER' after 'O': in IOB1, B- only separates two adjacent PER entities",
+    ),
     ("a I-LOC\nb B-PER\n", "iob1", 1, "line 2: 'B-PER' after 'I-LOC': in IOB1"),
-    ("a O\nb L-PER\n", "biluo", 1, "line 2: 'L-PER' after 'O' without a preceding B-PER"),
-    ("a I-PER\n", "biluo", 1, "line 1: 'I-PER' after 'the sentence start' without a preceding B-PER"),
-    ("a B-PER\nb L-LOC\n", "biluo", 1, "line 2: 'L-LOC' inside a PER entity: the type changes mid-entity"),
-    ("a B-PER\nb O\n", "biluo", 1, "line 2: 'O' inside an unfinished PER entity (expected I-PER or L-PER)"),
-    ("a B-PER\nb U-LOC\n", "auto", 1, "line 2: 'U-LOC' inside an unfinished PER entity"),
-    ("a O\n\nb B-PER\nc I-PER\n", "biluo", 2, "line 4: sentence ends inside an unfinished PER entity (missing L-PER)"),
-    ("a B-PER\nb L-PER\n", "bio", 1, "line 2: tag 'L-PER' is not valid in the bio scheme"),
-    ("a PER\n", "auto", 1, "line 1: invalid tag 'PER' (expected O or B-/I-/L-/U- and a type)"),
+    (
+        "a O\nb L-PER\n",
+        "biluo",
+        1,
+        "line 2: 'L-PER' after 'O' without a preceding B-PER",
+    ),
+    (
+        "a I-PER\n",
+        "biluo",
+        1,
+        "line 1: 'I-PER' after 'the sentence start' without a preceding B-PER",
+    ),
+    (
+        "a B-PER\nb L-LOC\n",
+        "biluo",
+        1,
+        "line 2: 'L-LOC' inside a PER entity: the type changes mid-entity",
+    ),
+    (
+        "a B-PER\nb O\n",
+        "biluo",
+        1,
+        "line 2: 'O' inside an unfinished PER entity (expected I-PER or L-PER)",
+    ),
+    (
+        "a B-PER\nb U-LOC\n",
+        "auto",
+        1,
+        "line 2: 'U-LOC' inside an unfinished PER entity",
+    ),
+    (
+        "a O\n\nb B-PER\nc I-PER\n",
+        "biluo",
+        2,
+        "line 4: sentence ends inside an unfinished PER entity (missing L-PER)",
+    ),
+    (
+        "a B-PER\nb L-PER\n",
+        "bio",
+        1,
+        "line 2: tag 'L-PER' is not valid in the bio scheme",
+    ),
+    (
+        "a PER\n",
+        "auto",
+        1,
+        "line 1: invalid tag 'PER' (expected O or B-/I-/L-/U- and a type)",
+    ),
     ("a X-PER\n", "bio", 1, "line 1: invalid tag 'X-PER'"),
     ("a B-\n", "bio", 1, "line 1: invalid tag 'B-'"),
-    ("a O\nlonely\n", "bio", 1, "line 2: expected a token and a tag, got one column 'lonely'"),
+    (
+        "a O\nlonely\n",
+        "bio",
+        1,
+        "line 2: expected a token and a tag, got one column 'lonely'",
+    ),
     ("a O\n\n\tO\n", "bio", 2, "line 3: the token (first column) is empty"),
     ("", "auto", None, "file is empty"),
     ("\n \n", "auto", None, "file is empty (only blank lines)"),
@@ -105,7 +185,9 @@ BAD = [
 
 
 @pytest.mark.parametrize("text,scheme,record,problem", BAD)
-def test_bad_conll(tmp_path: Path, text: str, scheme: str, record: Optional[int], problem: str) -> None:
+def test_bad_conll(
+    tmp_path: Path, text: str, scheme: str, record: Optional[int], problem: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(DataError) as info:
         list(read_conll(path, scheme=scheme))
@@ -122,9 +204,13 @@ def test_bio_error_hints_iob1(tmp_path: Path) -> None:
 def test_non_utf8_names_byte_offset(tmp_path: Path) -> None:
     path = tmp_path / "train.conll"
     path.write_bytes(b"a O\ncaf\xe9 O\n")
-    with pytest.raises(DataError, match="not UTF-8: invalid byte 0xe9 at byte offset 7, line 2"):
+    with pytest.raises(
+        DataError, match="not UTF-8: invalid byte 0xe9 at byte offset 7, line 2"
+    ):
         list(read_conll(path))
-    path.write_bytes(b"\xef\xbb\xbfa\xff O\n")  # after a BOM, offsets still count from the file start
+    path.write_bytes(
+        b"\xef\xbb\xbfa\xff O\n"
+    )  # after a BOM, offsets still count from the file start
     with pytest.raises(DataError, match="invalid byte 0xff at byte offset 4, line 1"):
         list(read_conll(path))
     path.write_bytes(b"\xef\xbb\xbfa O\n")

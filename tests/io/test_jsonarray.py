@@ -1,4 +1,5 @@
 """The streamed JSON array parser agrees with `json.loads`, whatever the chunk size."""
+
 import json
 import tempfile
 from pathlib import Path
@@ -10,10 +11,21 @@ from hypothesis import strategies as st
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.jsonarray import iter_json_array
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
-                    st.text(max_size=8))
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-                      max_leaves=8)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 def parse(text: str, chunk_bytes: int) -> list:
@@ -40,11 +52,17 @@ def test_truncated_file_is_a_data_error(items: list, data, chunk_bytes: int) -> 
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3, 1 << 20])
-@pytest.mark.parametrize("text", ['[1,\n 2,\n x]', '[{"a": 1}\n {"b": 2}]', '[1, 2]\n3', '[1,]', '[\n\n  tru]'])
+@pytest.mark.parametrize(
+    "text",
+    ["[1,\n 2,\n x]", '[{"a": 1}\n {"b": 2}]', "[1, 2]\n3", "[1,]", "[\n\n  tru]"],
+)
 def test_error_position_matches_json(text: str, chunk_bytes: int) -> None:
     with pytest.raises(json.JSONDecodeError) as expected:
         json.loads(text)
     with pytest.raises(DataError) as found:
         parse(text, chunk_bytes)
     err = expected.value
-    assert f"line {err.lineno}, column {err.colno} (character offset {err.pos}): {err.msg}" in str(found.value)
+    assert (
+        f"line {err.lineno}, column {err.colno} (character offset {err.pos}): {err.msg}"
+        in str(found.value)
+    )

@@ -1,6 +1,7 @@
 """Entity types spaCy's ner cannot take ("O", "-", "!X", " PER") and dynclean's own fake
 type are refused by every reader at convert / annotate time, with one message
-(`io.dsner.check_label`); other types, however odd, still convert."""
+(`io.labels.check_label`); other types, however odd, still convert."""
+
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from spacy.vocab import Vocab
 
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.annotate import annotate_file
-from spacy_dynclean.io.docbin import convert_file, iter_docbin
+from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored
 
 REFUSED = ["O", "-", "DYNCLEAN_FAKE", "!PER", "PER ", " PER"]
 ACCEPTED = ["PER", "B-X", "U-BOAT", "WORK OF ART", "o", "ORG-X"]
@@ -20,10 +21,20 @@ def write_input(tmp_path: Path, kind: str, label: str) -> Path:
     """A one-doc input of `kind` whose one entity (over "Anna") is labelled `label`."""
     if kind == "json":
         path = tmp_path / "train.json"
-        path.write_text(json.dumps([{"tokens": ["Anna", "sings"], "entities": [[0, 0, label]]}]))
+        path.write_text(
+            json.dumps([{"tokens": ["Anna", "sings"], "entities": [[0, 0, label]]}])
+        )
     elif kind == "jsonl":
         path = tmp_path / "train.jsonl"
-        path.write_text(json.dumps({"text": "Anna sings", "spans": [{"start": 0, "end": 4, "label": label}]}) + "\n")
+        path.write_text(
+            json.dumps(
+                {
+                    "text": "Anna sings",
+                    "spans": [{"start": 0, "end": 4, "label": label}],
+                }
+            )
+            + "\n"
+        )
     elif kind == "conll":
         path = tmp_path / "train.conll"
         path.write_text(f"Anna\tU-{label}\nsings\tO\n")
@@ -36,9 +47,18 @@ def write_input(tmp_path: Path, kind: str, label: str) -> Path:
 
 
 # CoNLL columns are stripped: a tag cannot carry surrounding whitespace
-@pytest.mark.parametrize("kind, label", [(kind, label) for kind in ("json", "jsonl", "conll", "spacy") for label in REFUSED
-                                         if kind != "conll" or label == label.strip()])
-def test_every_reader_refuses_labels_ner_cannot_take(tmp_path: Path, kind: str, label: str) -> None:
+@pytest.mark.parametrize(
+    "kind, label",
+    [
+        (kind, label)
+        for kind in ("json", "jsonl", "conll", "spacy")
+        for label in REFUSED
+        if kind != "conll" or label == label.strip()
+    ],
+)
+def test_every_reader_refuses_labels_ner_cannot_take(
+    tmp_path: Path, kind: str, label: str
+) -> None:
     source = write_input(tmp_path, kind, label)
     with pytest.raises(DataError) as err:
         convert_file(source, tmp_path / "out.spacy")
@@ -51,14 +71,18 @@ def test_label_o_message(tmp_path: Path) -> None:
     source = write_input(tmp_path, "json", "O")
     with pytest.raises(DataError) as err:
         convert_file(source, tmp_path / "out.spacy")
-    assert str(err.value) == (f"{source}, record 1: entity [0, 0, \"O\"]: label 'O' is not an entity type "
-                              "(spaCy's ner uses O for non-entities; drop the entity or rename the type)")
+    assert str(err.value) == (
+        f"{source}, record 1: entity [0, 0, \"O\"]: label 'O' is not an entity type "
+        "(spaCy's ner uses O for non-entities; drop the entity or rename the type)"
+    )
 
 
 def test_conll_tag_of_type_o_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "train.conll"
     path.write_text("Anna\tO\nsings\tB-O\n")
-    with pytest.raises(DataError, match=r"record 1: line 2: tag 'B-O': label 'O' is not an entity type"):
+    with pytest.raises(
+        DataError, match=r"record 1: line 2: tag 'B-O': label 'O' is not an entity type"
+    ):
         convert_file(path, tmp_path / "out.spacy")
 
 
@@ -66,17 +90,35 @@ def test_conll_tag_of_type_o_names_the_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize("label", ACCEPTED)
 def test_other_labels_still_convert(tmp_path: Path, kind: str, label: str) -> None:
     convert_file(write_input(tmp_path, kind, label), tmp_path / "out.spacy")
-    (doc,) = iter_docbin(tmp_path / "out.spacy")
+    (doc,) = iter_docbin_as_stored(tmp_path / "out.spacy")
     assert [(e.start, e.end, e.label_) for e in doc.ents] == [(0, 1, label)]
 
 
-@pytest.mark.parametrize("name, content", [("gaz.tsv", "Anna\tPER\nsings\tO\n"),
-                                           ("gaz.csv", "Anna,PER\nsings,-\n"),
-                                           ("gaz.jsonl", '{"term": "Anna", "label": "PER"}\n'
-                                                         '{"pattern": [{"LOWER": "sings"}], "label": "DYNCLEAN_FAKE"}\n')])
-def test_gazetteer_refuses_labels_ner_cannot_take(tmp_path: Path, name: str, content: str) -> None:
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("gaz.tsv", "Anna\tPER\nsings\tO\n"),
+        ("gaz.csv", "Anna,PER\nsings,-\n"),
+        (
+            "gaz.jsonl",
+            '{"term": "Anna", "label": "PER"}\n'
+            '{"pattern": [{"LOWER": "sings"}], "label": "DYNCLEAN_FAKE"}\n',
+        ),
+    ],
+)
+def test_gazetteer_refuses_labels_ner_cannot_take(
+    tmp_path: Path, name: str, content: str
+) -> None:
     (tmp_path / "texts.txt").write_text("Anna sings\n")
     (tmp_path / name).write_text(content)
-    with pytest.raises(DataError, match=r"record 2: .*: label '[^']+' is not an entity type .*drop the entry"):
-        annotate_file(tmp_path / "texts.txt", tmp_path / name, tmp_path / "out.spacy", progress=False)
+    with pytest.raises(
+        DataError,
+        match=r"record 2: .*: label '[^']+' is not an entity type .*drop the entry",
+    ):
+        annotate_file(
+            tmp_path / "texts.txt",
+            tmp_path / name,
+            tmp_path / "out.spacy",
+            progress=False,
+        )
     assert not (tmp_path / "out.spacy").exists()

@@ -1,4 +1,5 @@
 """`dynclean report`: figures, HTML pages and review file of a hand-made cleaning."""
+
 import re
 
 import pytest
@@ -6,11 +7,14 @@ import srsly
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.report  # noqa: F401  (registers the commands)
-from spacy_dynclean.io.docbin import iter_docbin
-from spacy_dynclean.cleaning.detection import detection_metrics
+from spacy_dynclean.cleaning.detection import (
+    detection_from_errors,
+    detection_metrics,
+    item_errors,
+)
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError, MismatchError
-from spacy_dynclean.cleaning.detection import detection_from_errors, item_errors
+from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.report import plots, write_report
 from spacy_dynclean.scoring.scores import read_scores
 
@@ -29,12 +33,29 @@ def inputs(tmp_path):
 def test_report_writes_figures_pages_and_review(inputs, tmp_path):
     out = tmp_path / "report"
     seen = []
-    result = write_report(inputs.scores, inputs.audit, inputs.data, out, gold_path=inputs.gold, progress=seen.append)
+    result = write_report(
+        inputs.scores,
+        inputs.audit,
+        inputs.data,
+        out,
+        gold_path=inputs.gold,
+        progress=seen.append,
+    )
     assert seen and all(isinstance(line, str) for line in seen)
     names = {p.file for p in result.plots}
-    assert names == {"aum.png", "aum_gold.png", "aum_by_type.png", "aum_by_type_gold.png", "data_map.png"}
+    assert names == {
+        "aum.png",
+        "aum_gold.png",
+        "aum_by_type.png",
+        "aum_by_type_gold.png",
+        "data_map.png",
+    }
     assert all((out / name).read_bytes().startswith(PNG) for name in names)
-    assert result.pages == [out / "index.html"] and result.n_flagged_docs == 3 and result.n_decisions == 5
+    assert (
+        result.pages == [out / "index.html"]
+        and result.n_flagged_docs == 3
+        and result.n_decisions == 5
+    )
     page = (out / "index.html").read_text(encoding="utf8")
     for name in names:
         assert f'src="{name}"' in page
@@ -42,19 +63,36 @@ def test_report_writes_figures_pages_and_review(inputs, tmp_path):
         assert f'id="{doc_id}"' in page
     assert 'id="train:3"' not in page
     assert "LOC removed" in page and "missing" in page and "AUM -1.50 &lt; 0.50" in page
-    assert "a note for the reader" in page and "Detection against gold" in page and "gold ✓ was an error" in page
+    assert (
+        "a note for the reader" in page
+        and "Detection against gold" in page
+        and "gold ✓ was an error" in page
+    )
     assert SCRIPT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert not REMOTE.search(page) and "url(" not in page
     # sorted by the lowest AUM: train:1 (-1.5), train:2 (-0.5), train:4 (2.5)
-    assert page.index('id="train:1"') < page.index('id="train:2"') < page.index('id="train:4"')
+    assert (
+        page.index('id="train:1"')
+        < page.index('id="train:2"')
+        < page.index('id="train:4"')
+    )
     assert len(list(srsly.read_jsonl(out / "review.jsonl"))) == 3
 
 
 def test_report_without_gold_has_no_gold_parts(inputs, tmp_path):
     result = write_report(inputs.scores, inputs.audit, inputs.data, tmp_path / "report")
-    assert {p.file for p in result.plots} == {"aum.png", "aum_by_type.png", "data_map.png"}
+    assert {p.file for p in result.plots} == {
+        "aum.png",
+        "aum_by_type.png",
+        "data_map.png",
+    }
     page = result.index.read_text(encoding="utf8")
-    for marker in ("Detection against gold", 'class="gold"', "was an error", "was right"):
+    for marker in (
+        "Detection against gold",
+        'class="gold"',
+        "was an error",
+        "was right",
+    ):
         assert marker not in page
     assert "AUM -1.50 &lt; 0.50" in page
 
@@ -63,20 +101,30 @@ def test_pages_are_capped_and_paginated(inputs, tmp_path):
     out = tmp_path / "report"
     (out).mkdir()
     (out / "page-9.html").write_text("stale")
-    result = write_report(inputs.scores, inputs.audit, inputs.data, out, max_items=2, page_size=1)
+    result = write_report(
+        inputs.scores, inputs.audit, inputs.data, out, max_items=2, page_size=1
+    )
     assert [p.name for p in result.pages] == ["index.html", "page-2.html"]
     assert not (out / "page-9.html").exists()
     first, second = (p.read_text(encoding="utf8") for p in result.pages)
     assert 'href="page-2.html"' in first and 'href="index.html"' in second
-    assert 'id="train:1"' in first and 'id="train:2"' in second and "train:4" not in first + second
+    assert (
+        'id="train:1"' in first
+        and 'id="train:2"' in second
+        and "train:4" not in first + second
+    )
     assert "1 more flagged sentences not shown" in second
-    assert len(list(srsly.read_jsonl(out / "review.jsonl"))) == 3  # the review file holds them all
+    assert (
+        len(list(srsly.read_jsonl(out / "review.jsonl"))) == 3
+    )  # the review file holds them all
 
 
 def test_gold_errors_agree_with_detection_metrics(inputs):
     table = read_scores(inputs.scores).table
-    errors = item_errors(table, iter_docbin(inputs.gold))
-    assert detection_from_errors(table, errors) == detection_metrics(table, iter_docbin(inputs.gold))
+    errors = item_errors(table, iter_docbin_as_stored(inputs.gold))
+    assert detection_from_errors(table, errors) == detection_metrics(
+        table, iter_docbin_as_stored(inputs.gold)
+    )
 
 
 def test_data_map_subsamples_and_says_so(inputs, monkeypatch):
@@ -87,26 +135,58 @@ def test_data_map_subsamples_and_says_so(inputs, monkeypatch):
 
 
 def test_run_cuts_per_type():
-    thresholds = {"runs": [{"fold": 0, "t_pos": 0.5, "per_type": {"pos": {"PER": {"threshold": -0.25}}}},
-                           {"fold": 1, "t_pos": 0.4, "per_type": None}]}
-    assert [value for _, value in plots.run_cuts(thresholds, "pos", "PER")] == [-0.25, 0.4]
-    assert [value for _, value in plots.run_cuts(thresholds, "pos", "LOC")] == [0.5, 0.4]
+    thresholds = {
+        "runs": [
+            {
+                "fold": 0,
+                "t_pos": 0.5,
+                "per_type": {"pos": {"PER": {"threshold": -0.25}}},
+            },
+            {"fold": 1, "t_pos": 0.4, "per_type": None},
+        ]
+    }
+    assert [value for _, value in plots.run_cuts(thresholds, "pos", "PER")] == [
+        -0.25,
+        0.4,
+    ]
+    assert [value for _, value in plots.run_cuts(thresholds, "pos", "LOC")] == [
+        0.5,
+        0.4,
+    ]
 
 
 def test_report_refuses_an_audit_of_other_scores(inputs, tmp_path):
     lines = list(srsly.read_jsonl(inputs.audit))[1:]
     srsly.write_jsonl(tmp_path / "short.jsonl", lines)
     with pytest.raises(MismatchError, match="do not belong together"):
-        write_report(inputs.scores, tmp_path / "short.jsonl", inputs.data, tmp_path / "report")
+        write_report(
+            inputs.scores, tmp_path / "short.jsonl", inputs.data, tmp_path / "report"
+        )
     assert not (tmp_path / "report" / "index.html").exists()
 
 
-@pytest.mark.parametrize("mutate, problem", [
-    (lambda line: "{not json", "invalid JSON"),
-    (lambda line: srsly.json_dumps({**srsly.json_loads(line), "start": "3"}), "'start' must be a int"),
-    (lambda line: srsly.json_dumps({**srsly.json_loads(line), "tokens": ["Lyon"]}), "not ['Lyon']"),
-    (lambda line: srsly.json_dumps({**srsly.json_loads(line), "doc_id": "train:99"}), "not in"),
-])
+@pytest.mark.parametrize(
+    "mutate, problem",
+    [
+        (lambda line: "{not json", "invalid JSON"),
+        (
+            lambda line: srsly.json_dumps({**srsly.json_loads(line), "start": "3"}),
+            "'start' must be a int",
+        ),
+        (
+            lambda line: srsly.json_dumps(
+                {**srsly.json_loads(line), "tokens": ["Lyon"]}
+            ),
+            "not ['Lyon']",
+        ),
+        (
+            lambda line: srsly.json_dumps(
+                {**srsly.json_loads(line), "doc_id": "train:99"}
+            ),
+            "not in",
+        ),
+    ],
+)
 def test_report_refuses_bad_audit_lines(inputs, tmp_path, mutate, problem):
     lines = inputs.audit.read_text(encoding="utf8").splitlines()
     lines[0] = mutate(lines[0])
@@ -121,12 +201,34 @@ def test_report_refuses_bad_audit_lines(inputs, tmp_path, mutate, problem):
 
 def test_report_cli_is_quiet_off_a_tty(inputs, tmp_path):
     out = tmp_path / "report"
-    result = runner.invoke(app, ["report", str(inputs.scores), str(inputs.audit), str(inputs.data), str(out),
-                                 "--gold", str(inputs.gold), "--max-items", "10"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(inputs.scores),
+            str(inputs.audit),
+            str(inputs.data),
+            str(out),
+            "--gold",
+            str(inputs.gold),
+            "--max-items",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert "Reading the scores" not in result.output and "3 flagged docs (5 decisions)" in result.output
+    assert (
+        "Reading the scores" not in result.output
+        and "3 flagged docs (5 decisions)" in result.output
+    )
     assert (out / "index.html").exists() and (out / "review.jsonl").exists()
-    result = runner.invoke(app, ["report", str(inputs.scores), str(inputs.scores / "thresholds.json"),
-                                 str(inputs.data), str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(inputs.scores),
+            str(inputs.scores / "thresholds.json"),
+            str(inputs.data),
+            str(out),
+        ],
+    )
     assert isinstance(result.exception, DataError)
-

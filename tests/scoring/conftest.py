@@ -1,4 +1,5 @@
 """Fixtures for scoring tests: synthetic margin-records folders."""
+
 from pathlib import Path
 from typing import Any, Dict, List
 

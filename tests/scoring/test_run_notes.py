@@ -1,5 +1,7 @@
 """What `score` tells a user of the own-config route: folds never run, runs whose real
 items score like their threshold samples."""
+
+from spacy_dynclean.scoring.options import ScoreOptions
 from spacy_dynclean.scoring.scores import score_runs
 
 from .records_helpers import sample, threshold_samples
@@ -23,24 +25,32 @@ def _notes(scores, text):
 
 def test_one_fold_of_two_says_half_the_docs_are_never_judged(records_factory):
     run0 = records_factory(run_samples(0), fold=0)
-    notes = _notes(score_runs([run0], p_pos=100.0), "were run")
+    notes = _notes(score_runs([run0], ScoreOptions(p_pos=100.0)), "were run")
     assert len(notes) == 1
-    assert "only fold(s) [0] of 2" in notes[0] and "--components.dynclean.fold 1" in notes[0]
+    assert (
+        "only fold(s) [0] of 2" in notes[0]
+        and "--components.dynclean.fold 1" in notes[0]
+    )
 
 
 def test_all_folds_run_gives_no_fold_note(records_factory):
     run0 = records_factory(run_samples(0), fold=0)
     run1 = records_factory(run_samples(1), fold=1)
-    assert not _notes(score_runs([run0, run1], p_pos=100.0), "were run")
+    assert not _notes(score_runs([run0, run1], ScoreOptions(p_pos=100.0)), "were run")
 
 
 def test_run_whose_entities_score_like_the_fake_ones_is_named(records_factory):
     unlearned = records_factory(run_samples(0, entity_aum=0.5), fold=0)
     learned = records_factory(run_samples(1, entity_aum=1.0), fold=1)
-    scores = score_runs([unlearned, learned], p_pos=100.0)
+    scores = score_runs([unlearned, learned], ScoreOptions(p_pos=100.0))
     notes = _notes(scores, "score like its fake")
     assert len(notes) == 1
-    assert str(unlearned) in notes[0] and "entities score like its fake entities (AUROC 0.50" in notes[0]
+    assert (
+        str(unlearned) in notes[0]
+        and "entities score like its fake entities (AUROC 0.50" in notes[0]
+    )
     assert "max_epochs" in notes[0]
     assert [run["separation"] for run in scores.thresholds["runs"]] == [
-        {"entity": 0.5, "non_entity": 1.0}, {"entity": 1.0, "non_entity": 1.0}]
+        {"entity": 0.5, "non_entity": 1.0},
+        {"entity": 1.0, "non_entity": 1.0},
+    ]

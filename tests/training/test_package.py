@@ -1,4 +1,5 @@
 """Shipping a pipeline trained with dynclean in it: `dynclean strip`, then `spacy package`."""
+
 import subprocess
 import sys
 
@@ -18,11 +19,32 @@ def trained_with_dynclean(tmp_path, tiny_docs):
     """tok2vec + ner + dynclean (both listening to the tok2vec), a few updates, saved."""
     nlp = spacy.blank("en")
     nlp.add_pipe("tok2vec")
-    nlp.add_pipe("ner", config={"model": {"@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
-                                          "extra_state_tokens": False, "hidden_width": 64, "maxout_pieces": 2,
-                                          "use_upper": True, "nO": None, "tok2vec": LISTENER}})
-    nlp.add_pipe("dynclean", config={"model": {"@architectures": "spacy-dynclean.TokenScorer.v1", "hidden_width": 0,
-                                               "nO": None, "tok2vec": LISTENER}})
+    nlp.add_pipe(
+        "ner",
+        config={
+            "model": {
+                "@architectures": "spacy.TransitionBasedParser.v2",
+                "state_type": "ner",
+                "extra_state_tokens": False,
+                "hidden_width": 64,
+                "maxout_pieces": 2,
+                "use_upper": True,
+                "nO": None,
+                "tok2vec": LISTENER,
+            }
+        },
+    )
+    nlp.add_pipe(
+        "dynclean",
+        config={
+            "model": {
+                "@architectures": "spacy-dynclean.TokenScorer.v1",
+                "hidden_width": 0,
+                "nO": None,
+                "tok2vec": LISTENER,
+            }
+        },
+    )
     examples = [Example(nlp.make_doc(doc.text), doc) for doc in tiny_docs]
     optimizer = nlp.initialize(lambda: examples)
     for _ in range(3):
@@ -41,20 +63,46 @@ def test_strip_removes_dynclean_and_keeps_predictions(trained_with_dynclean, tmp
     assert not (out / "dynclean").exists()
     assert "dynclean" not in (out / "config.cfg").read_text(encoding="utf8")
     text = "Alice lives in Paris and Bob works at Acme Corp"
-    assert [(e.text, e.label_) for e in stripped(text).ents] == [(e.text, e.label_) for e in original(text).ents]
+    assert [(e.text, e.label_) for e in stripped(text).ents] == [
+        (e.text, e.label_) for e in original(text).ents
+    ]
 
 
-def test_packaged_stripped_pipeline_does_not_require_spacy_dynclean(trained_with_dynclean, tmp_path):
+def test_packaged_stripped_pipeline_does_not_require_spacy_dynclean(
+    trained_with_dynclean, tmp_path
+):
     def requirements(model, name):
         out = tmp_path / f"packages-{name}"
         out.mkdir()
-        subprocess.run([sys.executable, "-m", "spacy", "package", str(model), str(out), "--name", name,
-                        "--version", "0.0.1", "--build", "none"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "spacy",
+                "package",
+                str(model),
+                str(out),
+                "--name",
+                name,
+                "--version",
+                "0.0.1",
+                "--build",
+                "none",
+            ],
+            check=True,
+            capture_output=True,
+        )
         return srsly.read_json(out / f"en_{name}-0.0.1" / "meta.json")["requirements"]
 
-    assert any(r.startswith("spacy-dynclean") for r in requirements(trained_with_dynclean, "full"))
+    assert any(
+        r.startswith("spacy-dynclean")
+        for r in requirements(trained_with_dynclean, "full")
+    )
     strip_dynclean(trained_with_dynclean, tmp_path / "stripped")
-    assert not any(r.startswith("spacy-dynclean") for r in requirements(tmp_path / "stripped", "stripped"))
+    assert not any(
+        r.startswith("spacy-dynclean")
+        for r in requirements(tmp_path / "stripped", "stripped")
+    )
 
 
 def test_strip_refuses_a_pipeline_without_dynclean(trained_with_dynclean, tmp_path):

@@ -1,11 +1,12 @@
 """End to end on the smallest real dataset (webpage): the whole method runs, and
 cleaning keeps every document."""
+
 import spacy
 import srsly
 from spacy.tokens import DocBin
 
+from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark
 from spacy_dynclean.io.ids import get_doc_id
-from spacy_dynclean.training.benchmark import BenchmarkSettings, run_benchmark
 from tests.conftest import shared_dataset
 
 
@@ -17,14 +18,20 @@ def test_benchmark_runs_on_webpage(tmp_path):
     )
     metrics = run_benchmark(data, tmp_path, settings)
     vocab = spacy.blank("en").vocab
-    raw = list(DocBin().from_disk(tmp_path / "corpus" / "train-ds.spacy").get_docs(vocab))
-    cleaned = list(DocBin().from_disk(tmp_path / "corpus" / "train-cleaned.spacy").get_docs(vocab))
+    raw = list(
+        DocBin().from_disk(tmp_path / "corpus" / "train-ds.spacy").get_docs(vocab)
+    )
+    cleaned = list(
+        DocBin().from_disk(tmp_path / "corpus" / "train-cleaned.spacy").get_docs(vocab)
+    )
     assert len(raw) == len(srsly.read_json(data / "train-ds.json")) == len(cleaned)
     assert [get_doc_id(d) for d in raw] == [get_doc_id(d) for d in cleaned]
     assert [[t.text for t in d] for d in raw] == [[t.text for t in d] for d in cleaned]
     # cleaning only removes entities and marks tokens missing
     for before, after in zip(raw, cleaned):
-        assert {(e.start, e.end, e.label_) for e in after.ents} <= {(e.start, e.end, e.label_) for e in before.ents}
+        assert {(e.start, e.end, e.label_) for e in after.ents} <= {
+            (e.start, e.end, e.label_) for e in before.ents
+        }
     assert metrics["cleaning"]["docs"] == len(raw)
     for variant in ("raw", "cleaned"):
         assert 0.0 <= metrics[variant]["f"] <= 1.0

@@ -1,0 +1,246 @@
+"""The cleaning decision: what the cleaning does with one flagged item, from the
+scores row to the audit line and back.
+
+Audit format (`audit.jsonl`, `dynclean clean --audit`): one JSON object per flagged
+item, in data order (and, within a doc, in scores order):
+
+```
+{"doc_id": "train:1", "tokens": ["Paris"], "start": 3, "end": 4, "label": "LOC",
+ "aum": -1.5, "threshold": 0.5, "action": "removed_entity", "kind": "entity",
+ "n_missing": 1, "repair": null}
+```
+
+`start` / `end` are token offsets, end exclusive; `n_missing` counts the item's tokens
+that are missing after cleaning; `repair` is the type a repaired item got (`repair.py`).
+The action follows from the kind and the repair (`ACTIONS`).
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+import srsly
+from spacy.tokens import Doc
+
+from ..errors import DataError
+from ..util import PathLike, atomic_output
+
+REMOVED_ENTITY = "removed_entity"
+MARKED_MISSING = "marked_missing"
+RELABELED_ENTITY = "relabeled_entity"
+ADDED_ENTITY = "added_entity"
+# action → the kind of item it is taken on
+ACTIONS = {
+    REMOVED_ENTITY: "entity",
+    MARKED_MISSING: "non_entity",
+    RELABELED_ENTITY: "entity",
+    ADDED_ENTITY: "non_entity",
+}
+REPAIR_ACTIONS = (RELABELED_ENTITY, ADDED_ENTITY)
+ACTION_TITLES = {
+    REMOVED_ENTITY: "Entities removed",
+    MARKED_MISSING: "Non-entities marked missing",
+    RELABELED_ENTITY: "Entities relabeled (repair)",
+    ADDED_ENTITY: "Entities added (repair)",
+}
+# what the tokens of a removed entity become
+ENTITY_ACTIONS = ("missing", "outside")
+LINE_FIELDS = {
+    "doc_id": str,
+    "tokens": list,
+    "start": int,
+    "end": int,
+    "label": str,
+    "action": str,
+    "kind": str,
+    "n_missing": int,
+}
+NOT_AN_AUDIT = "is this the audit JSONL written by `dynclean clean --audit`?"
+Key = Tuple[str, int, int, str]
+
+
+@dataclass(eq=False)
+class Decision:
+    """One flagged item of a doc and what the cleaning does with it. `repair`: the
+    type the item is relabelled to (an entity) or added as (a non-entity), None when
+    it is removed / made missing. `tokens` and `n_missing` are known once the item
+    is cleaned (`clean.clean_doc`); `accept` is the review's. Compared and hashed by
+    identity."""
+
+    doc_id: str
+    kind: str
+    start: int
+    end: int
+    label: str
+    aum: Optional[float] = None
+    threshold: Optional[float] = None
+    repair: Optional[str] = None
+    tokens: Optional[List[str]] = None
+    n_missing: int = 0
+    accept: bool = True
+
+    @property
+    def action(self) -> str:
+        entity = self.kind == "entity"
+        if self.repair:
+            return RELABELED_ENTITY if entity else ADDED_ENTITY
+        return REMOVED_ENTITY if entity else MARKED_MISSING
+
+    @property
+    def key(self) -> Key:
+        """(doc_id, start, end, kind): the scores item the decision is taken on."""
+        return self.doc_id, self.start, self.end, self.kind
+
+    @classmethod
+    def from_row(
+        cls, row: Mapping[str, Any], repair: Optional[str] = None
+    ) -> "Decision":
+        """The decision on a flagged scores.jsonl row, before cleaning."""
+        return cls(
+            row["doc_id"],
+            row["kind"],
+            int(row["start"]),
+            int(row["end"]),
+            row["label"],
+            row.get("aum"),
+            row.get("threshold"),
+            repair,
+        )
+
+    @classmethod
+    def from_line(
+        cls, line: Mapping[str, Any], path: PathLike, record: int
+    ) -> "Decision":
+        """The decision of an audit line; a line that is not one is refused."""
+        for name, kind in LINE_FIELDS.items():
+            if not is_a(line.get(name), kind):
+                raise DataError(
+                    path,
+                    f"field {name!r} must be a {kind.__name__}, got {line.get(name)!r}",
+                    record=record,
+                    hint=NOT_AN_AUDIT,
+                )
+        if ACTIONS.get(line["action"]) != line["kind"]:
+            raise DataError(
+                path,
+                f"action {line['action']!r} does not go with kind {line['kind']!r}",
+                record=record,
+            )
+        return cls(
+            line["doc_id"],
+            line["kind"],
+            line["start"],
+            line["end"],
+            line["label"],
+            number(line.get("aum")),
+            number(line.get("threshold")),
+            repair_of(path, record, line),
+            line["tokens"],
+            line["n_missing"],
+        )
+
+    def to_line(self) -> Dict[str, Any]:
+        """The audit line of a cleaned decision."""
+        return {
+            "doc_id": self.doc_id,
+            "tokens": self.tokens,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "aum": self.aum,
+            "threshold": self.threshold,
+            "action": self.action,
+            "kind": self.kind,
+            "n_missing": self.n_missing,
+            "repair": self.repair or None,
+        }
+
+    def misfit(self, doc: Doc) -> Optional[str]:
+        """Why the decision is not one on `doc`, to follow "<label> at tokens …": its
+        tokens are out of range, are other words than the audit says, or (an entity)
+        are not an entity of the doc. None if it fits."""
+        if not 0 <= self.start < self.end <= len(doc):
+            return f"is out of range (doc {self.doc_id!r} has {len(doc)} tokens)"
+        words = [t.text for t in doc[self.start : self.end]]
+        if self.tokens is not None and words != self.tokens:
+            return f"reads {words} in doc {self.doc_id!r}, not {self.tokens}"
+        if self.kind == "entity" and not any(
+            (e.start, e.end, e.label_) == (self.start, self.end, self.label)
+            for e in doc.ents
+        ):
+            return f"is not an entity of doc {self.doc_id!r}"
+        return None
+
+
+def count_actions(decisions: Iterable[Decision]) -> Dict[str, int]:
+    """The number of decisions of each action, every action listed (`ACTIONS` order)."""
+    counts = dict.fromkeys(ACTIONS, 0)
+    for decision in decisions:
+        counts[decision.action] += 1
+    return counts
+
+
+def entity_action_of(decisions: Iterable[Decision]) -> str:
+    """The cleaning's entity action, read from its decisions: "outside" if a removed
+    entity left tokens that are not missing, else "missing"."""
+    shrunk = any(
+        d.kind == "entity" and d.n_missing < d.end - d.start for d in decisions
+    )
+    return "outside" if shrunk else "missing"
+
+
+@contextmanager
+def audit_writer(
+    path: Optional[PathLike],
+) -> Iterator[Callable[[Sequence[Decision]], None]]:
+    """A function writing the audit lines of cleaned decisions to `path` (atomically,
+    on success), or a no-op."""
+    if path is None:
+        yield lambda decisions: None
+        return
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf8") as file_:
+        yield lambda decisions: file_.writelines(
+            srsly.json_dumps(d.to_line()) + "\n" for d in decisions
+        )
+
+
+def repair_of(
+    path: PathLike, record: int, value: Mapping[str, Any], where: str = "field"
+) -> Optional[str]:
+    """The repair type of an audit line or review decision: a string for the repair
+    actions, else None."""
+    repair = value.get("repair")
+    repaired = value["action"] in REPAIR_ACTIONS
+    if repaired != isinstance(repair, str):
+        raise DataError(
+            path,
+            f"{where} 'repair' must be {'a type' if repaired else 'null'} for action "
+            f"{value['action']!r}, got {repair!r}",
+            record=record,
+        )
+    return repair
+
+
+def is_a(value: Any, kind: type) -> bool:
+    """isinstance for JSON values: a bool is no int."""
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
+def number(value: Any) -> Optional[float]:
+    """A JSON number as a float, anything else as None."""
+    return (
+        float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else None
+    )
