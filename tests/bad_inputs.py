@@ -33,8 +33,9 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored, write_docbin
-from spacy_dynclean.io.ids import get_doc_id, set_doc_id
+from spacy_dynclean.io.ids import set_doc_id
 
+from .cleaning.helpers import redone
 from .conftest import ROOT
 from .report import build_inputs
 from .scoring.records_helpers import run_samples, write_records
@@ -193,20 +194,6 @@ def docbin_with_label(folder: Path, label: str) -> str:
     doc.set_ents([Span(doc, 0, 1, label=label)], default="outside")
     write_docbin([doc], folder / "train.spacy")
     return "train.spacy"
-
-
-def redone(doc: Doc, words: Sequence[str]) -> Doc:
-    """`doc` with other `words` (its entities and id kept where they still fit)."""
-    new = Doc(doc.vocab, words=list(words))
-    new.set_ents(
-        [
-            Span(new, e.start, e.end, label=e.label_)
-            for e in doc.ents
-            if e.end <= len(new)
-        ],
-        default="outside",
-    )
-    return set_doc_id(new, str(get_doc_id(doc)))
 
 
 GOLD_OUTPUTS = ["out.spacy", "out-audit.jsonl", "out-audit.detection.json"]

@@ -9,7 +9,7 @@ from spacy.vocab import Vocab
 
 from spacy_dynclean.cleaning.audit import Decision
 from spacy_dynclean.dynamics.records import fingerprint_docs
-from spacy_dynclean.io.ids import set_doc_id
+from spacy_dynclean.io.ids import get_doc_id, set_doc_id
 
 VOCAB = Vocab()
 
@@ -99,3 +99,17 @@ def write_scores_dir(
         },
     )
     return path
+
+
+def redone(doc: Doc, words: Sequence[str]) -> Doc:
+    """`doc` with other `words` (its entities and id kept where they still fit)."""
+    new = Doc(doc.vocab, words=list(words))
+    new.set_ents(
+        [
+            Span(new, e.start, e.end, label=e.label_)
+            for e in doc.ents
+            if e.end <= len(new)
+        ],
+        default="outside",
+    )
+    return set_doc_id(new, str(get_doc_id(doc)))

@@ -3,11 +3,11 @@ before anything is written, so a bad gold file leaves no cleaned data, no audit 
 no detection report behind."""
 
 from pathlib import Path
-from typing import List, Sequence
+from typing import List
 
 import pytest
 import srsly
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.clean  # noqa: F401  (registers the command)
@@ -16,10 +16,10 @@ from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.docbin import write_docbin as write_shards
-from spacy_dynclean.io.ids import get_doc_id, set_doc_id
+from spacy_dynclean.io.ids import set_doc_id
 
 from ..report import build_inputs
-from .helpers import write_docbin
+from .helpers import redone, write_docbin
 
 runner = CliRunner()
 
@@ -27,19 +27,6 @@ runner = CliRunner()
 def gold_docs(tmp_path: Path) -> List[Doc]:
     inputs = build_inputs(tmp_path)
     return list(iter_docbin_as_stored(inputs.gold))
-
-
-def redone(doc: Doc, words: Sequence[str]) -> Doc:
-    new = Doc(doc.vocab, words=list(words))
-    new.set_ents(
-        [
-            Span(new, e.start, e.end, label=e.label_)
-            for e in doc.ents
-            if e.end <= len(new)
-        ],
-        default="outside",
-    )
-    return set_doc_id(new, str(get_doc_id(doc)))
 
 
 def run_clean(tmp_path: Path, gold: Path):
