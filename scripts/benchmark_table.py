@@ -9,17 +9,17 @@ import json
 import statistics
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
-def pct(value: Optional[float]) -> str:
+def pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}"
 
 
 BASELINES = ("raw", "oracle", "gold")
 
 
-def f1_cell(metrics: Dict[str, Any], variant: str) -> str:
+def f1_cell(metrics: dict[str, Any], variant: str) -> str:
     scores = metrics.get(variant)
     if not scores:
         return "–"
@@ -27,7 +27,7 @@ def f1_cell(metrics: Dict[str, Any], variant: str) -> str:
     return f"{pct(scores['f'])} ({pct(scores['p'])}/{pct(scores['r'])}){source}"
 
 
-def recovery(metrics: Dict[str, Any]) -> str:
+def recovery(metrics: dict[str, Any]) -> str:
     if "oracle" not in metrics or "cleaned" not in metrics:
         return "–"
     gain = metrics["oracle"]["f"] - metrics["raw"]["f"]
@@ -38,11 +38,11 @@ def recovery(metrics: Dict[str, Any]) -> str:
     )
 
 
-def detection_cell(side: Dict[str, Any]) -> str:
+def detection_cell(side: dict[str, Any]) -> str:
     return f"{side['flagged']} / {pct(side['precision'])} / {pct(side['recall'])} / {side['auroc']:.3f}"
 
 
-def with_baselines(runs: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+def with_baselines(runs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Runs that trained only some variants (ablations: `--variant cleaned`) borrow
     raw/oracle/gold from a run of the same dataset, seed and production config that
     has them; the borrowed cells are marked with the run they come from."""
@@ -63,7 +63,7 @@ def with_baselines(runs: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]
     return out
 
 
-def stage_times(times: Dict[str, float]) -> str:
+def stage_times(times: dict[str, float]) -> str:
     dynamics = sum(v for k, v in times.items() if k.startswith("dynamics"))
     parts = [f"dynamics {dynamics:.0f}"] + [
         f"{k.replace('train_', 'train ')} {v:.0f}"
@@ -73,7 +73,7 @@ def stage_times(times: Dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def rows(paths: List[Path]) -> List[str]:
+def rows(paths: list[Path]) -> list[str]:
     header = [
         "| run | dataset | dynamics | head | ner | raw F1 (P/R) | cleaned F1 (P/R) | Δ | repaired F1 | oracle F1 | gold F1 | "
         "recovered | entities flagged / P / R / AUROC | non-entities flagged / P / R / AUROC | seconds per stage | machine |",
@@ -117,9 +117,9 @@ def rows(paths: List[Path]) -> List[str]:
     return header + lines
 
 
-def seed_means(paths: List[Path]) -> List[str]:
+def seed_means(paths: list[Path]) -> list[str]:
     """Mean ± sample standard deviation of test F1 over runs named `<group>-seed<N>`."""
-    groups: Dict[str, List[Dict[str, Any]]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for path in paths:
         group, sep, _ = path.stem.rpartition("-seed")
         if sep:
@@ -143,7 +143,7 @@ def seed_means(paths: List[Path]) -> List[str]:
     return lines
 
 
-def oracle_sides(paths: List[Path]) -> List[str]:
+def oracle_sides(paths: list[Path]) -> list[str]:
     """What each side of perfect detection is worth: runs with oracle-pos / oracle-neg."""
     runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
     variants = ("raw", "oracle-neg", "oracle-pos", "oracle", "gold")
@@ -161,11 +161,11 @@ def oracle_sides(paths: List[Path]) -> List[str]:
     return lines
 
 
-def target_check(paths: List[Path]) -> List[str]:
+def target_check(paths: list[Path]) -> list[str]:
     """Issue 5's target per run (seed groups: on the means): cleaned recovers at least
     60% of the oracle gain, and gains at least 5 F1 where the oracle gains over 8."""
     runs = with_baselines({path.stem: json.loads(path.read_text()) for path in paths})
-    groups: Dict[str, List[Dict[str, Any]]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for name, m in runs.items():
         if all(v in m for v in ("raw", "cleaned", "oracle")):
             group, sep, _ = name.rpartition("-seed")

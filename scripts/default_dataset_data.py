@@ -6,7 +6,6 @@ whose slots the generator fills. Changing anything here changes `assets/default`
 the generator: tests/test_default_dataset.py checks the committed files).
 """
 
-from typing import Tuple
 
 # ---------------------------------------------------------------------------
 # Name lists (invented or generic)
@@ -14,7 +13,7 @@ from typing import Tuple
 
 # Words that are both place names and person names in this world.  They go in
 # both the person and the city lists; the dictionary knows only one sense.
-AMBIGUOUS_NAMES: Tuple[str, ...] = (
+AMBIGUOUS_NAMES: tuple[str, ...] = (
     "Austin",
     "Jordan",
     "Florence",
@@ -45,7 +44,7 @@ AMBIGUOUS_NAMES: Tuple[str, ...] = (
     "Winston",
 )
 
-FIRST_NAMES: Tuple[str, ...] = (
+FIRST_NAMES: tuple[str, ...] = (
     "Anna",
     "Maria",
     "Elena",
@@ -164,7 +163,7 @@ FIRST_NAMES: Tuple[str, ...] = (
     "Philippa",
 )
 
-LAST_NAMES: Tuple[str, ...] = (
+LAST_NAMES: tuple[str, ...] = (
     "Ostrova",
     "Brannick",
     "Thelwell",
@@ -308,7 +307,7 @@ LAST_NAMES: Tuple[str, ...] = (
     "Birtwistle",
 )
 
-CITY_NAMES: Tuple[str, ...] = (
+CITY_NAMES: tuple[str, ...] = (
     "Northfield",
     "Brightwater",
     "Calder Bay",
@@ -390,7 +389,7 @@ CITY_NAMES: Tuple[str, ...] = (
 ) + AMBIGUOUS_NAMES
 
 # (country, nationality adjective)
-COUNTRIES: Tuple[Tuple[str, str], ...] = (
+COUNTRIES: tuple[tuple[str, str], ...] = (
     ("Valdoria", "Valdorian"),
     ("Estmark", "Estmarkish"),
     ("Corvania", "Corvanian"),
@@ -433,7 +432,7 @@ COUNTRIES: Tuple[Tuple[str, str], ...] = (
     ("Yselmark", "Yselmarkish"),
 )
 
-RIVER_NAMES: Tuple[str, ...] = (
+RIVER_NAMES: tuple[str, ...] = (
     "Tamsel",
     "Orrin",
     "Kessor",
@@ -461,7 +460,7 @@ RIVER_NAMES: Tuple[str, ...] = (
     "Borrin",
 )
 
-GEO_PATTERNS: Tuple[str, ...] = (
+GEO_PATTERNS: tuple[str, ...] = (
     "Mount {}",
     "Lake {}",
     "{} Valley",
@@ -471,7 +470,7 @@ GEO_PATTERNS: Tuple[str, ...] = (
     "{} Peninsula",
     "{} Hills",
 )
-GEO_STEMS: Tuple[str, ...] = (
+GEO_STEMS: tuple[str, ...] = (
     "Kessor",
     "Orrin",
     "Valen",
@@ -494,7 +493,7 @@ GEO_STEMS: Tuple[str, ...] = (
     "Hebden",
 )
 
-ORG_STEMS: Tuple[str, ...] = (
+ORG_STEMS: tuple[str, ...] = (
     "Kestrel",
     "Halcyon",
     "Veltra",
@@ -577,7 +576,7 @@ ORG_STEMS: Tuple[str, ...] = (
     "Ecliptic",
 )
 
-COMPANY_SUFFIXES: Tuple[str, ...] = (
+COMPANY_SUFFIXES: tuple[str, ...] = (
     "Group",
     "Holdings",
     "Corporation",
@@ -599,7 +598,7 @@ COMPANY_SUFFIXES: Tuple[str, ...] = (
     "Shipping",
     "Labs",
 )
-INSTITUTION_SUFFIXES: Tuple[str, ...] = (
+INSTITUTION_SUFFIXES: tuple[str, ...] = (
     "Institute",
     "Foundation",
     "Trust",
@@ -609,7 +608,7 @@ INSTITUTION_SUFFIXES: Tuple[str, ...] = (
     "Research Centre",
     "Observatory",
 )
-CLUB_PATTERNS: Tuple[str, ...] = (
+CLUB_PATTERNS: tuple[str, ...] = (
     "{} United",
     "{} Rovers",
     "{} Athletic",
@@ -618,13 +617,13 @@ CLUB_PATTERNS: Tuple[str, ...] = (
     "{} Wanderers",
     "Real {}",
 )
-UNIVERSITY_PATTERNS: Tuple[str, ...] = (
+UNIVERSITY_PATTERNS: tuple[str, ...] = (
     "University of {}",
     "{} University",
     "{} College",
 )
-MEDIA_PATTERNS: Tuple[str, ...] = ("{} Herald", "{} Gazette", "{} Times", "{} Tribune")
-NATIONAL_ORG_PATTERNS: Tuple[str, ...] = (
+MEDIA_PATTERNS: tuple[str, ...] = ("{} Herald", "{} Gazette", "{} Times", "{} Tribune")
+NATIONAL_ORG_PATTERNS: tuple[str, ...] = (
     "{} Democratic Party",
     "{} Labour Party",
     "{} Broadcasting Corporation",
@@ -634,7 +633,7 @@ NATIONAL_ORG_PATTERNS: Tuple[str, ...] = (
     "{} Railways",
     "{} Army",
 )
-MINISTRY_TOPICS: Tuple[str, ...] = (
+MINISTRY_TOPICS: tuple[str, ...] = (
     "Defence",
     "Finance",
     "Health",
@@ -648,7 +647,7 @@ MINISTRY_TOPICS: Tuple[str, ...] = (
 )
 
 # (pattern, event kind)
-EVENT_CITY_PATTERNS: Tuple[Tuple[str, str], ...] = (
+EVENT_CITY_PATTERNS: tuple[tuple[str, str], ...] = (
     ("{} Marathon", "CONTEST"),
     ("{} Open", "CONTEST"),
     ("{} Film Festival", "FESTIVAL"),
@@ -660,7 +659,7 @@ EVENT_CITY_PATTERNS: Tuple[Tuple[str, str], ...] = (
     ("Battle of {}", "WAR"),
     ("Siege of {}", "WAR"),
 )
-EVENT_NAT_PATTERNS: Tuple[Tuple[str, str], ...] = (
+EVENT_NAT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("{} Grand Prix", "CONTEST"),
     ("{} Cup", "CONTEST"),
     ("{} Civil War", "WAR"),
@@ -669,15 +668,15 @@ EVENT_NAT_PATTERNS: Tuple[Tuple[str, str], ...] = (
     ("{} Open", "CONTEST"),
     ("{} War of Independence", "WAR"),
 )
-EVENT_STEM_PATTERNS: Tuple[Tuple[str, str], ...] = (
+EVENT_STEM_PATTERNS: tuple[tuple[str, str], ...] = (
     ("{} Prize", "PRIZE"),
     ("{} Cup", "CONTEST"),
     ("{} Awards", "PRIZE"),
     ("{} Trophy", "CONTEST"),
     ("{} Medal", "PRIZE"),
 )
-EVENT_KINDS: Tuple[str, ...] = ("CONTEST", "FESTIVAL", "PRIZE", "TREATY", "WAR")
-PRODUCT_MODELS: Tuple[str, ...] = (
+EVENT_KINDS: tuple[str, ...] = ("CONTEST", "FESTIVAL", "PRIZE", "TREATY", "WAR")
+PRODUCT_MODELS: tuple[str, ...] = (
     "Nova",
     "Pro",
     "Vista",
@@ -694,7 +693,7 @@ PRODUCT_MODELS: Tuple[str, ...] = (
 
 # Capitalised common words that the dictionary holds under an entity type
 # although they are not entities where they occur in our text.
-COMMON_WORD_ENTRIES: Tuple[Tuple[str, str], ...] = (
+COMMON_WORD_ENTRIES: tuple[tuple[str, str], ...] = (
     ("March", "LOC"),
     ("May", "PER"),
     ("June", "PER"),
@@ -717,7 +716,7 @@ COMMON_WORD_ENTRIES: Tuple[Tuple[str, str], ...] = (
     ("Republic", "LOC"),
 )
 
-MONTHS: Tuple[str, ...] = (
+MONTHS: tuple[str, ...] = (
     "January",
     "February",
     "March",
@@ -731,7 +730,7 @@ MONTHS: Tuple[str, ...] = (
     "November",
     "December",
 )
-WEEKDAYS: Tuple[str, ...] = (
+WEEKDAYS: tuple[str, ...] = (
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -740,7 +739,7 @@ WEEKDAYS: Tuple[str, ...] = (
     "Saturday",
     "Sunday",
 )
-PER_TITLES: Tuple[str, ...] = (
+PER_TITLES: tuple[str, ...] = (
     "President",
     "Minister",
     "Dr.",
@@ -766,7 +765,7 @@ PER_TITLES: Tuple[str, ...] = (
 # {YEAR}, {TITLE}, {PCT}, {MONEY}.
 # ---------------------------------------------------------------------------
 
-ENTITY_TEMPLATES: Tuple[str, ...] = (
+ENTITY_TEMPLATES: tuple[str, ...] = (
     "{PER} , a spokesman for {COMPANY} , said on {DAY} that the deal would close by {MONTH} .",
     "{COMPANY} shares fell {PCT} percent in {CITY} after the results were published .",
     "The {NAT} government said it would send a delegation to {CITY} next week .",
@@ -873,7 +872,7 @@ ENTITY_TEMPLATES: Tuple[str, ...] = (
     "{COUNTRY} declared independence from {COUNTRY} in {YEAR} .",
 )
 
-FILLER_TEMPLATES: Tuple[str, ...] = (
+FILLER_TEMPLATES: tuple[str, ...] = (
     "Will the new bridge be finished before the winter ?",
     "Police said the fire started shortly after midnight .",
     "Police are appealing for witnesses to come forward .",
@@ -910,7 +909,7 @@ FILLER_TEMPLATES: Tuple[str, ...] = (
     "Several schools were closed after heavy snow on {DAY} .",
 )
 
-PREFIXES: Tuple[str, ...] = (
+PREFIXES: tuple[str, ...] = (
     "On {DAY} ,",
     "Earlier this year ,",
     "Last week ,",
@@ -924,7 +923,7 @@ PREFIXES: Tuple[str, ...] = (
 )
 # A prefix is not added to templates with these words (clashing tense, time or
 # attribution), nor a suffix to templates that already attribute or ask.
-NO_PREFIX_WORDS: Tuple[str, ...] = (
+NO_PREFIX_WORDS: tuple[str, ...] = (
     "will",
     "next",
     "According",
@@ -933,7 +932,7 @@ NO_PREFIX_WORDS: Tuple[str, ...] = (
     "{MONTH}",
     "?",
 )
-NO_SUFFIX_WORDS: Tuple[str, ...] = (
+NO_SUFFIX_WORDS: tuple[str, ...] = (
     "said",
     "told",
     "reported",
@@ -942,7 +941,7 @@ NO_SUFFIX_WORDS: Tuple[str, ...] = (
     "?",
 )
 
-SUFFIXES: Tuple[str, ...] = (
+SUFFIXES: tuple[str, ...] = (
     ", officials said",
     ", a spokesman said",
     ", according to the {MEDIA}",

@@ -41,9 +41,9 @@ import random
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import spacy
 from default_dataset_data import (

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import srsly
 
@@ -111,7 +111,7 @@ def write_scores(scores_dir: Path, corpus: Path, data: Path) -> int:
     return sum(1 for _ in open(scores_dir / "scores.jsonl"))
 
 
-def measure(args: List[str], log: Path) -> Dict[str, Any]:
+def measure(args: list[str], log: Path) -> dict[str, Any]:
     """Run `python -m spacy_dynclean ARGS` in a fresh process: wall seconds, peak RSS."""
     start = time.perf_counter()
     with log.open("w") as out:
@@ -137,10 +137,10 @@ def size_of(path: Path) -> float:
     return round(sum(f.stat().st_size for f in files if f.is_file()) / 2**20, 1)
 
 
-def run_size(n: int, work: Path) -> Dict[str, Any]:
+def run_size(n: int, work: Path) -> dict[str, Any]:
     corpus, data, scores = work / "train.json", work / "train", work / "scores"
     write_corpus(corpus, n)
-    result: Dict[str, Any] = {"sentences": n, "input_mib": size_of(corpus)}
+    result: dict[str, Any] = {"sentences": n, "input_mib": size_of(corpus)}
     result["convert"] = measure(
         ["convert", str(corpus), str(data)], work / "convert.log"
     )
@@ -163,7 +163,7 @@ def run_size(n: int, work: Path) -> Dict[str, Any]:
     return result
 
 
-def machine() -> Dict[str, Any]:
+def machine() -> dict[str, Any]:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -180,7 +180,7 @@ def machine() -> Dict[str, Any]:
     }
 
 
-def table(result: Dict[str, Any]) -> str:
+def table(result: dict[str, Any]) -> str:
     startup = result["startup"]
     lines = [
         "| sentences | step | wall s | sentences/s | peak RSS MiB | output MiB | load avg |",

@@ -11,10 +11,11 @@ on test. Each stage calls what its `dynclean` command calls (`convert_file`,
 import os
 import platform
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import srsly
 from wasabi import msg
@@ -49,22 +50,22 @@ class BenchmarkSettings:
     """What a benchmark run trains with; `clean` takes the CLI defaults."""
 
     config: str = "cnn"
-    ner: Optional[str] = None  # production config family; default: `config`
+    ner: str | None = None  # production config family; default: `config`
     head: str = "token"
     seed: int = 0
     n_folds: int = 2
     use_gpu: int = -1
-    transformer: Optional[str] = None
-    variants: List[str] = field(
+    transformer: str | None = None
+    variants: list[str] = field(
         default_factory=lambda: ["raw", "cleaned", "oracle", "gold"]
     )
     score_options: ScoreOptions = field(default_factory=ScoreOptions)
     entity_action: str = "missing"
-    repair: Optional[RepairRule] = (
+    repair: RepairRule | None = (
         None  # also train on the data cleaned with repair ("repaired")
     )
-    dynamics_overrides: Dict[str, Any] = field(default_factory=dict)
-    ner_overrides: Dict[str, Any] = field(default_factory=dict)
+    dynamics_overrides: dict[str, Any] = field(default_factory=dict)
+    ner_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cleans(self) -> bool:
@@ -87,8 +88,8 @@ class BenchmarkSettings:
                 hint=f"shipped in spacy_dynclean/configs: {', '.join(config_names())}",
             ) from None
 
-    def overrides(self, extra: Dict[str, Any]) -> Dict[str, Any]:
-        base: Dict[str, Any] = {"system.seed": self.seed}
+    def overrides(self, extra: dict[str, Any]) -> dict[str, Any]:
+        base: dict[str, Any] = {"system.seed": self.seed}
         if self.transformer:
             base["paths.transformer"] = self.transformer
         return {**base, **extra}
@@ -96,7 +97,7 @@ class BenchmarkSettings:
 
 class _Timer:
     def __init__(self) -> None:
-        self.times: Dict[str, float] = {}
+        self.times: dict[str, float] = {}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -108,7 +109,7 @@ class _Timer:
 
 def run_benchmark(
     data_dir: Path, output_dir: Path, settings: BenchmarkSettings
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the metrics."""
     _check_variants(settings)
     timer = _Timer()
@@ -116,7 +117,7 @@ def run_benchmark(
     with timer.stage("convert"):
         splits = convert(data_dir, corpus)
     options = settings.score_options
-    metrics: Dict[str, Any] = {
+    metrics: dict[str, Any] = {
         "dataset": data_dir.name,
         "config": settings.config,
         "ner": settings.ner or settings.config,
@@ -156,7 +157,7 @@ def run_benchmark(
     return metrics
 
 
-def convert(data_dir: Path, corpus: Path) -> Dict[str, Path]:
+def convert(data_dir: Path, corpus: Path) -> dict[str, Path]:
     """`dynclean convert` of every split into `corpus`; the paths by split name."""
     corpus.mkdir(parents=True, exist_ok=True)
     splits = {}
@@ -197,8 +198,8 @@ def dynamics(
 
 
 def train_and_evaluate(
-    train: Path, splits: Dict[str, Path], output_dir: Path, settings: BenchmarkSettings
-) -> Dict[str, Any]:
+    train: Path, splits: dict[str, Path], output_dir: Path, settings: BenchmarkSettings
+) -> dict[str, Any]:
     """`dynclean train` on `train`, then `spacy evaluate` on test: P/R/F and the dev scores."""
     model = train_pipeline(
         settings.config_path("ner"),
@@ -215,12 +216,12 @@ def train_and_evaluate(
 
 
 def _cleaning_stages(
-    splits: Dict[str, Path],
+    splits: dict[str, Path],
     output_dir: Path,
     settings: BenchmarkSettings,
     timer: _Timer,
-    metrics: Dict[str, Any],
-) -> Dict[str, Path]:
+    metrics: dict[str, Any],
+) -> dict[str, Path]:
     """dynamics (one run per fold) → score → clean (and repair); adds the cleaning and
     detection figures to `metrics`; returns the cleaned training sets."""
     records = []
@@ -268,12 +269,12 @@ def _cleaning_stages(
 
 
 def clean(
-    splits: Dict[str, Path],
+    splits: dict[str, Path],
     scores_dir: Path,
     output_path: Path,
     audit_path: Path,
     settings: BenchmarkSettings,
-    repair: Optional[RepairRule] = None,
+    repair: RepairRule | None = None,
 ) -> CleanReport:
     """`dynclean clean` of the distant train data (`--gold` the gold train data, if any)."""
     return clean_docbin(
@@ -288,8 +289,8 @@ def clean(
 
 
 def _oracle_sets(
-    splits: Dict[str, Path], corpus: Path, settings: BenchmarkSettings
-) -> Dict[str, Path]:
+    splits: dict[str, Path], corpus: Path, settings: BenchmarkSettings
+) -> dict[str, Path]:
     """The oracle-cleaned training sets the variants ask for."""
     sets = {}
     for name, sides in ORACLES.items():
@@ -335,7 +336,7 @@ def _cpu_name() -> str:
         return platform.processor()
 
 
-def _machine(use_gpu: int) -> Dict[str, Any]:
+def _machine(use_gpu: int) -> dict[str, Any]:
     info = {
         "platform": platform.platform(),
         "python": platform.python_version(),

@@ -1,7 +1,8 @@
 """Loading configs with overrides, and the offline transformer alias."""
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, Union
+from typing import Any
 
 from spacy import util
 from spacy.language import Language
@@ -29,7 +30,7 @@ def offline_model_path(name: str) -> str:
     return str(module.MODEL_DIR)
 
 
-def load_config(path: Union[str, Path], overrides: Dict[str, Any]) -> Config:
+def load_config(path: str | Path, overrides: dict[str, Any]) -> Config:
     """Load a config with `--section.key value` overrides; resolve the offline
     transformer alias in `paths.transformer`."""
     path = Path(path)
@@ -78,7 +79,7 @@ def _from_hugging_face(err: Exception) -> bool:
     return isinstance(err, OSError) or module in ("transformers", "huggingface_hub")
 
 
-def require_component(config: Config, factory: str, path: Union[str, Path]) -> None:
+def require_component(config: Config, factory: str, path: str | Path) -> None:
     """Refuse the config at `path` if no component of its pipeline comes from `factory`."""
     pipeline = list(config.get("nlp", {}).get("pipeline", []))
     components = config.get("components", {})

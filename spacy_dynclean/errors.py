@@ -1,7 +1,6 @@
 """Errors a user can act on. Every message names the input and says what to do."""
 
 from pathlib import Path
-from typing import Optional, Union
 
 
 class DynCleanError(ValueError):
@@ -13,10 +12,10 @@ class DataError(DynCleanError):
 
     def __init__(
         self,
-        path: Union[str, Path],
+        path: str | Path,
         problem: str,
-        record: Optional[int] = None,
-        hint: Optional[str] = None,
+        record: int | None = None,
+        hint: str | None = None,
     ) -> None:
         where = f"{path}" if record is None else f"{path}, record {record}"
         message = f"{where}: {problem}"

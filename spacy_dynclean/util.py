@@ -5,16 +5,17 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, Union
+from typing import Any
 
 import numpy as np
 import srsly
 
 from .errors import DataError
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 
 
 @contextmanager
@@ -105,7 +106,7 @@ def load_array(path: PathLike) -> np.ndarray:
         ) from None
 
 
-def load_arrays(path: PathLike) -> Dict[str, np.ndarray]:
+def load_arrays(path: PathLike) -> dict[str, np.ndarray]:
     """The arrays in the .npz file `path`, by name."""
     try:
         with np.load(path) as data:

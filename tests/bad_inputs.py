@@ -25,9 +25,9 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -55,7 +55,7 @@ class Case:
     command: str
     problem: str
     make: Callable[
-        [Path], List[str]
+        [Path], list[str]
     ]  # writes the inputs into a folder, returns the arguments
     names: Sequence[str]  # what the message must contain: the file, the record or line
     outputs: Sequence[str] = ()  # what must not exist afterwards
@@ -90,7 +90,7 @@ def spacy_data(
     return name
 
 
-def config_without_dynclean(folder: Path) -> List[str]:
+def config_without_dynclean(folder: Path) -> list[str]:
     shutil.copy(ROOT / "spacy_dynclean" / "configs" / "ner_cnn.cfg", folder / "ner.cfg")
     return [
         "dynamics",
@@ -103,7 +103,7 @@ def config_without_dynclean(folder: Path) -> List[str]:
     ]
 
 
-def dynamics(folder: Path, *train: str) -> List[str]:
+def dynamics(folder: Path, *train: str) -> list[str]:
     shutil.copy(
         ROOT / "spacy_dynclean" / "configs" / "dynamics_cnn.cfg",
         folder / "dynamics.cfg",
@@ -124,14 +124,14 @@ def records(folder: Path, name: str = "run0", fold: int = 0, **meta: object) -> 
     return name
 
 
-def truncated_npy(folder: Path) -> List[str]:
+def truncated_npy(folder: Path) -> list[str]:
     run = records(folder)
     data = (folder / run / "margins.npy").read_bytes()
     write(folder, f"{run}/margins.npy", data[: len(data) - 20])
     return ["score", run, "scores"]
 
 
-def scored(folder: Path) -> Tuple[str, str, str]:
+def scored(folder: Path) -> tuple[str, str, str]:
     """A scored and cleaned corpus (tests/report): data, scores folder, audit."""
     inputs = build_inputs(folder)
     return (inputs.data.name, inputs.scores.name, inputs.audit.name)
@@ -148,7 +148,7 @@ def other_version(folder: Path) -> str:
 def clean_with(problem: str, data: Callable[[Path], str], names: Sequence[str]) -> Case:
     """`clean` on a scored corpus; `data` may spoil it and names the data to clean."""
 
-    def make(folder: Path) -> List[str]:
+    def make(folder: Path) -> list[str]:
         scored(folder)
         return ["clean", data(folder), "scores", "out.spacy"]
 
@@ -167,22 +167,22 @@ def spoiled(
     return data
 
 
-def broken_records(folder: Path, spoil: Callable[[Path], object]) -> List[str]:
+def broken_records(folder: Path, spoil: Callable[[Path], object]) -> list[str]:
     run = records(folder)
     spoil(folder / run / "meta.json")
     return ["score", run, "scores"]
 
 
 def report_with(
-    change: Callable[[Path], Tuple[str, str, str]],
-) -> Callable[[Path], List[str]]:
-    def make(folder: Path) -> List[str]:
+    change: Callable[[Path], tuple[str, str, str]],
+) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
         return ["report", *change(folder), "report"]
 
     return make
 
 
-def edited_scores(folder: Path, edit: Callable[[Path], None]) -> Tuple[str, str, str]:
+def edited_scores(folder: Path, edit: Callable[[Path], None]) -> tuple[str, str, str]:
     data, scores, audit = scored(folder)
     edit(folder / scores)
     return scores, audit, data
@@ -200,11 +200,11 @@ GOLD_OUTPUTS = ["out.spacy", "out-audit.jsonl", "out-audit.detection.json"]
 
 
 def clean_gold(
-    problem: str, change: Callable[[List[Doc]], List[Doc]], names: Sequence[str]
+    problem: str, change: Callable[[list[Doc]], list[Doc]], names: Sequence[str]
 ) -> Case:
     """`clean --gold` on a scored corpus, the gold docs changed by `change`: nothing may be written."""
 
-    def make(folder: Path) -> List[str]:
+    def make(folder: Path) -> list[str]:
         scored(folder)
         write_docbin(
             change(list(iter_docbin_as_stored(folder / "gold.spacy"))),
@@ -224,7 +224,7 @@ def clean_gold(
     return Case("clean", problem, make, names, GOLD_OUTPUTS)
 
 
-def benchmark(folder: Path, train_ds: object, *options: str) -> List[str]:
+def benchmark(folder: Path, train_ds: object, *options: str) -> list[str]:
     write(folder, "data/dev.json", JSON)
     write(folder, "data/test.json", JSON)
     if train_ds is not None:
@@ -232,7 +232,7 @@ def benchmark(folder: Path, train_ds: object, *options: str) -> List[str]:
     return ["benchmark", "data", "run", *options]
 
 
-CASES: List[Case] = [
+CASES: list[Case] = [
     # convert: DS-NER JSON
     convert_case(
         "truncated JSON",
@@ -863,7 +863,7 @@ CASES: List[Case] = [
 ]
 
 
-def run_in_process(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
+def run_in_process(args: Sequence[str], cwd: Path) -> tuple[int, str]:
     """Run `dynclean ARGS` through the CLI's `main` in this process: exit code and output
     (a traceback, if anything escapes, is part of the output)."""
     from spacy_dynclean.cli import main
@@ -887,7 +887,7 @@ def run_in_process(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
     return code, out.getvalue()
 
 
-def run_subprocess(args: Sequence[str], cwd: Path) -> Tuple[int, str]:
+def run_subprocess(args: Sequence[str], cwd: Path) -> tuple[int, str]:
     """Run `python -m spacy_dynclean ARGS` in a fresh process: exit code and output."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
@@ -908,7 +908,7 @@ def message(output: str) -> str:
     return " ".join(plain[max(start, 0) :].lstrip("\u2718 ").split())
 
 
-def problems(case: Case, folder: Path, code: int, output: str) -> List[str]:
+def problems(case: Case, folder: Path, code: int, output: str) -> list[str]:
     """What is wrong with how the command failed (empty: it failed cleanly)."""
     found = []
     if code == 0:

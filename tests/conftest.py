@@ -2,7 +2,6 @@
 
 import os
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
 import spacy
@@ -23,7 +22,7 @@ TINY = [
 
 
 def make_doc(
-    nlp, words: List[str], ents: List[Tuple[int, int, str]], doc_id: str
+    nlp, words: list[str], ents: list[tuple[int, int, str]], doc_id: str
 ) -> Doc:
     doc = Doc(nlp.vocab, words=words)
     doc.set_ents(

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 import srsly
@@ -29,7 +28,7 @@ GROUP = typer.main.get_command(app)
 COMMANDS = sorted(GROUP.commands)
 
 # The argument names of `--help`, in order: one vocabulary for every command.
-ARGUMENTS: Dict[str, List[str]] = {
+ARGUMENTS: dict[str, list[str]] = {
     "annotate": ["TEXTS", "GAZETTEER", "OUTPUT"],
     "benchmark": ["DATASET_DIR", "OUTPUT_DIR"],
     "clean": ["DATA", "SCORES_DIR", "OUTPUT"],
@@ -100,7 +99,7 @@ def test_flags_are_shown_without_a_value(command):
         )
 
 
-def usage_arguments(output: str) -> List[str]:
+def usage_arguments(output: str) -> list[str]:
     """The argument names of the usage line, after [OPTIONS] ({DATA}, [DATA], DATA...)."""
     usage = output.split("\n\n")[0]
     return [

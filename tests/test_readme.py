@@ -5,7 +5,6 @@ config `spacy init config -p ner` writes trains with plain `spacy train`; every
 import re
 import shlex
 from pathlib import Path
-from typing import List
 
 import pytest
 import spacy
@@ -23,7 +22,7 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf8")
 
 
-def blocks(language: str) -> List[str]:
+def blocks(language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```$", README, flags=re.M | re.S)
 
 
@@ -77,7 +76,7 @@ def test_ini_block_trains_with_plain_spacy_train(index, tmp_path, tiny_docs):
     assert spacy.load(tmp_path / "out" / "model-last").pipe_names == nlp.pipe_names
 
 
-def dynclean_lines() -> List[List[str]]:
+def dynclean_lines() -> list[list[str]]:
     lines = []
     for block in blocks("bash"):
         for line in block.splitlines():

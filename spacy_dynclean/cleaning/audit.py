@@ -15,19 +15,11 @@ that are missing after cleaning; `repair` is the type a repaired item got (`repa
 The action follows from the kind and the repair (`ACTIONS`).
 """
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import (
     Any,
-    Callable,
-    Dict,
-    Iterable,
-    Iterator,
-    List,
-    Mapping,
-    Optional,
-    Sequence,
-    Tuple,
 )
 
 import srsly
@@ -67,7 +59,7 @@ LINE_FIELDS = {
     "n_missing": int,
 }
 NOT_AN_AUDIT = "is this the audit JSONL written by `dynclean clean --audit`?"
-Key = Tuple[str, int, int, str]
+Key = tuple[str, int, int, str]
 
 
 @dataclass(eq=False)
@@ -83,10 +75,10 @@ class Decision:
     start: int
     end: int
     label: str
-    aum: Optional[float] = None
-    threshold: Optional[float] = None
-    repair: Optional[str] = None
-    tokens: Optional[List[str]] = None
+    aum: float | None = None
+    threshold: float | None = None
+    repair: str | None = None
+    tokens: list[str] | None = None
     n_missing: int = 0
     accept: bool = True
 
@@ -103,9 +95,7 @@ class Decision:
         return self.doc_id, self.start, self.end, self.kind
 
     @classmethod
-    def from_row(
-        cls, row: Mapping[str, Any], repair: Optional[str] = None
-    ) -> "Decision":
+    def from_row(cls, row: Mapping[str, Any], repair: str | None = None) -> "Decision":
         """The decision on a flagged scores.jsonl row, before cleaning."""
         return cls(
             row["doc_id"],
@@ -150,7 +140,7 @@ class Decision:
             line["n_missing"],
         )
 
-    def to_line(self) -> Dict[str, Any]:
+    def to_line(self) -> dict[str, Any]:
         """The audit line of a cleaned decision."""
         return {
             "doc_id": self.doc_id,
@@ -166,7 +156,7 @@ class Decision:
             "repair": self.repair or None,
         }
 
-    def misfit(self, doc: Doc) -> Optional[str]:
+    def misfit(self, doc: Doc) -> str | None:
         """Why the decision is not one on `doc`, to follow "<label> at tokens …": its
         tokens are out of range, are other words than the audit says, or (an entity)
         are not an entity of the doc. None if it fits."""
@@ -183,7 +173,7 @@ class Decision:
         return None
 
 
-def count_actions(decisions: Iterable[Decision]) -> Dict[str, int]:
+def count_actions(decisions: Iterable[Decision]) -> dict[str, int]:
     """The number of decisions of each action, every action listed (`ACTIONS` order)."""
     counts = dict.fromkeys(ACTIONS, 0)
     for decision in decisions:
@@ -202,7 +192,7 @@ def entity_action_of(decisions: Iterable[Decision]) -> str:
 
 @contextmanager
 def audit_writer(
-    path: Optional[PathLike],
+    path: PathLike | None,
 ) -> Iterator[Callable[[Sequence[Decision]], None]]:
     """A function writing the audit lines of cleaned decisions to `path` (atomically,
     on success), or a no-op."""
@@ -217,7 +207,7 @@ def audit_writer(
 
 def repair_of(
     path: PathLike, record: int, value: Mapping[str, Any], where: str = "field"
-) -> Optional[str]:
+) -> str | None:
     """The repair type of an audit line or review decision: a string for the repair
     actions, else None."""
     repair = value.get("repair")
@@ -237,7 +227,7 @@ def is_a(value: Any, kind: type) -> bool:
     return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
 
 
-def number(value: Any) -> Optional[float]:
+def number(value: Any) -> float | None:
     """A JSON number as a float, anything else as None."""
     return (
         float(value)

@@ -10,20 +10,12 @@ What the cleaning did with each item is its `audit.Decision`.
 """
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import (
     Any,
-    Callable,
-    Dict,
-    Iterable,
-    Iterator,
-    List,
-    Mapping,
-    Optional,
-    Sequence,
-    Tuple,
 )
 
 import numpy as np
@@ -66,9 +58,9 @@ class CleanReport:
 
     n_docs: int = 0
     n_changed_docs: int = 0
-    actions: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
+    actions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
     missing_tokens: int = 0
-    notes: List[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, decisions: Sequence[Decision]) -> None:
         """Count the cleaned decisions of one doc."""
@@ -78,7 +70,7 @@ class CleanReport:
             self.actions[action] += n
         self.missing_tokens += sum(d.n_missing for d in decisions)
 
-    def counts(self) -> Dict[str, int]:
+    def counts(self) -> dict[str, int]:
         """The counts, as metrics.json reports them."""
         return {
             **{COUNT_NAMES[action]: n for action, n in self.actions.items()},
@@ -90,12 +82,12 @@ class CleanReport:
 
 def decisions_by_doc(
     rows: Iterable[Mapping[str, Any]],
-    repair: Optional[RepairRule] = None,
+    repair: RepairRule | None = None,
     entity_types: Sequence[str] = (),
-) -> Dict[str, List[Decision]]:
+) -> dict[str, list[Decision]]:
     """The decisions on the flagged entity / non-entity rows of scores.jsonl, grouped
     by doc id; with `repair`, each gets the type the rule repairs it to, if any."""
-    groups: Dict[str, List[Decision]] = {}
+    groups: dict[str, list[Decision]] = {}
     for row in rows:
         if row["flagged"] and row["kind"] in ("entity", "non_entity"):
             label = repair.label(row, entity_types) if repair is not None else None
@@ -105,7 +97,7 @@ def decisions_by_doc(
 
 def clean_doc(
     doc: Doc, decisions: Sequence[Decision], entity_action: str = "missing"
-) -> List[Decision]:
+) -> list[Decision]:
     """Apply the decisions on one doc in place; return them as cleaned (tokens,
     `n_missing`, and no `repair` where a repair could not be placed). A decision
     with a `repair` type relabels / adds its item instead of removing it or making
@@ -159,7 +151,7 @@ def clean_docs(
     docs: Iterable[Doc],
     decisions: Mapping[str, Sequence[Decision]],
     entity_action: str = "missing",
-) -> Iterator[Tuple[Doc, List[Decision]]]:
+) -> Iterator[tuple[Doc, list[Decision]]]:
     """Yield every doc (cleaned in place) with its cleaned decisions, in order. After
     the last doc, refuse decisions for doc ids the data does not have."""
     if entity_action not in ENTITY_ACTIONS:
@@ -186,11 +178,11 @@ def clean_docbin(
     data_path: PathLike,
     scores_dir: PathLike,
     output_path: PathLike,
-    audit_path: Optional[PathLike] = None,
+    audit_path: PathLike | None = None,
     entity_action: str = "missing",
-    repair: Optional[RepairRule] = None,
-    shard_size: Optional[int] = None,
-    gold_path: Optional[PathLike] = None,
+    repair: RepairRule | None = None,
+    shard_size: int | None = None,
+    gold_path: PathLike | None = None,
 ) -> CleanReport:
     """Clean a .spacy file or folder with a scores folder's flags, streamed; write the
     cleaned data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`)
@@ -213,7 +205,7 @@ def clean_docbin(
 
 
 def _audited(
-    cleaned: Iterable[Tuple[Doc, List[Decision]]],
+    cleaned: Iterable[tuple[Doc, list[Decision]]],
     write_audit: Callable[[Sequence[Decision]], None],
     report: CleanReport,
 ) -> Iterator[Doc]:
@@ -226,7 +218,7 @@ def _audited(
 
 def detection_report(
     scores_dir: PathLike, gold_path: PathLike, report_path: PathLike
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """Detection metrics of a scores folder against a gold DocBin, written as JSON."""
     metrics = detection_metrics(
         read_scores(scores_dir).table, iter_docbin_as_stored(gold_path)
@@ -239,10 +231,10 @@ def detection_report(
 def check_gold(data_path: PathLike, gold_path: PathLike) -> None:
     """Refuse gold docs that are not the data's docs: the same ids (in any order), each
     with the same words. Streamed: only an id, a length and a hash per data doc are held."""
-    data: Dict[str, Tuple[int, int, bytes]] = {}
+    data: dict[str, tuple[int, int, bytes]] = {}
     for n, doc in enumerate(iter_docbin_as_stored(data_path), start=1):
         data.setdefault(sample_key(doc), (n, len(doc), _words_hash(doc)))
-    seen: Dict[str, int] = {}
+    seen: dict[str, int] = {}
     for n, doc in enumerate(iter_docbin_as_stored(gold_path), start=1):
         doc_id = sample_key(doc)
         if doc_id in seen:
@@ -290,7 +282,7 @@ def _words_hash(doc: Doc) -> bytes:
 
 
 def _id_hint(
-    data: Mapping[str, Tuple[int, int, bytes]], gold_doc: Doc, gold_path: PathLike
+    data: Mapping[str, tuple[int, int, bytes]], gold_doc: Doc, gold_path: PathLike
 ) -> str:
     """How to give the gold docs the data's ids: convert with the data's --id-prefix."""
     data_id = next(iter(data))
@@ -305,9 +297,7 @@ def _id_hint(
     )
 
 
-def detection_path(
-    output_path: PathLike, audit_path: Optional[PathLike] = None
-) -> Path:
+def detection_path(output_path: PathLike, audit_path: PathLike | None = None) -> Path:
     """`<audit stem>.detection.json` next to the audit, else `detection.json` next to the output."""
     if audit_path is not None:
         audit_path = Path(audit_path)
@@ -317,7 +307,7 @@ def detection_path(
 
 def check_fingerprint(
     data_path: PathLike, scores_dir: PathLike, thresholds: Mapping[str, Any]
-) -> List[str]:
+) -> list[str]:
     """Refuse data whose fingerprint differs from the scores'; returns notes."""
     expected = thresholds.get("fingerprint")
     if not expected:
@@ -342,7 +332,7 @@ def check_fingerprint(
     return []
 
 
-def _spans(doc: Doc, mask: np.ndarray) -> List[Span]:
+def _spans(doc: Doc, mask: np.ndarray) -> list[Span]:
     """Maximal runs of True as spans."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     return [

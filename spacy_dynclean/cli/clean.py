@@ -1,7 +1,6 @@
 """`dynclean clean DATA SCORES_DIR OUTPUT`: apply the flags, write the cleaned data (file or shards)."""
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from wasabi import msg
@@ -33,10 +32,10 @@ def clean_cli(
         metavar="OUTPUT",
         help="The cleaned .spacy file to write, or a folder for shards",
     ),
-    audit_path: Optional[Path] = typer.Option(
+    audit_path: Path | None = typer.Option(
         None, "--audit", help="Write one JSON line per decision here"
     ),
-    gold_path: Optional[Path] = typer.Option(
+    gold_path: Path | None = typer.Option(
         None, "--gold", help="Gold .spacy of the same docs: report detection quality"
     ),
     entity_action: str = ENTITY_ACTION,
@@ -45,7 +44,7 @@ def clean_cli(
     ),
     repair_min_share: float = REPAIR_MIN_SHARE,
     repair_max_aum: float = REPAIR_MAX_AUM,
-    shard_size: Optional[int] = typer.Option(
+    shard_size: int | None = typer.Option(
         None,
         "--shard-size",
         help="Docs per shard when OUTPUT is a folder (default 10000)",
@@ -104,5 +103,5 @@ def clean_cli(
         msg.good(f"Detection report written to {path}")
 
 
-def _fmt(value: Optional[float]) -> str:
+def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"

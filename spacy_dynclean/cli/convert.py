@@ -1,7 +1,6 @@
 """`dynclean convert INPUT OUTPUT`: DS-NER JSON, CoNLL, JSONL or DocBin → DocBin (file or shards) with ids."""
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from wasabi import msg
@@ -20,7 +19,7 @@ def convert_cli(
     output_path: Path = typer.Argument(
         ..., metavar="OUTPUT", help="The .spacy file to write, or a folder for shards"
     ),
-    file_format: Optional[str] = typer.Option(
+    file_format: str | None = typer.Option(
         None,
         "--format",
         "-f",
@@ -37,12 +36,12 @@ def convert_cli(
         "--alignment-mode",
         help="JSONL spans off token boundaries: strict (error)|expand|contract",
     ),
-    id_prefix: Optional[str] = typer.Option(
+    id_prefix: str | None = typer.Option(
         None,
         "--id-prefix",
         help="Sample ids <prefix>:<n> (default: the input file's stem); give a gold file the prefix of its distant twin",
     ),
-    shard_size: Optional[int] = typer.Option(
+    shard_size: int | None = typer.Option(
         None,
         "--shard-size",
         help="Docs per shard when OUTPUT is a folder (default 10000)",

@@ -3,7 +3,6 @@
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from wasabi import Printer, msg
@@ -35,7 +34,7 @@ def report_cli(
         metavar="OUTPUT_DIR",
         help="Folder for index.html, the figures, review.jsonl",
     ),
-    gold_path: Optional[Path] = typer.Option(
+    gold_path: Path | None = typer.Option(
         None,
         "--gold",
         help="Gold .spacy of the same docs: split by real error",
@@ -89,7 +88,7 @@ def apply_review_cli(
         metavar="OUTPUT",
         help="The final .spacy file to write, or a folder for shards",
     ),
-    shard_size: Optional[int] = typer.Option(
+    shard_size: int | None = typer.Option(
         None,
         "--shard-size",
         help="Docs per shard when OUTPUT is a folder (default 10000)",

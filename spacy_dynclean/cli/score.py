@@ -2,7 +2,6 @@
 
 import warnings
 from pathlib import Path
-from typing import List
 
 import typer
 from wasabi import msg
@@ -15,7 +14,7 @@ from ._util import ENTITY_AGG, P_NEG, P_POS, app
 
 @app.command("score")
 def score_cli(
-    records_dirs: List[Path] = typer.Argument(
+    records_dirs: list[Path] = typer.Argument(
         ..., metavar="RECORDS_DIR", help="Margin-records folders (one per run)"
     ),
     output_dir: Path = typer.Argument(

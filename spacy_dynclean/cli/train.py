@@ -1,7 +1,6 @@
 """`dynclean train` / `dynclean compare`: the production pipeline, trained and compared."""
 
 from pathlib import Path
-from typing import List
 
 import srsly
 import typer
@@ -60,7 +59,7 @@ def train_cli(
 
 @app.command("compare")
 def compare_cli(
-    metrics: List[Path] = typer.Argument(
+    metrics: list[Path] = typer.Argument(
         ...,
         metavar="METRICS",
         help="`spacy evaluate --output` JSON files, e.g. metrics/raw.json metrics/cleaned.json",

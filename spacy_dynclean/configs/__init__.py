@@ -7,14 +7,13 @@ is a checkout, an editable or a normal (wheel) install. To copy one into a proje
 """
 
 from pathlib import Path
-from typing import List
 
 from ..errors import DataError
 
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
-def config_names() -> List[str]:
+def config_names() -> list[str]:
     """The names of the shipped configs, without `.cfg`."""
     return sorted(path.stem for path in CONFIG_DIR.glob("*.cfg"))
 

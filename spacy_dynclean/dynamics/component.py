@@ -6,9 +6,10 @@ that still contains it predicts exactly as without it. The records are written
 with the pipeline (`<pipeline>/<name>/records/`) and by `dynclean dynamics`.
 """
 
+from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -68,7 +69,7 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
 def make_dynclean(
     nlp: Language,
     name: str,
-    model: Model[List[Doc], List[Floats2d]],
+    model: Model[list[Doc], list[Floats2d]],
     record: str,
     threshold_samples: bool,
     fake_negatives: str,
@@ -156,7 +157,7 @@ class DynClean(TrainablePipe):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg: Dict[str, Any] = {
+        self.cfg: dict[str, Any] = {
             "labels": [],
             "classes": [],
             "record": record,
@@ -168,22 +169,22 @@ class DynClean(TrainablePipe):
             "n_folds": n_folds,
             "seed": seed,
         }
-        self.records: Optional[MarginRecords] = None
-        self._doc_index: Dict[str, int] = {}
+        self.records: MarginRecords | None = None
+        self._doc_index: dict[str, int] = {}
         self._layout: SampleLayout = TokenSamples([], None)
         self._rows = np.zeros(0, dtype=np.int64)  # records row per sample, -1 = none
         self._seen_epoch = np.zeros(0, dtype=np.int32)
         self._epoch = 0
-        self._get_examples: Optional[Callable[[], Iterable[Example]]] = None
+        self._get_examples: Callable[[], Iterable[Example]] | None = None
         self._rng = np.random.default_rng(seed)
 
     @property
-    def labels(self) -> Tuple[str, ...]:
+    def labels(self) -> tuple[str, ...]:
         """The entity types (without the fake threshold-sample type)."""
         return tuple(self.cfg["labels"])
 
     @property
-    def classes(self) -> Tuple[str, ...]:
+    def classes(self) -> tuple[str, ...]:
         """The classes the head scores, "O" first: BILUO tags (token head) or the
         entity types (span head)."""
         return tuple(self.cfg["classes"])
@@ -195,19 +196,19 @@ class DynClean(TrainablePipe):
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
         yield from stream
 
-    def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
+    def predict(self, docs: Iterable[Doc]) -> list[Floats2d]:
         """Logits over the classes, one array per doc."""
         return self.model.predict(list(docs))
 
-    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+    def set_annotations(self, docs: Iterable[Doc], scores: list[Floats2d]) -> None:
         return None
 
     def initialize(
         self,
         get_examples: Callable[[], Iterable[Example]],
         *,
-        nlp: Optional[Language] = None,
-        labels: Optional[List[str]] = None,
+        nlp: Language | None = None,
+        labels: list[str] | None = None,
     ) -> None:
         """Read the training data once: labels, sample table, threshold samples."""
         validate_get_examples(get_examples, "DynClean.initialize")
@@ -262,13 +263,13 @@ class DynClean(TrainablePipe):
         self.model.get_ref("output_layer").set_dim("nO", len(self._layout.labels))
         self.model.initialize(X=[eg.predicted for eg in islice(examples, 10)])
 
-    def _make_layout(self, types: List[str]) -> SampleLayout:
+    def _make_layout(self, types: list[str]) -> SampleLayout:
         fake = FAKE_LABEL if self.cfg["threshold_samples"] else None
         if self.model.attrs.get("dynclean_head") == "span":
             return SpanSamples(types, fake, self.model.attrs["max_span_length"])
         return TokenSamples(types, fake)
 
-    def _index_docs(self, examples: List[Example]) -> List[str]:
+    def _index_docs(self, examples: list[Example]) -> list[str]:
         doc_ids = [sample_key(eg.reference) for eg in examples]
         self._doc_index = {}
         for i, doc_id in enumerate(doc_ids):
@@ -285,9 +286,9 @@ class DynClean(TrainablePipe):
         examples: Iterable[Example],
         *,
         drop: float = 0.0,
-        sgd: Optional[Optimizer] = None,
-        losses: Optional[Dict[str, float]] = None,
-    ) -> Dict[str, float]:
+        sgd: Optimizer | None = None,
+        losses: dict[str, float] | None = None,
+    ) -> dict[str, float]:
         """Learn from a batch; with record = "update", record its margins."""
         if losses is None:
             losses = {}
@@ -313,8 +314,8 @@ class DynClean(TrainablePipe):
         return losses
 
     def get_loss(
-        self, examples: Iterable[Example], scores: List[Floats2d]
-    ) -> Tuple[float, List[Floats2d]]:
+        self, examples: Iterable[Example], scores: list[Floats2d]
+    ) -> tuple[float, list[Floats2d]]:
         """Softmax cross-entropy on the logits; missing samples carry no loss."""
         examples = list(examples)
         validate_examples(examples, "DynClean.get_loss")
@@ -344,7 +345,7 @@ class DynClean(TrainablePipe):
             _, _, observed = self._loss_and_margins(self.predict(docs), targets)
             self.records.record(rows, observed, len(batch))
 
-    def _track_epoch(self, examples: List[Example]) -> None:
+    def _track_epoch(self, examples: list[Example]) -> None:
         """An epoch ends when a doc comes back; spaCy's batches never span epochs."""
         docs = np.array([self._doc_index[_doc_id(eg)] for eg in examples])
         if np.any(self._seen_epoch[docs] == self._epoch):
@@ -369,7 +370,7 @@ class DynClean(TrainablePipe):
             trained &= ~((targets == 0) & (self._rng.random(len(targets)) < rate))
         return trained
 
-    def _check_examples(self, examples: List[Example]) -> None:
+    def _check_examples(self, examples: list[Example]) -> None:
         if self.records is None:
             raise DynCleanError(
                 f"{self.name}: update() before initialize(); call nlp.initialize() first"
@@ -381,7 +382,7 @@ class DynClean(TrainablePipe):
                     "train on the same corpus you initialized with"
                 )
 
-    def _batch_targets(self, examples: List[Example]) -> Tuple[np.ndarray, np.ndarray]:
+    def _batch_targets(self, examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
         """Target and records row of every sample the head outputs for the batch
         (-1 where the sample is missing or has no one-to-one reference tokens)."""
         docs = [self._doc_index[_doc_id(eg)] for eg in examples]
@@ -390,10 +391,10 @@ class DynClean(TrainablePipe):
 
     def _loss_and_margins(
         self,
-        scores: List[Floats2d],
+        scores: list[Floats2d],
         targets: np.ndarray,
-        trained: Optional[np.ndarray] = None,
-    ) -> Tuple[float, List[Floats2d], Observed]:
+        trained: np.ndarray | None = None,
+    ) -> tuple[float, list[Floats2d], Observed]:
         """Loss (summed over the `trained` samples, default: all that are not
         missing) and gradient (their mean's), see `margins.cross_entropy`; margin,
         probability and runner-up class of every sample."""

@@ -1,7 +1,5 @@
 """Registered model architectures for the `dynclean` component's scoring heads."""
 
-from typing import List, Optional
-
 import numpy
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -13,10 +11,10 @@ from .samples import enumerate_spans
 
 @registry.architectures("spacy-dynclean.TokenScorer.v1")
 def build_token_scorer(
-    tok2vec: Model[List[Doc], List[Floats2d]],
+    tok2vec: Model[list[Doc], list[Floats2d]],
     hidden_width: int = 0,
-    nO: Optional[int] = None,
-) -> Model[List[Doc], List[Floats2d]]:
+    nO: int | None = None,
+) -> Model[list[Doc], list[Floats2d]]:
     """Per-token logits over BILUO entity tags: tok2vec, an optional hidden
     ReLU layer, then a linear output layer. Outputs logits (no softmax): the
     component computes the softmax cross-entropy loss and the margins itself.
@@ -31,12 +29,12 @@ def build_token_scorer(
 
 @registry.architectures("spacy-dynclean.SpanScorer.v1")
 def build_span_scorer(
-    tok2vec: Model[List[Doc], List[Floats2d]],
+    tok2vec: Model[list[Doc], list[Floats2d]],
     max_span_length: int = 8,
     width_embedding: int = 32,
     hidden_width: int = 128,
-    nO: Optional[int] = None,
-) -> Model[List[Doc], List[Floats2d]]:
+    nO: int | None = None,
+) -> Model[list[Doc], list[Floats2d]]:
     """Logits over the entity types plus "O" for every span of up to
     `max_span_length` tokens (the DynClean span model): start-token vector ⊕
     end-token vector ⊕ a learned width embedding, a ReLU layer, a linear output.
@@ -60,7 +58,7 @@ def build_span_scorer(
     return model
 
 
-def _span_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
+def _span_init(model: Model, X: list[Doc] | None = None, Y=None) -> None:
     tok2vec, scorer = model.layers
     tok2vec.initialize(X=X)
     width = (
@@ -78,7 +76,7 @@ def _span_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
     model.set_param("W_width", table)
 
 
-def _span_forward(model: Model, docs: List[Doc], is_train: bool):
+def _span_forward(model: Model, docs: list[Doc], is_train: bool):
     tok2vec, scorer = model.layers
     ops = model.ops
     vectors, backprop_tok2vec = tok2vec(docs, is_train)
@@ -98,7 +96,7 @@ def _span_forward(model: Model, docs: List[Doc], is_train: bool):
     scores, backprop_scorer = scorer(H, is_train)
     n_spans = ops.asarray1i(numpy.bincount(doc, minlength=len(docs)))
 
-    def backprop(d_scores: List[Floats2d]) -> List[Doc]:
+    def backprop(d_scores: list[Floats2d]) -> list[Doc]:
         dH = backprop_scorer(ops.flatten(d_scores))
         n = X.shape[1]
         dX = ops.alloc2f(*X.shape)

@@ -10,8 +10,9 @@ same signal.
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any
 
 from spacy.language import Language
 from spacy.schemas import ConfigSchemaTraining
@@ -25,7 +26,7 @@ from ..errors import DynCleanError
 from .component import DynClean
 
 
-def dynclean_components(nlp: Language) -> List[DynClean]:
+def dynclean_components(nlp: Language) -> list[DynClean]:
     return [proc for _, proc in nlp.pipeline if isinstance(proc, DynClean)]
 
 
@@ -36,7 +37,7 @@ def end_epoch(nlp: Language) -> None:
 
 
 @registry.callbacks("spacy-dynclean.end_epochs.v1")
-def create_end_epochs_callback() -> Callable[[Language, Dict[str, Any]], None]:
+def create_end_epochs_callback() -> Callable[[Language, dict[str, Any]], None]:
     """A `[training.before_update]` callback that tells every `dynclean` component
     when an epoch ends (needed for record = "epoch" under plain `spacy train`)."""
     return EpochSignal()
@@ -47,7 +48,7 @@ def train_dynamics(
     *,
     use_gpu: int = -1,
     stdout: IO = sys.stdout,
-    records_dir: Optional[Path] = None,
+    records_dir: Path | None = None,
 ) -> Language:
     """Initialize and train the pipeline of `config` for `[training] max_epochs`
     epochs, recording margins in its `dynclean` component(s). With `records_dir`,
@@ -98,19 +99,19 @@ class EpochSignal:
     def __init__(
         self,
         *,
-        user_hook: Optional[Callable] = None,
-        printer: Optional[Printer] = None,
-        records_dir: Optional[Path] = None,
+        user_hook: Callable | None = None,
+        printer: Printer | None = None,
+        records_dir: Path | None = None,
     ) -> None:
         self.user_hook = user_hook
         self.records_dir = records_dir
         self.printer = printer
         self.epoch = 0
         self.started = time.time()
-        self.last_info: Dict[str, Any] = {}
-        self.seen_losses: Dict[str, float] = {}
+        self.last_info: dict[str, Any] = {}
+        self.seen_losses: dict[str, float] = {}
 
-    def __call__(self, nlp: Language, info: Dict[str, Any]) -> None:
+    def __call__(self, nlp: Language, info: dict[str, Any]) -> None:
         while info["epoch"] > self.epoch:
             end_epoch(nlp)
             self.epoch += 1
@@ -133,7 +134,7 @@ class EpochSignal:
         )
 
 
-def write_records(nlp: Language, output_dir: Path) -> List[Path]:
+def write_records(nlp: Language, output_dir: Path) -> list[Path]:
     """Write each dynclean component's records to `output_dir/<name>` (or
     `output_dir` itself when there is one component)."""
     components = dynclean_components(nlp)

@@ -2,14 +2,12 @@
 trained class (its logit minus the largest other one). Plain numpy, one row per sample.
 """
 
-from typing import Tuple
-
 import numpy as np
 
 
 def cross_entropy(
     logits: np.ndarray, targets: np.ndarray, trained: np.ndarray
-) -> Tuple[float, np.ndarray, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Softmax cross-entropy of the `targets`: the loss summed over the `trained`
     rows (like spaCy's `ner` reports it), the gradient of their mean (zero on the
     other rows), and every row's probability of its target."""
@@ -26,7 +24,7 @@ def cross_entropy(
 
 def margin_and_runner_up(
     logits: np.ndarray, targets: np.ndarray
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: logit of the target class minus the largest other logit, and the
     class of that largest other logit (the runner-up)."""
     arange = np.arange(len(targets))

@@ -3,8 +3,9 @@ column per epoch; the data fingerprint they carry. The folder format, its reader
 its writer are `io.records`."""
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.tokens import Doc
@@ -30,14 +31,14 @@ class Observed(NamedTuple):
 class MarginRecords:
     """Per-sample margins (and trained-label probabilities), grown an epoch at a time."""
 
-    def __init__(self, keys: Dict[str, np.ndarray], meta: Dict[str, Any]) -> None:
+    def __init__(self, keys: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         missing = [c for c in KEY_COLUMNS if c not in keys]
         if missing:
             raise DynCleanError(f"Margin records lack the key columns {missing}")
         self.keys = keys
         self.meta = meta
-        self._columns: Dict[str, List[np.ndarray]] = {name: [] for name in ARRAY_FILES}
-        self.docs_seen: List[int] = list(meta.get("docs_per_epoch", []))
+        self._columns: dict[str, list[np.ndarray]] = {name: [] for name in ARRAY_FILES}
+        self.docs_seen: list[int] = list(meta.get("docs_per_epoch", []))
 
     @property
     def n_samples(self) -> int:
@@ -77,13 +78,13 @@ class MarginRecords:
     def probs(self) -> np.ndarray:
         return self.array("probs.npy")
 
-    def epoch_counts(self) -> List[int]:
+    def epoch_counts(self) -> list[int]:
         return [
             int(np.count_nonzero(~np.isnan(col)))
             for col in self._columns["margins.npy"]
         ]
 
-    def summary_meta(self) -> Dict[str, Any]:
+    def summary_meta(self) -> dict[str, Any]:
         """meta.json: an epoch is complete when every doc was seen in it."""
         n_docs = len(self.meta["doc_ids"])
         complete = 0
@@ -140,7 +141,7 @@ def fingerprint_docs(docs: Iterable[Doc], labels: Sequence[str]) -> str:
     return FINGERPRINT_VERSION + digest.hexdigest()
 
 
-def _stack(columns: List[np.ndarray], n_samples: int, dtype: Any) -> np.ndarray:
+def _stack(columns: list[np.ndarray], n_samples: int, dtype: Any) -> np.ndarray:
     if not columns:
         return np.zeros((n_samples, 0), dtype=dtype)
     return np.stack(columns, axis=1)

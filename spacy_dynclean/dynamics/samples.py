@@ -7,7 +7,7 @@ and token offsets, relabels threshold samples, and gives the targets and records
 rows of a batch in the order the head outputs its logits.
 """
 
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 from spacy.tokens import Doc
@@ -24,18 +24,18 @@ class SampleLayout:
 
     head = ""
 
-    def __init__(self, types: Sequence[str], fake_label: Optional[str]) -> None:
+    def __init__(self, types: Sequence[str], fake_label: str | None) -> None:
         self.types = list(types)
         self.entity_names = self.types + ([fake_label] if fake_label else [])
-        self.labels: List[str] = []
+        self.labels: list[str] = []
         self.targets = np.zeros(0, dtype=np.int32)
         self.sample_doc = np.zeros(0, dtype=np.int32)
         self.start = np.zeros(0, dtype=np.int32)
         self.end = np.zeros(0, dtype=np.int32)
         self.doc_offsets = np.zeros(1, dtype=np.int64)
         self.doc_lengths = np.zeros(0, dtype=np.int64)
-        self.entities: List[
-            Tuple[int, int, int, int]
+        self.entities: list[
+            tuple[int, int, int, int]
         ] = []  # (doc, start, end, type index)
         self.entity_forms = np.zeros(
             0, dtype=np.int64
@@ -54,8 +54,8 @@ class SampleLayout:
         return np.arange(self.doc_offsets[doc], self.doc_offsets[doc + 1])
 
     def batch(
-        self, examples: List[Example], docs: List[int]
-    ) -> Tuple[np.ndarray, np.ndarray]:
+        self, examples: list[Example], docs: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Targets and sample rows for the head's outputs on `examples` (-1 = not trained)."""
         targets, rows = [], []
         for eg, doc in zip(examples, docs):
@@ -101,7 +101,7 @@ class TokenSamples(SampleLayout):
         self.end = self.start + 1
         self._read_entities(ref_docs)
 
-    def relabel_entity(self, entity: int, name: Optional[str]) -> np.ndarray:
+    def relabel_entity(self, entity: int, name: str | None) -> np.ndarray:
         """Give an entity's tokens the BILUO tags of `name` (None: "O"); returns their rows."""
         doc, start, end, _ = self.entities[entity]
         rows = self.doc_offsets[doc] + np.arange(start, end)
@@ -120,7 +120,7 @@ class TokenSamples(SampleLayout):
 
     def _predicted_samples(
         self, eg: Example, doc: int, ref: np.ndarray
-    ) -> Tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         token = self.doc_offsets[doc] + np.maximum(ref, 0)
         return np.where(ref >= 0, self.targets[token], MISSING), np.where(
             ref >= 0, token, -1
@@ -135,7 +135,7 @@ class SpanSamples(SampleLayout):
     head = "span"
 
     def __init__(
-        self, types: Sequence[str], fake_label: Optional[str], max_length: int
+        self, types: Sequence[str], fake_label: str | None, max_length: int
     ) -> None:
         super().__init__(types, fake_label)
         self.max_length = max_length
@@ -170,7 +170,7 @@ class SpanSamples(SampleLayout):
         )
         self.targets[touches_missing] = MISSING
 
-    def relabel_entity(self, entity: int, name: Optional[str]) -> np.ndarray:
+    def relabel_entity(self, entity: int, name: str | None) -> np.ndarray:
         doc, start, end, _ = self.entities[entity]
         if end - start > self.max_length:
             return np.zeros(0, dtype=np.int64)
@@ -189,7 +189,7 @@ class SpanSamples(SampleLayout):
 
     def _predicted_samples(
         self, eg: Example, doc: int, ref: np.ndarray
-    ) -> Tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         rows = self.doc_rows(doc)
         if not np.array_equal(ref, np.arange(len(eg.y))) or len(eg.x) != len(eg.y):
             return np.full(len(rows), MISSING), np.full(
@@ -200,7 +200,7 @@ class SpanSamples(SampleLayout):
 
 def enumerate_spans(
     lengths: np.ndarray, max_length: int
-) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(doc, start, end) of every span of up to `max_length` tokens, docs in order,
     within a doc by width, then by start. The span head outputs logits in this order."""
     docs, starts, ends = [], [], []

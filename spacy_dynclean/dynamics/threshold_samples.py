@@ -8,9 +8,9 @@ disjoint folds every sample is judged in a run where it kept its own label.
 the margin records' key table.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -48,7 +48,7 @@ FAKE_NEGATIVE_MODES = ("hidden_entity", "hidden_form", "random_type")
 MAX_FAKE_POS_SHARE = Fraction(2, 3)
 
 
-def _cap_counts(counts: List[int], limit: int) -> List[int]:
+def _cap_counts(counts: list[int], limit: int) -> list[int]:
     """Per-type counts scaled down alike to sum to `limit` if they exceed it: each
     type gets the floor of its scaled count, and the units left go to the largest
     remainders (ties: the earlier type). Unchanged if they sum to `limit` or less."""
@@ -71,7 +71,7 @@ def select_threshold_samples(
     n_types: int,
     seed: int,
     fake_negatives: str = "hidden_entity",
-    entity_forms: Optional[np.ndarray] = None,
+    entity_forms: np.ndarray | None = None,
     share: float = 1.0,
 ) -> ThresholdSamples:
     """Draw about `share` x #entities / #types fake positives, stratified by type,
@@ -159,7 +159,7 @@ def small_types(
     entity_in_fold: np.ndarray,
     fake_pos: np.ndarray,
     type_names: Sequence[str],
-) -> Dict[str, Dict[str, int]]:
+) -> dict[str, dict[str, int]]:
     """The types with fewer than `MIN_TYPE_FAKE_POS` fake positives: per type its
     entities, its entities in the fold and its fake positives."""
     n_types = len(type_names)
@@ -178,7 +178,7 @@ def small_types(
 
 
 def _hidden_forms(
-    forms: Optional[np.ndarray],
+    forms: np.ndarray | None,
     in_fold: np.ndarray,
     fake_pos: np.ndarray,
     n_wanted: int,
@@ -194,7 +194,7 @@ def _hidden_forms(
     blocked[forms[fake_pos]] = True
     eligible = np.flatnonzero(in_fold & ~blocked[forms])
     limit = min(n_wanted, (int(in_fold.sum()) - len(fake_pos)) // 2)
-    chosen: List[np.ndarray] = []
+    chosen: list[np.ndarray] = []
     total = 0
     for form in rng.permutation(np.unique(forms[eligible])):
         if total >= limit:
@@ -210,8 +210,8 @@ def _hidden_forms(
 
 
 def small_type_notes(
-    small: Dict[str, Dict[str, int]], fold: int, n_folds: int
-) -> List[str]:
+    small: dict[str, dict[str, int]], fold: int, n_folds: int
+) -> list[str]:
     """One note on the types with fewer than MIN_TYPE_FAKE_POS fake positives."""
     none = [
         f"{name!r} ({c['fold_entities']} of its {c['entities']} entities in the fold)"
@@ -245,7 +245,7 @@ def sample_keys(
     threshold_samples: bool,
     fake_negatives: str,
     share: float,
-) -> Tuple[Dict[str, np.ndarray], Dict[str, Dict[str, int]]]:
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, int]]]:
     """The records' key table of a run (one row per sample that is not missing),
     with its threshold samples (if `threshold_samples`) drawn from doc fold `fold`
     and relabelled in `layout.targets`; and the types with few fake positives."""
@@ -253,7 +253,7 @@ def sample_keys(
     doc_in_fold = assign_folds(doc_ids, n_folds, seed) == fold
     sample_in_fold = doc_in_fold[layout.sample_doc]
     threshold = np.zeros(len(original), dtype=np.int8)
-    small: Dict[str, Dict[str, int]] = {}
+    small: dict[str, dict[str, int]] = {}
     if threshold_samples:
         threshold, small = _relabel(
             layout, doc_in_fold, sample_in_fold, seed, fake_negatives, share
@@ -279,7 +279,7 @@ def _relabel(
     seed: int,
     fake_negatives: str,
     share: float,
-) -> Tuple[np.ndarray, Dict[str, Dict[str, int]]]:
+) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
     """Draw the threshold samples and relabel them in `layout.targets`; returns the
     marker column (1 = fake positive, 2 = fake negative) and `small_types`."""
     entity_doc = np.array([e[0] for e in layout.entities], dtype=np.int64)

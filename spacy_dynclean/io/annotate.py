@@ -32,18 +32,12 @@ fields are kept in `doc.user_data["dynclean_meta"]`. Blank lines are skipped and
 import csv
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
     Any,
-    Callable,
-    Dict,
-    Iterable,
-    Iterator,
-    List,
     NamedTuple,
-    Optional,
-    Tuple,
 )
 
 from spacy.language import Language
@@ -70,14 +64,14 @@ PATTERN_ATTRS = {
     "LOWER": True,
 }  # attribute → case-insensitive?
 
-Tokenize = Callable[[str], List[str]]
+Tokenize = Callable[[str], list[str]]
 
 
 class Key(NamedTuple):
     """A gazetteer term as matched: case-insensitive or not, and its (lowered) words."""
 
     lower: bool
-    words: Tuple[str, ...]
+    words: tuple[str, ...]
 
     @classmethod
     def of(cls, words: Iterable[str], lower: bool) -> "Key":
@@ -88,8 +82,8 @@ class Key(NamedTuple):
 class Gazetteer:
     """Terms with their resolved type; `senses` keeps every type listed, in listing order."""
 
-    labels: Dict[Key, str] = field(default_factory=dict)
-    senses: Dict[Key, Counter] = field(default_factory=dict)
+    labels: dict[Key, str] = field(default_factory=dict)
+    senses: dict[Key, Counter] = field(default_factory=dict)
     entries: int = 0
 
     def add(self, key: Key, label: str) -> None:
@@ -99,7 +93,7 @@ class Gazetteer:
         self.labels[key] = max(self.senses[key].items(), key=lambda item: item[1])[0]
 
     @property
-    def ambiguous(self) -> List[Key]:
+    def ambiguous(self) -> list[Key]:
         """Terms listed under more than one type."""
         return [key for key, senses in self.senses.items() if len(senses) > 1]
 
@@ -115,14 +109,12 @@ class AnnotateNotes:
     docs_without_entities: int = 0
 
 
-def _bad(
-    path: PathLike, line: int, problem: str, hint: Optional[str] = None
-) -> DataError:
+def _bad(path: PathLike, line: int, problem: str, hint: str | None = None) -> DataError:
     return DataError(path, problem, record=line, hint=hint)
 
 
 def _format(
-    path: PathLike, given: Optional[str], extensions: Dict[str, str], option: str
+    path: PathLike, given: str | None, extensions: dict[str, str], option: str
 ) -> str:
     """The file format: `given` if set, else from the extension."""
     choices = sorted(set(extensions.values()))
@@ -156,7 +148,7 @@ def _string(path: PathLike, line: int, value: Any, what: str) -> str:
 
 def _token_pattern(
     path: PathLike, line: int, pattern: list, lowercase: bool
-) -> Tuple[List[str], bool]:
+) -> tuple[list[str], bool]:
     """An EntityRuler token pattern of ORTH/TEXT/LOWER tokens → (words, case-insensitive)."""
     if not pattern:
         raise _bad(path, line, "the pattern is an empty list")
@@ -199,7 +191,7 @@ def _token_pattern(
 
 def _jsonl_entry(
     path: PathLike, line: int, text: str, tokenize: Tokenize, lowercase: bool
-) -> Tuple[Key, str]:
+) -> tuple[Key, str]:
     record = json_object(path, line, text, "an entry")
     if "label" not in record:
         raise _bad(path, line, "missing field 'label'")
@@ -227,7 +219,7 @@ def _jsonl_entry(
     return Key.of(words, lower), label
 
 
-def _table_entries(path: PathLike, delimiter: str) -> Iterator[Tuple[int, List[str]]]:
+def _table_entries(path: PathLike, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """`(line, [term, type])` rows of a CSV/TSV gazetteer, header and blank lines skipped."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     first = True
@@ -263,7 +255,7 @@ def read_gazetteer(
     tokenize: Tokenize,
     *,
     lowercase: bool = False,
-    gazetteer_format: Optional[str] = None,
+    gazetteer_format: str | None = None,
 ) -> Gazetteer:
     """Read a gazetteer (JSONL, TSV or CSV) into resolved terms; bad lines are DataErrors."""
     if not Path(path).is_file():
@@ -299,7 +291,7 @@ class DictionaryMatcher:
             True: PhraseMatcher(nlp.vocab, attr="LOWER"),
         }
         self.ambiguous = set(gazetteer.ambiguous)
-        patterns: Dict[Tuple[bool, str], List[Doc]] = {}
+        patterns: dict[tuple[bool, str], list[Doc]] = {}
         for key, label in gazetteer.labels.items():
             patterns.setdefault((key.lower, label), []).append(
                 Doc(nlp.vocab, words=list(key.words))
@@ -333,7 +325,7 @@ class TextRecord(NamedTuple):
 
     text: str
     doc_id: str
-    meta: Dict[str, Any]
+    meta: dict[str, Any]
 
 
 def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
@@ -358,7 +350,7 @@ def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
 
 
 def read_texts(
-    path: PathLike, text_format: Optional[str], notes: AnnotateNotes
+    path: PathLike, text_format: str | None, notes: AnnotateNotes
 ) -> Iterator[TextRecord]:
     """Stream the documents of a text file (txt or JSONL), skipping and counting blank lines."""
     if not Path(path).is_file():
@@ -390,16 +382,16 @@ def _docs(
     pretokenized: bool,
     n_process: int,
     batch_size: int,
-) -> Iterator[Tuple[Doc, TextRecord]]:
+) -> Iterator[tuple[Doc, TextRecord]]:
     """Tokenise: whitespace split, or `nlp.pipe` with batching and worker processes.
     An error while reading stops the input cleanly and is raised after the workers
     finished (raised inside spaCy's multiprocessing input, it would hang the pipe)."""
     if pretokenized:
         yield from ((new_doc(nlp.lang, r.text.split()), r) for r in records)
         return
-    errors: List[DynCleanError] = []
+    errors: list[DynCleanError] = []
 
-    def guarded() -> Iterator[Tuple[str, TextRecord]]:
+    def guarded() -> Iterator[tuple[str, TextRecord]]:
         try:
             yield from ((r.text, r) for r in records)
         except DynCleanError as err:
@@ -419,13 +411,13 @@ def annotate_file(
     *,
     lang: str = "en",
     lowercase: bool = False,
-    text_format: Optional[str] = None,
-    gazetteer_format: Optional[str] = None,
+    text_format: str | None = None,
+    gazetteer_format: str | None = None,
     pretokenized: bool = False,
     n_process: int = 1,
     batch_size: int = 1000,
-    progress: Optional[bool] = None,
-) -> Tuple[DocStats, AnnotateNotes, Gazetteer]:
+    progress: bool | None = None,
+) -> tuple[DocStats, AnnotateNotes, Gazetteer]:
     """Label the texts with the gazetteer and write a .spacy DocBin (atomically, nothing
     on error). `progress`: a progress bar on stderr; None shows it only on a terminal."""
     if Path(output_path).suffix != ".spacy":

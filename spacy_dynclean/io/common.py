@@ -3,9 +3,10 @@
 lines (`json_object`) and the notes a reader leaves for the CLI (`ReadNotes`)."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, List, NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -29,9 +30,9 @@ class Ent(NamedTuple):
 class ReadNotes:
     """What a reader did that the user should hear about (filled while reading)."""
 
-    scheme: Optional[str] = None
+    scheme: str | None = None
     scheme_detected: bool = False
-    adjusted: List[str] = field(default_factory=list)
+    adjusted: list[str] = field(default_factory=list)
     ids_assigned: int = 0
     docs_with_missing: int = 0
 
@@ -95,7 +96,7 @@ def make_ent(
 
 def check_spans(
     path: PathLike, record: int, ents: Sequence[Ent], length: int, unit: str
-) -> List[Ent]:
+) -> list[Ent]:
     """Range, order, overlap and type checks shared by all readers; returns the ents sorted."""
     for ent in ents:
         check_label(path, record, ent.label, ent.shown)

@@ -22,8 +22,9 @@ What each scheme accepts; everything else is a DataError naming the line:
 """
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 from spacy.tokens import Doc
 
@@ -54,14 +55,14 @@ class Row(NamedTuple):
 
 
 def _fail(
-    path: PathLike, n: int, row: Row, problem: str, hint: Optional[str] = None
+    path: PathLike, n: int, row: Row, problem: str, hint: str | None = None
 ) -> DataError:
     return DataError(path, f"line {row.line}: {problem}", record=n, hint=hint)
 
 
-def iter_sentences(path: PathLike) -> Iterator[Tuple[int, List[Row]]]:
+def iter_sentences(path: PathLike) -> Iterator[tuple[int, list[Row]]]:
     """Stream `(sentence number, rows)`; malformed lines are DataErrors."""
-    rows: List[Row] = []
+    rows: list[Row] = []
     n = 1
     for number, line in iter_lines(path):
         cols = [
@@ -84,9 +85,7 @@ def iter_sentences(path: PathLike) -> Iterator[Tuple[int, List[Row]]]:
         yield n, rows
 
 
-def _split_tag(
-    path: PathLike, n: int, row: Row, scheme: str
-) -> Tuple[str, Optional[str]]:
+def _split_tag(path: PathLike, n: int, row: Row, scheme: str) -> tuple[str, str | None]:
     """`O` → ("O", None); `B-PER` → ("B", "PER"); bad or out-of-scheme tags are errors."""
     if row.tag == "O":
         return "O", None
@@ -117,7 +116,7 @@ def detect_scheme(path: PathLike) -> str:
     """Guess the scheme from the tags (see the module docstring)."""
     biluo = i_starts = b_starts = False
     for _, rows in iter_sentences(path):
-        prev: Optional[str] = None
+        prev: str | None = None
         for row in rows:
             match = TAG.match(row.tag)
             prefix, kind = (match.group(1), match.group(2)) if match else ("O", None)
@@ -130,11 +129,11 @@ def detect_scheme(path: PathLike) -> str:
     return "iob1" if i_starts and not b_starts else "bio"
 
 
-def tags_to_ents(path: PathLike, n: int, rows: List[Row], scheme: str) -> List[Ent]:
+def tags_to_ents(path: PathLike, n: int, rows: list[Row], scheme: str) -> list[Ent]:
     """Decode one sentence's tags into entities under `scheme` (bio, iob1 or biluo)."""
-    ents: List[Ent] = []
-    start: Optional[int] = None  # index of the open entity's first token
-    kind: Optional[str] = None  # its type
+    ents: list[Ent] = []
+    start: int | None = None  # index of the open entity's first token
+    kind: str | None = None  # its type
     prev = "the sentence start"
 
     def close(end: int) -> None:
@@ -217,7 +216,7 @@ def read_conll(
     path: PathLike,
     lang: str = "en",
     scheme: str = "auto",
-    notes: Optional[ReadNotes] = None,
+    notes: ReadNotes | None = None,
 ) -> Iterator[Doc]:
     """Yield one Doc per sentence of a CoNLL-style file, ids `<stem>:<n>`."""
     name = SCHEMES.get(scheme.lower())

@@ -7,10 +7,10 @@ memory whole, so a single file holds all docs in memory; shards keep one shard t
 """
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count, islice
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
@@ -54,7 +54,7 @@ class DocStats:
     entities: Counter = field(default_factory=Counter)
 
 
-def docbin_paths(path: PathLike) -> List[Path]:
+def docbin_paths(path: PathLike) -> list[Path]:
     """The .spacy file `path`, or the .spacy files under the folder `path` (hidden ones
     skipped) in path order: the files and order of spaCy's `Corpus`."""
     path = Path(path)
@@ -82,9 +82,7 @@ def check_docbin(path: PathLike) -> None:
         _load(shard)
 
 
-def iter_docbin_as_stored(
-    path: PathLike, vocab: Optional[Vocab] = None
-) -> Iterator[Doc]:
+def iter_docbin_as_stored(path: PathLike, vocab: Vocab | None = None) -> Iterator[Doc]:
     """Stream the docs of a .spacy file or folder as written (ids and all; nothing
     assigned or checked), one shard in memory at a time. Without `vocab`, each shard
     gets a fresh one, so memory stays flat."""
@@ -111,7 +109,7 @@ def _load(shard: Path) -> DocBin:
 
 
 def read_docbin_assigning_ids(
-    path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None
+    path: PathLike, lang: str = "en", notes: ReadNotes | None = None
 ) -> Iterator[Doc]:
     """Yield the docs of .spacy data as an input, checked like the other readers' (empty
     docs, duplicate ids, entity types); a doc without an id gets `<stem>:<n>`."""
@@ -121,7 +119,7 @@ def read_docbin_assigning_ids(
 
 
 def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]:
-    seen: Dict[str, int] = {}
+    seen: dict[str, int] = {}
     stem = Path(path).stem
     for n, doc in enumerate(docs, start=1):
         if len(doc) == 0:
@@ -149,7 +147,7 @@ def _ids(path: PathLike, docs: Iterable[Doc], notes: ReadNotes) -> Iterator[Doc]
 
 
 def write_docbin(
-    docs: Iterable[Doc], path: PathLike, shard_size: Optional[int] = None
+    docs: Iterable[Doc], path: PathLike, shard_size: int | None = None
 ) -> DocStats:
     """Write docs (with their user data: ids) atomically, as one `.spacy` file or, for any other
     `path`, a folder of shards of `shard_size` docs (default SHARD_SIZE); count them."""
@@ -169,7 +167,7 @@ def write_docbin(
     return stats
 
 
-def output_shard_size(path: Path, shard_size: Optional[int] = None) -> Optional[int]:
+def output_shard_size(path: Path, shard_size: int | None = None) -> int | None:
     """None if `path` is one .spacy file to write, else the shard size of the folder
     `path`; refuse a path that is neither, and a folder holding other files."""
     if path.suffix == ".spacy" and not path.is_dir():
@@ -223,7 +221,7 @@ def _docs(docbin: DocBin, vocab: Vocab) -> Iterator[Doc]:
         yield doc
 
 
-def detect_format(path: PathLike, format: Optional[str] = None) -> str:
+def detect_format(path: PathLike, format: str | None = None) -> str:
     """The input format: `format` if given, else from the file extension (a folder: spacy)."""
     if format is not None:
         if format.lower() not in FORMATS:
@@ -246,10 +244,10 @@ def read_docs(
     path: PathLike,
     lang: str = "en",
     *,
-    format: Optional[str] = None,
+    format: str | None = None,
     scheme: str = "auto",
     alignment_mode: str = "strict",
-    notes: Optional[ReadNotes] = None,
+    notes: ReadNotes | None = None,
 ) -> Iterator[Doc]:
     """Read any supported input as Docs with ids; `format` overrides the extension."""
     if not Path(path).exists():
@@ -276,13 +274,13 @@ def convert_file(
     input_path: PathLike,
     output_path: PathLike,
     *,
-    format: Optional[str] = None,
+    format: str | None = None,
     lang: str = "en",
     scheme: str = "auto",
     alignment_mode: str = "strict",
-    id_prefix: Optional[str] = None,
-    shard_size: Optional[int] = None,
-) -> Tuple[DocStats, ReadNotes]:
+    id_prefix: str | None = None,
+    shard_size: int | None = None,
+) -> tuple[DocStats, ReadNotes]:
     """Input file → .spacy file or folder of shards, docs with ids; nothing is written
     if any record is bad. `id_prefix` names the ids `<id_prefix>:<n>` instead of
     `<file stem>:<n>`, so that two files with the same sentences (distant and gold)

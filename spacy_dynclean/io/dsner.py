@@ -6,8 +6,9 @@ at a time.
 """
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, Optional
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -64,7 +65,7 @@ def record_to_doc(
 
 
 def read_dsner(
-    path: PathLike, lang: str = "en", notes: Optional[ReadNotes] = None
+    path: PathLike, lang: str = "en", notes: ReadNotes | None = None
 ) -> Iterator[Doc]:
     """Yield one Doc per record of a DS-NER JSON file, ids `<stem>:<n>` (`notes`: unused)."""
     stem, n = Path(path).stem, 0
@@ -74,7 +75,7 @@ def read_dsner(
         raise DataError(path, "the list is empty: no records")
 
 
-def doc_to_dsner(doc: Doc, where: Optional[str] = None) -> Dict[str, Any]:
+def doc_to_dsner(doc: Doc, where: str | None = None) -> dict[str, Any]:
     """Doc → `{"tokens", "entities"}`; docs with missing (unknown-label) tokens are refused."""
     where = where or get_doc_id(doc) or "doc"
     if len(doc) == 0:

@@ -1,7 +1,6 @@
 """Stable sample ids: every training doc carries one in `doc.user_data`."""
 
 import hashlib
-from typing import Optional
 
 from spacy.tokens import Doc
 
@@ -13,7 +12,7 @@ def set_doc_id(doc: Doc, doc_id: str) -> Doc:
     return doc
 
 
-def get_doc_id(doc: Doc) -> Optional[str]:
+def get_doc_id(doc: Doc) -> str | None:
     """The doc's sample id, or None if it has none."""
     value = doc.user_data.get(DOC_ID_KEY)
     return None if value is None else str(value)

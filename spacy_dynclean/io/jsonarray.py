@@ -5,7 +5,8 @@ column and character offset in the file, like `json.loads` would.
 """
 
 import json
-from typing import Any, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..errors import DataError
 from ..util import PathLike
@@ -75,7 +76,7 @@ class _Buffer:
                 self.pos = end
                 return value
 
-    def error(self, msg: str, index: int, hint: Optional[str] = None) -> DataError:
+    def error(self, msg: str, index: int, hint: str | None = None) -> DataError:
         if self.eof and (
             index >= len(self.text.rstrip()) or msg.startswith("Unterminated string")
         ):

@@ -15,8 +15,9 @@ list every span they changed in `notes.adjusted`.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -56,7 +57,7 @@ def _char_ent(path: PathLike, n: int, raw: Any) -> Ent:
     )
 
 
-def parse_record(path: PathLike, n: int, line: str) -> Tuple[str, List[Ent]]:
+def parse_record(path: PathLike, n: int, line: str) -> tuple[str, list[Ent]]:
     """One JSONL line → (text, checked character spans)."""
     record = json_object(path, n, line, "a record")
     if "text" not in record:
@@ -121,7 +122,7 @@ def read_jsonl(
     path: PathLike,
     lang: str = "en",
     alignment_mode: str = "strict",
-    notes: Optional[ReadNotes] = None,
+    notes: ReadNotes | None = None,
 ) -> Iterator[Doc]:
     """Yield one Doc per line of a JSONL file, ids `<stem>:<line number>`."""
     if alignment_mode not in ALIGNMENT_MODES:

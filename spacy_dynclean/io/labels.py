@@ -1,7 +1,5 @@
 """The entity types a reader may set: every reader's types pass `check_label`."""
 
-from typing import Optional, Tuple
-
 from ..errors import DataError
 from ..util import PathLike
 
@@ -18,7 +16,7 @@ RESERVED_LABELS = {
 }
 
 
-def label_problem(label: str, item: str = "entity") -> Optional[Tuple[str, str]]:
+def label_problem(label: str, item: str = "entity") -> tuple[str, str] | None:
     """(problem, hint) if the non-empty string `label` can't be an entity type, else None;
     `item`: what the hint tells the user to drop (an entity, a gazetteer entry)."""
     if label in RESERVED_LABELS:
@@ -42,7 +40,7 @@ def label_problem(label: str, item: str = "entity") -> Optional[Tuple[str, str]]
 
 
 def check_label(
-    path: PathLike, record: Optional[int], label: str, shown: str, item: str = "entity"
+    path: PathLike, record: int | None, label: str, shown: str, item: str = "entity"
 ) -> str:
     """Refuse an entity type spaCy's ner (or dynclean) cannot take (`label_problem`);
     returns `label`. Every reader's types pass here."""

@@ -9,7 +9,7 @@ the component's code.
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import numpy as np
 import srsly
@@ -43,8 +43,8 @@ class Records:
     margins: np.ndarray
     probs: np.ndarray
     runner_up: np.ndarray
-    samples: Dict[str, np.ndarray]
-    meta: Dict[str, Any]
+    samples: dict[str, np.ndarray]
+    meta: dict[str, Any]
 
     def to_disk(self, path: PathLike) -> None:
         """Write the folder; each file is written atomically and meta.json last, so a

@@ -1,11 +1,9 @@
 """Token-level views of a Doc's entity annotation."""
 
-from typing import List
-
 from spacy.tokens import Doc
 
 
-def biluo_tags(doc: Doc) -> List[str]:
+def biluo_tags(doc: Doc) -> list[str]:
     """BILUO tag per token; "-" where the label is missing (token.ent_iob == 0)."""
     tags = ["-" if token.ent_iob == 0 else "O" for token in doc]
     for ent in doc.ents:

@@ -2,8 +2,8 @@
 naming its byte offset and line."""
 
 import codecs
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Tuple
 
 from ..errors import DataError
 from ..util import PathLike
@@ -26,7 +26,7 @@ def decode_utf8(path: PathLike, data: bytes, offset: int = 0, line: int = 1) -> 
         raise DataError(path, problem, hint="re-encode the file as UTF-8") from None
 
 
-def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
+def iter_lines(path: PathLike) -> Iterator[tuple[int, str]]:
     """Stream `(line number, text)` pairs (1-based, line ending removed), checking UTF-8."""
     if Path(path).stat().st_size == 0:
         raise DataError(path, "file is empty")

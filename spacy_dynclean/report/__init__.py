@@ -6,9 +6,10 @@ HTML pages (`page`) and `review.jsonl` (`review`); `apply_review` turns a review
 review.jsonl into the final DocBin.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import numpy as np
 
@@ -42,14 +43,14 @@ class ReportResult:
     """The files written and what they hold."""
 
     index: Path
-    pages: List[Path]
-    plots: List[Plot]
+    pages: list[Path]
+    plots: list[Plot]
     review: Path
     n_docs: int
     n_flagged_docs: int
     n_decisions: int
-    notes: List[str] = field(default_factory=list)
-    detection: Optional[Dict[str, Dict[str, Any]]] = None
+    notes: list[str] = field(default_factory=list)
+    detection: dict[str, dict[str, Any]] | None = None
 
 
 def write_report(
@@ -57,11 +58,11 @@ def write_report(
     audit_path: PathLike,
     data_path: PathLike,
     output_dir: PathLike,
-    gold_path: Optional[PathLike] = None,
+    gold_path: PathLike | None = None,
     max_items: int = 500,
     seed: int = 0,
     page_size: int = PAGE_SIZE,
-    progress: Optional[Callable[[str], None]] = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Write the report of one cleaning into `output_dir`: figures, index.html (+
     page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
@@ -126,7 +127,7 @@ def write_report(
     )
 
 
-def flagged_keys(table: ItemTable) -> List[Key]:
+def flagged_keys(table: ItemTable) -> list[Key]:
     """(doc_id, start, end, kind) of the flagged rows, in table order."""
     rows = np.flatnonzero(table["flagged"])
     return [

@@ -8,9 +8,10 @@ that became missing outlined, each with its AUM and threshold.
 import html
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence
+from typing import Any
 
 from spacy.displacy.render import DEFAULT_LABEL_COLORS
 from spacy.tokens import Doc
@@ -65,16 +66,16 @@ class PageData:
     `gold` the gold docs by id, `verdicts` whether each decision (doc_id, start,
     end, kind) is a real error by the gold labels."""
 
-    inputs: Dict[str, str]
-    thresholds: Dict[str, Any]
-    counts: Dict[str, Any]
+    inputs: dict[str, str]
+    thresholds: dict[str, Any]
+    counts: dict[str, Any]
     n_docs: int
-    items: List[FlaggedDoc]
-    plots: List[Plot] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)
-    detection: Optional[Dict[str, Dict[str, Any]]] = None
-    gold: Optional[Dict[str, Doc]] = None
-    verdicts: Optional[Verdicts] = None
+    items: list[FlaggedDoc]
+    plots: list[Plot] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    detection: dict[str, dict[str, Any]] | None = None
+    gold: dict[str, Doc] | None = None
+    verdicts: Verdicts | None = None
 
 
 def write_pages(
@@ -82,7 +83,7 @@ def write_pages(
     output_dir: PathLike,
     max_items: int = 500,
     page_size: int = PAGE_SIZE,
-) -> List[Path]:
+) -> list[Path]:
     """Write index.html and page-N.html; remove page files of an older, longer report."""
     output_dir, page_size = Path(output_dir), max(page_size, 1)
     shown = data.items[: max(max_items, 0)]
@@ -170,7 +171,7 @@ def sentences(items: Sequence[FlaggedDoc], data: PageData, rank: int = 0) -> str
     return "\n".join(blocks) or "<p>No flagged sentences.</p>"
 
 
-def render_doc(item: FlaggedDoc, verdicts: Optional[Verdicts] = None) -> str:
+def render_doc(item: FlaggedDoc, verdicts: Verdicts | None = None) -> str:
     """The doc in displaCy's entity markup: entities of the data (kept or struck
     through), and runs of tokens the cleaning made missing."""
     doc = item.original
@@ -237,7 +238,7 @@ def _mark(
     kind: str,
     decisions: Sequence[Decision],
     item: FlaggedDoc,
-    verdicts: Optional[Verdicts],
+    verdicts: Verdicts | None,
 ) -> str:
     """One decision-annotated <mark> (and the whitespace after it)."""
     name = {"removed": f"{label} removed", "premissing": "missing in the data"}.get(
@@ -263,7 +264,7 @@ def _mark_html(
     )
 
 
-def _score(decision: Decision, item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
+def _score(decision: Decision, item: FlaggedDoc, verdicts: Verdicts | None) -> str:
     text = f"AUM {_num(decision.aum)} &lt; {_num(decision.threshold)}"
     if verdicts is None:
         return text
@@ -280,7 +281,7 @@ def _score(decision: Decision, item: FlaggedDoc, verdicts: Optional[Verdicts]) -
     return f"{text} {verdict}"
 
 
-def _footnotes(item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
+def _footnotes(item: FlaggedDoc, verdicts: Verdicts | None) -> str:
     """Flagged non-entities that changed nothing (a kept entity overlaps them)."""
     quiet = [d for d in item.decisions if d.kind == "non_entity" and d.n_missing == 0]
     lines = [
@@ -291,7 +292,7 @@ def _footnotes(item: FlaggedDoc, verdicts: Optional[Verdicts]) -> str:
     return "".join(lines)
 
 
-def _gold_line(doc: Optional[Doc]) -> str:
+def _gold_line(doc: Doc | None) -> str:
     if doc is None:
         return '<div class="gold">gold: (no gold doc with this id)</div>'
     out, i, ents = [], 0, {e.start: e for e in doc.ents}
@@ -309,7 +310,7 @@ def _gold_line(doc: Optional[Doc]) -> str:
     return f'<div class="gold"><b>gold:</b> <span class="entities">{"".join(out)}</span></div>'
 
 
-def _covering(decisions: Sequence[Decision], i: int) -> FrozenSet[Decision]:
+def _covering(decisions: Sequence[Decision], i: int) -> frozenset[Decision]:
     return frozenset(d for d in decisions if d.start <= i < d.end)
 
 
@@ -339,7 +340,7 @@ def _decision_table(data: PageData) -> str:
     return _table("Decisions (audit)", ("action", "count"), rows)
 
 
-def _count_table(counts: Dict[str, Any]) -> str:
+def _count_table(counts: dict[str, Any]) -> str:
     rows = []
     for kind, value in counts["kinds"].items():
         for label, c in value["types"].items():
@@ -354,7 +355,7 @@ def _count_table(counts: Dict[str, Any]) -> str:
     )
 
 
-def _threshold_table(thresholds: Dict[str, Any]) -> str:
+def _threshold_table(thresholds: dict[str, Any]) -> str:
     rows = [
         (
             f"run {i}" + ("" if run.get("fold") is None else f" (fold {run['fold']})"),
@@ -372,7 +373,7 @@ def _threshold_table(thresholds: Dict[str, Any]) -> str:
     return _table(title, ("run", "t_pos", "t_neg", "fake pos", "fake neg"), rows)
 
 
-def _detection_table(detection: Dict[str, Dict[str, Any]]) -> str:
+def _detection_table(detection: dict[str, dict[str, Any]]) -> str:
     rows = [
         (
             side,
@@ -458,7 +459,7 @@ def _cell(value: Any) -> str:
     )
 
 
-def _num(value: Optional[float], digits: int = 2) -> str:
+def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None or value != value else f"{value:.{digits}f}"
 
 

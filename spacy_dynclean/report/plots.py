@@ -4,17 +4,17 @@ error, and the data map. Drawn on matplotlib's Agg canvas without pyplot, so no
 global backend state is touched and no display is needed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..scoring.aum import ENTITY, FAKE_NEG, FAKE_POS, NON_ENTITY, ItemTable
-from ..util import atomic_output
+from ..util import PathLike, atomic_output
 
-PathLike = Union[str, Path]
 SCATTER_CAP = 8000  # points per colour and panel of the data map
 BINS = 50
 RUN_COLOURS = ("#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -40,7 +40,7 @@ class Series:
     label: str
     values: np.ndarray
     fake: bool = False
-    colour: Optional[str] = None
+    colour: str | None = None
 
 
 @dataclass
@@ -48,18 +48,18 @@ class Panel:
     """One axes: histograms sharing their bins, and vertical lines at the cuts."""
 
     title: str
-    series: List[Series]
-    cuts: List[Tuple[str, float]] = field(default_factory=list)
+    series: list[Series]
+    cuts: list[tuple[str, float]] = field(default_factory=list)
     log: bool = False
 
 
 def write_plots(
     table: ItemTable,
-    thresholds: Dict[str, Any],
+    thresholds: dict[str, Any],
     output_dir: PathLike,
-    errors: Optional[np.ndarray] = None,
+    errors: np.ndarray | None = None,
     seed: int = 0,
-) -> List[Plot]:
+) -> list[Plot]:
     """Write the figures into `output_dir`; `errors` (per row, from gold) adds the
     error-vs-correct figures."""
     output_dir = Path(output_dir)
@@ -115,8 +115,8 @@ def write_plots(
 
 
 def aum_panels(
-    table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None
-) -> List[Panel]:
+    table: ItemTable, thresholds: dict[str, Any], errors: np.ndarray | None = None
+) -> list[Panel]:
     """Entities with the fake positives and t_pos; non-entities with the fake
     negatives and t_neg."""
     kind, judged = table["kind"], table["judged"]
@@ -138,8 +138,8 @@ def aum_panels(
 
 
 def type_panels(
-    table: ItemTable, thresholds: Dict[str, Any], errors: Optional[np.ndarray] = None
-) -> List[Panel]:
+    table: ItemTable, thresholds: dict[str, Any], errors: np.ndarray | None = None
+) -> list[Panel]:
     """One panel per entity type: its entities, the fake positives made from its
     entities, and its t_pos (per type where the scores have per-type cuts)."""
     kind, judged = table["kind"], table["judged"]
@@ -159,8 +159,8 @@ def type_panels(
 
 
 def run_cuts(
-    thresholds: Dict[str, Any], side: str, entity_type: Optional[str] = None
-) -> List[Tuple[str, float]]:
+    thresholds: dict[str, Any], side: str, entity_type: str | None = None
+) -> list[tuple[str, float]]:
     """(legend label, value) of each run's cut on `side` ("pos" / "neg"), the
     per-type value where there is one."""
     name = SIDES[side][0]
@@ -213,7 +213,7 @@ def data_map(table: ItemTable, seed: int = 0) -> Figure:
 
 def _subsample(
     index: np.ndarray, rng: np.random.Generator, label: str, seed: int
-) -> Tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str]:
     if len(index) <= SCATTER_CAP:
         return index, f"all {len(index):,} {label}"
     chosen = np.sort(rng.choice(index, SCATTER_CAP, replace=False))
@@ -221,8 +221,8 @@ def _subsample(
 
 
 def _real(
-    table: ItemTable, mask: np.ndarray, name: str, errors: Optional[np.ndarray]
-) -> List[Series]:
+    table: ItemTable, mask: np.ndarray, name: str, errors: np.ndarray | None
+) -> list[Series]:
     aum = table["aum"]
     if errors is None:
         return [Series(name, aum[mask], colour="#1f77b4")]
@@ -303,7 +303,7 @@ def _draw_panel(ax: Any, panel: Panel) -> None:
     ax.legend(fontsize=8, loc="best", framealpha=0.85)
 
 
-def _cycle(values: Sequence[str], n: int) -> List[str]:
+def _cycle(values: Sequence[str], n: int) -> list[str]:
     return [values[i % len(values)] for i in range(n)]
 
 

@@ -41,9 +41,10 @@ Docs without a line are copied unchanged; every doc is kept, in order.
 """
 
 import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Any
 
 import srsly
 from spacy.tokens import Doc
@@ -72,7 +73,7 @@ from ..util import PathLike, atomic_output
 ANSWERS = ("accept", "reject", "ignore")
 BELONG = "the audit and the data do not belong together"
 # the audit's decisions by doc id, each with its line number
-Audit = Dict[str, List[Tuple[int, Decision]]]
+Audit = dict[str, list[tuple[int, Decision]]]
 
 
 @dataclass
@@ -83,7 +84,7 @@ class FlaggedDoc:
     index: int
     original: Doc
     cleaned: Doc
-    decisions: List[Decision]
+    decisions: list[Decision]
 
     @property
     def lowest(self) -> Decision:
@@ -95,7 +96,7 @@ class FlaggedDoc:
         return entity_action_of(self.decisions)
 
     @property
-    def rank(self) -> Tuple[float, int]:
+    def rank(self) -> tuple[float, int]:
         """Sort key: lowest AUM first (unknown AUMs last), then data order."""
         return _sort_aum(self.lowest.aum), self.index
 
@@ -108,7 +109,7 @@ class ApplyResult:
     n_reviewed: int = 0
     accepted: int = 0
     rejected: int = 0
-    ignored_span_edits: List[str] = field(default_factory=list)
+    ignored_span_edits: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- audit → decisions
@@ -126,10 +127,10 @@ def read_audit(path: PathLike) -> Audit:
 
 def flagged_docs(
     docs: Iterable[Doc], audit: Audit, data_path: PathLike, audit_path: PathLike
-) -> List[FlaggedDoc]:
+) -> list[FlaggedDoc]:
     """The docs of the data that have audit lines, in data order, each with its
     decisions and a cleaned copy. Refuses audit lines that do not fit the data."""
-    found: List[FlaggedDoc] = []
+    found: list[FlaggedDoc] = []
     for index, doc in enumerate(docs):
         doc_id = sample_key(doc)
         if doc_id not in audit:
@@ -175,7 +176,7 @@ def cleaned_copy(doc: Doc, decisions: Iterable[Decision], entity_action: str) ->
 # ---------------------------------------------------------------- export
 
 
-def review_task(item: FlaggedDoc) -> Dict[str, Any]:
+def review_task(item: FlaggedDoc) -> dict[str, Any]:
     """One review.jsonl line (see the module docstring)."""
     doc, lowest = item.original, item.lowest
     tokens = [
@@ -232,7 +233,7 @@ def write_review(items: Iterable[FlaggedDoc], path: PathLike) -> int:
     return len(lines)
 
 
-def _span(doc: Doc, start: int, end: int, label: Optional[str]) -> Dict[str, Any]:
+def _span(doc: Doc, start: int, end: int, label: str | None) -> dict[str, Any]:
     span = doc[start:end]
     out = {
         "start": span.start_char,
@@ -250,7 +251,7 @@ def apply_review(
     original_path: PathLike,
     review_path: PathLike,
     output_path: PathLike,
-    shard_size: Optional[int] = None,
+    shard_size: int | None = None,
 ) -> ApplyResult:
     """Apply a reviewed review.jsonl to the original data (a .spacy file or folder of
     shards, streamed) and write the final data atomically: a .spacy file, or a folder
@@ -259,7 +260,7 @@ def apply_review(
         Path(output_path), shard_size
     )  # refuse a bad output before reading
     docbin_paths(original_path)  # and missing data
-    tasks: Dict[str, Tuple[int, Dict[str, Any]]] = {}
+    tasks: dict[str, tuple[int, dict[str, Any]]] = {}
     for n, task in _json_lines(review_path):
         doc_id = _doc_id(review_path, n, task)
         if doc_id in tasks:
@@ -279,14 +280,14 @@ def apply_review(
 
 def _reviewed_docs(
     docs: Iterable[Doc],
-    tasks: Mapping[str, Tuple[int, Dict[str, Any]]],
+    tasks: Mapping[str, tuple[int, dict[str, Any]]],
     original_path: PathLike,
     review_path: PathLike,
     result: ApplyResult,
 ) -> Iterator[Doc]:
     """Every doc, in order, with its review line (if any) applied; counted in `result`.
     After the last doc, refuse review lines for docs the data does not have."""
-    seen: Set[str] = set()
+    seen: set[str] = set()
     for doc in docs:
         result.n_docs += 1
         doc_id = sample_key(doc)
@@ -322,7 +323,7 @@ def _reviewed_decisions(
     doc: Doc,
     entity_action: str,
     result: ApplyResult,
-) -> List[Decision]:
+) -> list[Decision]:
     """The line's decisions with `accept` resolved; records ignored span edits."""
     answer = task.get("answer")
     if answer not in ANSWERS:
@@ -433,7 +434,7 @@ def _entity_action(path: PathLike, n: int, task: Mapping[str, Any]) -> str:
 
 def _span_key(
     path: PathLike, n: int, value: Any, n_tokens: int
-) -> Tuple[int, int, str]:
+) -> tuple[int, int, str]:
     """(start, end exclusive, label) of a Prodigy span, in tokens."""
     ok = isinstance(value, dict) and all(
         isinstance(value.get(k), int) for k in ("token_start", "token_end")
@@ -453,8 +454,8 @@ def _span_key(
 
 
 def _list(
-    path: PathLike, n: int, obj: Mapping[str, Any], key: str, name: Optional[str] = None
-) -> List[Any]:
+    path: PathLike, n: int, obj: Mapping[str, Any], key: str, name: str | None = None
+) -> list[Any]:
     value = obj.get(key)
     if not isinstance(value, list):
         raise DataError(
@@ -466,7 +467,7 @@ def _list(
 # ---------------------------------------------------------------- shared
 
 
-def _json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
+def _json_lines(path: PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for every non-blank line; bad JSON is refused."""
     path = Path(path)
     if not path.is_file():
@@ -478,5 +479,5 @@ def _json_lines(path: PathLike) -> Iterator[Tuple[int, Dict[str, Any]]]:
             yield n, json_object(path, n, text, "a line")
 
 
-def _sort_aum(aum: Optional[float]) -> float:
+def _sort_aum(aum: float | None) -> float:
     return math.inf if aum is None or aum != aum else aum

@@ -6,8 +6,9 @@ depend on the component's code. The only head-specific part is `token_items` /
 """
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any
 
 import numpy as np
 
@@ -33,12 +34,12 @@ class ItemTable:
     `original` (the type in the data) index `labels`; `kind` indexes `KINDS`.
     """
 
-    columns: Dict[str, np.ndarray]
-    labels: List[str]
-    doc_ids: List[str]
+    columns: dict[str, np.ndarray]
+    labels: list[str]
+    doc_ids: list[str]
     head: str
-    fake_label: Optional[str] = None
-    notes: List[str] = field(default_factory=list)
+    fake_label: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.columns["doc"])
@@ -59,12 +60,12 @@ class ItemTable:
         )
 
     @property
-    def entity_types(self) -> List[str]:
+    def entity_types(self) -> list[str]:
         """The real entity types (not "O", not the fake type)."""
         return [name for name in self.labels if name not in ("O", self.fake_label)]
 
 
-def parse_epochs(value: Union[str, int, None]) -> Optional[int]:
+def parse_epochs(value: str | int | None) -> int | None:
     """`"all"`/None → None (all complete epochs), else a positive count of first epochs."""
     if value is None or str(value).strip().lower() == "all":
         return None
@@ -79,7 +80,7 @@ def parse_epochs(value: Union[str, int, None]) -> Optional[int]:
     return count
 
 
-def usable_epochs(records: Records, epochs: Optional[int], notes: List[str]) -> int:
+def usable_epochs(records: Records, epochs: int | None, notes: list[str]) -> int:
     """How many leading epoch columns to use: complete epochs only, at most `epochs`."""
     n_columns = records.margins.shape[1]
     complete = records.meta.get("complete_epochs")
@@ -107,7 +108,7 @@ def usable_epochs(records: Records, epochs: Optional[int], notes: List[str]) -> 
     return complete if epochs is None else epochs
 
 
-def sample_stats(margins: np.ndarray, probs: np.ndarray) -> Dict[str, np.ndarray]:
+def sample_stats(margins: np.ndarray, probs: np.ndarray) -> dict[str, np.ndarray]:
     """Per sample: AUM (mean margin), confidence and variability (mean / std of the
     trained label's probability) and correctness (share of epochs with margin > 0).
     NaN entries (not recorded) are ignored; a sample never recorded gets NaN."""
@@ -123,7 +124,7 @@ def sample_stats(margins: np.ndarray, probs: np.ndarray) -> Dict[str, np.ndarray
         }
 
 
-def preference(codes: np.ndarray) -> Dict[str, np.ndarray]:
+def preference(codes: np.ndarray) -> dict[str, np.ndarray]:
     """Per sample: the runner-up label most often recorded (`codes`: samples x
     epochs, -1 = not recorded; -1 if never) and the share of recorded epochs it
     was the runner-up (NaN if never)."""
@@ -147,7 +148,7 @@ def preference(codes: np.ndarray) -> Dict[str, np.ndarray]:
 
 
 def items_from_records(
-    records: Records, epochs: Optional[int] = None, entity_agg: str = "mean"
+    records: Records, epochs: int | None = None, entity_agg: str = "mean"
 ) -> ItemTable:
     """The item table of one run: per-sample figures over the usable epochs, turned
     into items by the head's rule."""
@@ -155,7 +156,7 @@ def items_from_records(
         raise DynCleanError(
             f"--entity-agg must be one of {ENTITY_AGGS}, not {entity_agg!r}"
         )
-    notes: List[str] = []
+    notes: list[str] = []
     n = usable_epochs(records, epochs, notes)
     stats = sample_stats(records.margins[:, :n], records.probs[:, :n])
     make = token_items if records.meta["head"] == "token" else span_items
@@ -164,7 +165,7 @@ def items_from_records(
     return table
 
 
-def item_label_names(meta: Dict[str, Any]) -> List[str]:
+def item_label_names(meta: dict[str, Any]) -> list[str]:
     """The label names items use: "O", the entity types, then the fake type."""
     names = ["O"] + [t for t in meta.get("entity_types", []) if t != "O"]
     fake = meta.get("fake_label")
@@ -179,7 +180,7 @@ def item_label_names(meta: Dict[str, Any]) -> List[str]:
 
 def token_items(
     records: Records,
-    stats: Dict[str, np.ndarray],
+    stats: dict[str, np.ndarray],
     runner_up: np.ndarray,
     entity_agg: str,
 ) -> ItemTable:
@@ -232,7 +233,7 @@ def token_items(
 
 def span_items(
     records: Records,
-    stats: Dict[str, np.ndarray],
+    stats: dict[str, np.ndarray],
     runner_up: np.ndarray,
     entity_agg: str,
 ) -> ItemTable:
@@ -289,7 +290,7 @@ def _tag_type(tag: str) -> str:
     return "O" if tag in ("O", "", "-") or "-" not in tag else tag.split("-", 1)[1]
 
 
-def _count_complete(epoch_counts: Optional[Sequence[int]], n_columns: int) -> int:
+def _count_complete(epoch_counts: Sequence[int] | None, n_columns: int) -> int:
     if not epoch_counts:
         return n_columns
     full = max(epoch_counts)
@@ -298,6 +299,6 @@ def _count_complete(epoch_counts: Optional[Sequence[int]], n_columns: int) -> in
     )
 
 
-def _note(notes: List[str], text: str) -> None:
+def _note(notes: list[str], text: str) -> None:
     notes.append(text)
     warnings.warn(text, UserWarning, stacklevel=3)

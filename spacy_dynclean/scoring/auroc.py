@@ -1,11 +1,9 @@
 """Area under the ROC curve by ranks: how well a score separates two groups of items."""
 
-from typing import Optional
-
 import numpy as np
 
 
-def auroc(scores: np.ndarray, positive: np.ndarray) -> Optional[float]:
+def auroc(scores: np.ndarray, positive: np.ndarray) -> float | None:
     """Area under the ROC curve of `scores` for `positive` (Mann–Whitney U with
     average ranks for ties); None when either class is empty. NaN scores are dropped."""
     scores = np.asarray(scores, dtype=np.float64)

@@ -2,16 +2,13 @@
 items, and the percentile rule that sets the cuts, as one value."""
 
 from dataclasses import dataclass
-from typing import Optional
 
 
 @dataclass(frozen=True)
 class ScoreOptions:
     """The options of one scoring (`dynclean score`, `dynclean benchmark`)."""
 
-    epochs: Optional[int] = (
-        None  # the first `epochs` complete epochs; None: all of them
-    )
+    epochs: int | None = None  # the first `epochs` complete epochs; None: all of them
     entity_agg: str = (
         "mean"  # token head: an entity's AUM from its tokens' AUMs, mean|min
     )

@@ -8,9 +8,10 @@ data-map figures and threshold are the means over those runs; an item no run jud
 recorded it, with `judged=false` and `flagged=false`.
 """
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 import srsly
@@ -52,10 +53,10 @@ class Scores:
     columns) and the thresholds.json content."""
 
     table: ItemTable
-    thresholds: Dict[str, Any]
+    thresholds: dict[str, Any]
 
     @property
-    def notes(self) -> List[str]:
+    def notes(self) -> list[str]:
         return list(self.thresholds.get("notes", []))
 
 
@@ -104,7 +105,7 @@ def score_runs(
 
 def score_run(
     records: Records, run: int, options: ScoreOptions
-) -> Tuple[ItemTable, Dict[str, Any]]:
+) -> tuple[ItemTable, dict[str, Any]]:
     """One run's items with their `threshold` and `run` columns, and its thresholds."""
     items = items_from_records(records, options.epochs, options.entity_agg)
     items.notes += [
@@ -126,7 +127,7 @@ def score_run(
     return items, info
 
 
-def separation(items: ItemTable) -> Dict[str, Optional[float]]:
+def separation(items: ItemTable) -> dict[str, float | None]:
     """Per side, the AUROC of AUM between the run's ordinary items and its threshold
     samples (entities vs fake entities, non-entities vs fake non-entities): 0.5 means
     the real items score like the mislabelled ones, so the cut flags them at random."""
@@ -141,7 +142,7 @@ def separation(items: ItemTable) -> Dict[str, Optional[float]]:
     return out
 
 
-def check_compatible(first: Tuple[Path, Dict[str, Any]], records: Records) -> None:
+def check_compatible(first: tuple[Path, dict[str, Any]], records: Records) -> None:
     """Refuse runs of other data or labels than the first run (`(path, meta)`)."""
     path, meta = first
     for name in ("fingerprint", "head", "labels", "entity_types", "fake_label"):
@@ -197,7 +198,7 @@ def combine_runs(tables: Sequence[ItemTable]) -> ItemTable:
     return _finish(base, out)
 
 
-def _finish(base: ItemTable, columns: Dict[str, np.ndarray]) -> ItemTable:
+def _finish(base: ItemTable, columns: dict[str, np.ndarray]) -> ItemTable:
     ordinary = np.isin(columns["kind"], (ENTITY, NON_ENTITY))
     with np.errstate(invalid="ignore"):
         columns["flagged"] = (
@@ -230,7 +231,7 @@ def _weighted_mean(
         return np.where(count > 0, total / count, np.nan)
 
 
-def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
+def _fold_notes(run_info: list[dict[str, Any]]) -> list[str]:
     """Runs that share a fold, and folds no run drew its threshold samples from: the
     docs of a fold are judged only by the runs of the other folds."""
     folds = [info["fold"] for info in run_info if info["fold"] is not None]
@@ -253,7 +254,7 @@ def _fold_notes(run_info: List[Dict[str, Any]]) -> List[str]:
 MIN_SEPARATION = 0.6
 
 
-def _learning_notes(run_info: List[Dict[str, Any]]) -> List[str]:
+def _learning_notes(run_info: list[dict[str, Any]]) -> list[str]:
     """Warn when a run's real items score like its threshold samples: then the run has
     not learned that side (too few epochs), or its errors look like correct labels."""
     notes = []
@@ -273,7 +274,7 @@ def _learning_notes(run_info: List[Dict[str, Any]]) -> List[str]:
 MASS_FLAG_SHARE = 0.5
 
 
-def _mass_flag_notes(table: ItemTable) -> List[str]:
+def _mass_flag_notes(table: ItemTable) -> list[str]:
     """Warn when a cut flags most of a kind: then the real samples score like the
     threshold samples, which usually means the dynamics model learned too little."""
     notes = []
@@ -289,7 +290,7 @@ def _mass_flag_notes(table: ItemTable) -> List[str]:
     return notes
 
 
-def summarize(table: ItemTable) -> Dict[str, Any]:
+def summarize(table: ItemTable) -> dict[str, Any]:
     """Counts of items, judged and flagged, per kind and per type."""
     n_labels = len(table.labels)
     cell = table["kind"].astype(np.int64) * n_labels + table["label"]
@@ -323,7 +324,7 @@ def summarize(table: ItemTable) -> Dict[str, Any]:
     }
 
 
-def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
+def iter_rows(table: ItemTable) -> Iterator[dict[str, Any]]:
     """scores.jsonl rows (NaN as null)."""
     cols = {name: values.tolist() for name, values in table.columns.items()}
     labels, doc_ids = table.labels, table.doc_ids
@@ -350,7 +351,7 @@ def iter_rows(table: ItemTable) -> Iterator[Dict[str, Any]]:
         }
 
 
-def write_scores(scores: Scores, output_dir: PathLike) -> Dict[str, Path]:
+def write_scores(scores: Scores, output_dir: PathLike) -> dict[str, Path]:
     """Write scores.jsonl, thresholds.json and summary.json, each atomically."""
     output_dir = Path(output_dir)
     paths = {
@@ -383,8 +384,8 @@ def read_scores(scores_dir: PathLike) -> Scores:
         "run",
         "n_runs",
     )
-    lists: Dict[str, List[Any]] = {name: [] for name in names}
-    doc_ids: Dict[int, str] = {}
+    lists: dict[str, list[Any]] = {name: [] for name in names}
+    doc_ids: dict[int, str] = {}
     for row in iter_score_rows(scores_dir):
         doc_ids[row["doc"]] = row["doc_id"]
         for name in names:
@@ -403,11 +404,11 @@ def read_scores(scores_dir: PathLike) -> Scores:
     return Scores(table, thresholds)
 
 
-def read_thresholds(scores_dir: PathLike) -> Dict[str, Any]:
+def read_thresholds(scores_dir: PathLike) -> dict[str, Any]:
     return read_json(_scores_file(scores_dir, THRESHOLDS_FILE))
 
 
-def iter_score_rows(scores_dir: PathLike) -> Iterator[Dict[str, Any]]:
+def iter_score_rows(scores_dir: PathLike) -> Iterator[dict[str, Any]]:
     """Stream the rows of scores.jsonl."""
     yield from read_jsonl(_scores_file(scores_dir, SCORES_FILE))
 
@@ -439,7 +440,7 @@ def _scores_file(scores_dir: PathLike, name: str) -> Path:
 
 
 def _code(
-    name: str, value: Any, code: Dict[str, int], kind_code: Dict[str, int]
+    name: str, value: Any, code: dict[str, int], kind_code: dict[str, int]
 ) -> Any:
     """A scores.jsonl value as its table column value."""
     if name == "kind":
@@ -451,7 +452,7 @@ def _code(
     return np.nan if value is None else value
 
 
-def _num(value: float) -> Optional[float]:
+def _num(value: float) -> float | None:
     return None if value != value else value
 
 

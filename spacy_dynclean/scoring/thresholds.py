@@ -6,7 +6,7 @@ real type). An entity scoring below t_pos, or a non-entity below t_neg, looks no
 like its label than a sample we know to be mislabelled.
 """
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +27,7 @@ def run_thresholds(
     items: ItemTable,
     options: ScoreOptions = ScoreOptions(),
     source: PathLike = "records",
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """t_pos / t_neg of one run (and per type if asked), with the fake-sample counts."""
     p_pos, p_neg = options.p_pos, options.p_neg
     for name, p in (("--p-pos", p_pos), ("--p-neg", p_neg)):
@@ -42,7 +42,7 @@ def run_thresholds(
             f"({n_pos} fake positives, {n_neg} fake negatives)",
             hint="enable them: threshold_samples = true in the [components.dynclean] config",
         )
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "t_pos": percentile(items["aum"][fake_pos], p_pos),
         "t_neg": percentile(items["aum"][fake_neg], p_neg),
         "n_fake_pos": n_pos,
@@ -64,7 +64,7 @@ def run_thresholds(
     return result
 
 
-def item_thresholds(items: ItemTable, thresholds: Dict[str, Any]) -> np.ndarray:
+def item_thresholds(items: ItemTable, thresholds: dict[str, Any]) -> np.ndarray:
     """The cut each item is compared with. Entities (and fake positives, by their
     original type) use t_pos, per type if computed; non-entities carry no type, so
     they use the global t_neg (fake negatives use the t_neg of their assigned type)."""
@@ -79,11 +79,11 @@ def item_thresholds(items: ItemTable, thresholds: Dict[str, Any]) -> np.ndarray:
 
 
 def _lookup(
-    items: ItemTable, thresholds: Dict[str, Any], side: str, default: float
+    items: ItemTable, thresholds: dict[str, Any], side: str, default: float
 ) -> np.ndarray:
     """A threshold per label code: the per-type value where there is one, else `default`."""
     table = np.full(len(items.labels), default, dtype=np.float64)
-    by_type: Optional[Dict[str, Any]] = (thresholds.get("per_type") or {}).get(side)
+    by_type: dict[str, Any] | None = (thresholds.get("per_type") or {}).get(side)
     for code, name in enumerate(items.labels):
         if by_type and name in by_type:
             table[code] = by_type[name]["threshold"]
@@ -97,7 +97,7 @@ def _by_type(
     p: float,
     fallback: float,
     min_n: int,
-) -> Dict[str, Dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
     result = {}
     for name in items.entity_types:
         code = items.labels.index(name)

@@ -7,7 +7,6 @@ result loads, and `spacy package` ships it, with spaCy alone.
 """
 
 from pathlib import Path
-from typing import List
 
 import spacy
 
@@ -16,7 +15,7 @@ from ..errors import DataError
 from ..util import PathLike, atomic_folder
 
 
-def strip_dynclean(model_path: PathLike, output_path: PathLike) -> List[str]:
+def strip_dynclean(model_path: PathLike, output_path: PathLike) -> list[str]:
     """Save the pipeline at `model_path` without its dynclean components to
     `output_path` (atomically); returns the names of the removed components."""
     model_path = Path(model_path)

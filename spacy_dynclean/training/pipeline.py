@@ -3,7 +3,7 @@
 import io
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import srsly
 from spacy.cli.evaluate import evaluate as spacy_evaluate
@@ -18,7 +18,7 @@ def train_pipeline(
     dev_path: Path,
     output_dir: Path,
     *,
-    overrides: Optional[Dict[str, Any]] = None,
+    overrides: dict[str, Any] | None = None,
     use_gpu: int = -1,
     quiet: bool = True,
 ) -> Path:
@@ -39,7 +39,7 @@ def train_pipeline(
 
 def evaluate_pipeline(
     model_path: Path, data_path: Path, use_gpu: int = -1
-) -> Dict[str, float]:
+) -> dict[str, float]:
     """Entity P/R/F (0-1) of a pipeline on a gold DocBin."""
     scores = spacy_evaluate(str(model_path), data_path, use_gpu=use_gpu, silent=True)
     return {
@@ -49,7 +49,7 @@ def evaluate_pipeline(
     }
 
 
-def dev_scores(model_path: Path) -> Dict[str, float]:
+def dev_scores(model_path: Path) -> dict[str, float]:
     """The dev-set entity P/R/F (0-1) spaCy recorded for the saved pipeline."""
     performance = srsly.read_json(Path(model_path) / "meta.json").get("performance", {})
     return {

@@ -1,7 +1,8 @@
 """Docs and flag rows built by hand for the cleaning tests."""
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 import srsly
 from spacy.tokens import Doc, DocBin, Span
@@ -16,9 +17,9 @@ VOCAB = Vocab()
 
 def make_doc(
     words: Sequence[str],
-    ents: Sequence[Tuple[int, int, str]],
+    ents: Sequence[tuple[int, int, str]],
     doc_id: str,
-    missing: Sequence[Tuple[int, int]] = (),
+    missing: Sequence[tuple[int, int]] = (),
 ) -> Doc:
     doc = Doc(VOCAB, words=list(words))
     doc.set_ents(
@@ -39,7 +40,7 @@ def flag(
     threshold: float = 0.0,
     flagged: bool = True,
     **extra: Any,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """A scores.jsonl row."""
     return {
         "doc_id": doc_id,
@@ -62,12 +63,12 @@ def flag(
     }
 
 
-def decision(*args: Any, repair: Optional[str] = None, **kwargs: Any) -> Decision:
+def decision(*args: Any, repair: str | None = None, **kwargs: Any) -> Decision:
     """The decision on the flagged row `flag(*args, **kwargs)`, repaired to `repair`."""
     return Decision.from_row(flag(*args, **kwargs), repair)
 
 
-def ents_of(doc: Doc) -> List[Tuple[int, int, str]]:
+def ents_of(doc: Doc) -> list[tuple[int, int, str]]:
     return [(e.start, e.end, e.label_) for e in doc.ents]
 
 
@@ -78,7 +79,7 @@ def write_docbin(docs: Sequence[Doc], path: Path) -> Path:
 
 def write_scores_dir(
     path: Path,
-    rows: Sequence[Dict[str, Any]],
+    rows: Sequence[dict[str, Any]],
     head: str = "token",
     docs: Sequence[Doc] = (),
 ) -> Path:

@@ -3,7 +3,6 @@ before anything is written, so a bad gold file leaves no cleaned data, no audit 
 no detection report behind."""
 
 from pathlib import Path
-from typing import List
 
 import pytest
 import srsly
@@ -24,7 +23,7 @@ from .helpers import redone, write_docbin
 runner = CliRunner()
 
 
-def gold_docs(tmp_path: Path) -> List[Doc]:
+def gold_docs(tmp_path: Path) -> list[Doc]:
     inputs = build_inputs(tmp_path)
     return list(iter_docbin_as_stored(inputs.gold))
 

@@ -1,7 +1,6 @@
 """CoNLL columns → Doc: the three tag schemes, detection, and precise errors."""
 
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -18,9 +17,7 @@ def write(tmp_path: Path, text: str, name: str = "train.conll") -> Path:
     return path
 
 
-def records(
-    path: Path, scheme: str = "auto", notes: Optional[ReadNotes] = None
-) -> list:
+def records(path: Path, scheme: str = "auto", notes: ReadNotes | None = None) -> list:
     return [doc_to_dsner(doc) for doc in read_conll(path, scheme=scheme, notes=notes)]
 
 
@@ -186,7 +183,7 @@ BAD = [
 
 @pytest.mark.parametrize("text,scheme,record,problem", BAD)
 def test_bad_conll(
-    tmp_path: Path, text: str, scheme: str, record: Optional[int], problem: str
+    tmp_path: Path, text: str, scheme: str, record: int | None, problem: str
 ) -> None:
     path = write(tmp_path, text)
     with pytest.raises(DataError) as info:

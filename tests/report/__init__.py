@@ -2,9 +2,10 @@
 a scores folder with two runs' cuts and threshold samples, the real cleaning's
 audit and cleaned DocBin, and gold docs with the same ids."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any
 
 import srsly
 from spacy.tokens import Doc
@@ -16,7 +17,7 @@ from ..cleaning.helpers import flag, make_doc, write_docbin, write_scores_dir
 T_POS, T_NEG = 0.5, 3.0
 SCRIPT = "<script>alert(1)</script>"
 # words, distant entities, gold entities
-DOCS: List[Tuple[List[str], List[Tuple[int, int, str]], List[Tuple[int, int, str]]]] = [
+DOCS: list[tuple[list[str], list[tuple[int, int, str]], list[tuple[int, int, str]]]] = [
     (
         "Alice lives in Paris today".split(),
         [(0, 1, "PER"), (3, 4, "LOC")],
@@ -47,10 +48,10 @@ class Inputs:
     audit: Path
     cleaned: Path
     gold: Path
-    docs: List[Doc]
+    docs: list[Doc]
 
 
-def score_rows(docs: Sequence[Doc]) -> List[Dict[str, Any]]:
+def score_rows(docs: Sequence[Doc]) -> list[dict[str, Any]]:
     """scores.jsonl rows: every entity and non-entity token, 2 fake samples of each kind."""
     flagged = {(d, s, e, k): aum for d, s, e, k, _, aum in FLAGGED}
     rows = []

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
 
@@ -27,7 +26,7 @@ REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNOREC
 BROWSER_ITSELF = "not an origin"  # the initiator of Chromium's own background requests (updates, accounts)
 
 
-def load(url: str, tmp_path: Path) -> Tuple[str, List[Tuple[str, str]]]:
+def load(url: str, tmp_path: Path) -> tuple[str, list[tuple[str, str]]]:
     """The DOM after load, and the (url, initiator) of every http(s) request in the net log."""
     profile, net_log = tmp_path / "profile", tmp_path / "net.json"
     shutil.rmtree(profile, ignore_errors=True)
@@ -58,7 +57,7 @@ def load(url: str, tmp_path: Path) -> Tuple[str, List[Tuple[str, str]]]:
     return done.stdout, requests
 
 
-def page_requests(requests: List[Tuple[str, str]]) -> List[str]:
+def page_requests(requests: list[tuple[str, str]]) -> list[str]:
     return [url for url, initiator in requests if initiator != BROWSER_ITSELF]
 
 

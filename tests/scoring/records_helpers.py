@@ -1,7 +1,8 @@
 """Synthetic margin-records folders, written with numpy and srsly like the component does."""
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 import numpy as np
 import srsly
@@ -19,13 +20,13 @@ def sample(
     start: int,
     label: str,
     margins: Sequence[float],
-    original: Optional[str] = None,
+    original: str | None = None,
     threshold: int = 0,
     judged: int = 1,
-    end: Optional[int] = None,
-    probs: Optional[Sequence[float]] = None,
-    runner_up: Optional[Sequence[str]] = None,
-) -> Dict[str, Any]:
+    end: int | None = None,
+    probs: Sequence[float] | None = None,
+    runner_up: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """One sample row: trained label name, margins per epoch (NaN = not recorded),
     runner-up label names per epoch (None = not recorded; default: not recorded)."""
     return {
@@ -46,9 +47,9 @@ def sample(
 
 def write_records(
     path: Path,
-    samples: List[Dict[str, Any]],
+    samples: list[dict[str, Any]],
     head: str = "token",
-    doc_ids: Optional[List[str]] = None,
+    doc_ids: list[str] | None = None,
     fold: int = 0,
     **meta: Any,
 ) -> Path:
@@ -104,9 +105,9 @@ def threshold_samples(
     neg_aums: Sequence[float],
     epochs: int = 2,
     start: int = 0,
-    pos_types: Optional[Sequence[str]] = None,
-    neg_types: Optional[Sequence[str]] = None,
-) -> List[Dict[str, Any]]:
+    pos_types: Sequence[str] | None = None,
+    neg_types: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
     """Fake positives (U-FAKE, originally U-<pos type>, default PER) and fake negatives
     (U-<neg type>, default LOC, originally O), one token each, in `doc`, with constant
     margins equal to the wanted AUM."""
@@ -145,9 +146,9 @@ def run_samples(
     threshold_doc: int,
     pos_aums: Sequence[float],
     neg_aums: Sequence[float],
-    aums: Dict[int, Sequence[float]],
+    aums: dict[int, Sequence[float]],
     n_folds: int = 2,
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """One run over two docs of REFERENCE tags: `threshold_doc` gives the threshold
     samples (tokens 0-9) and is not judged; the other doc is judged. `aums[doc]` gives
     the AUM of tokens 10-12."""
