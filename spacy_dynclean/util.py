@@ -1,5 +1,5 @@
-"""Small helpers shared by every stage: atomic file output, and reading JSON, JSON
-lines and numpy arrays with errors that name the file (and line)."""
+"""Small helpers shared by every stage: atomic file output, and reading JSON and
+numpy arrays with errors that name the file. JSON lines: `io.common.iter_json_lines`."""
 
 import os
 import shutil
@@ -76,22 +76,6 @@ def read_json(path: PathLike) -> Any:
         raise DataError(
             path, f"invalid JSON ({err})", hint="the file is damaged: write it again"
         ) from None
-
-
-def read_jsonl(path: PathLike) -> Iterator[Any]:
-    """Stream the JSON lines of `path` (blank lines skipped); record = line number."""
-    with Path(path).open("rb") as file:
-        for n, line in enumerate(file, start=1):
-            if line.strip():
-                try:
-                    yield srsly.json_loads(line)
-                except ValueError as err:
-                    raise DataError(
-                        path,
-                        f"invalid JSON ({err})",
-                        record=n,
-                        hint="the file is damaged: write it again",
-                    ) from None
 
 
 def load_array(path: PathLike) -> np.ndarray:

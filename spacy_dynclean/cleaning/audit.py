@@ -12,7 +12,8 @@ item, in data order (and, within a doc, in scores order):
 
 `start` / `end` are token offsets, end exclusive; `n_missing` counts the item's tokens
 that are missing after cleaning; `repair` is the type a repaired item got (`repair.py`).
-The action follows from the kind and the repair (`ACTIONS`).
+The action follows from the kind and the repair (`ACTIONS`). `read_audit` reads the
+file back, each line through `Decision.from_line`.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ import srsly
 from spacy.tokens import Doc
 
 from ..errors import DataError
+from ..io.common import iter_json_lines
 from ..util import PathLike, atomic_output
 
 REMOVED_ENTITY = "removed_entity"
@@ -60,6 +62,7 @@ LINE_FIELDS = {
 }
 NOT_AN_AUDIT = "is this the audit JSONL written by `dynclean clean --audit`?"
 Key = tuple[str, int, int, str]
+AUDIT_DAMAGED = "the file is damaged: run `dynclean clean --audit` again"
 
 
 @dataclass(eq=False)
@@ -171,6 +174,20 @@ class Decision:
         ):
             return f"is not an entity of doc {self.doc_id!r}"
         return None
+
+
+# the audit's decisions by doc id, each with its line number
+Audit = dict[str, list[tuple[int, Decision]]]
+
+
+def read_audit(path: PathLike) -> Audit:
+    """The audit's decisions grouped by doc id, each with its line number; bad lines
+    are refused with the line number."""
+    groups: Audit = {}
+    for n, line in iter_json_lines(path, AUDIT_DAMAGED):
+        decision = Decision.from_line(line, path, n)
+        groups.setdefault(decision.doc_id, []).append((n, decision))
+    return groups
 
 
 def count_actions(decisions: Iterable[Decision]) -> dict[str, int]:

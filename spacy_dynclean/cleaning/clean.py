@@ -22,9 +22,9 @@ import numpy as np
 import srsly
 from spacy.tokens import Doc, Span
 
-from ..dynamics.records import FINGERPRINT_VERSION, fingerprint_docs
 from ..errors import DataError, MismatchError
 from ..io.docbin import iter_docbin_as_stored, write_docbin
+from ..io.fingerprint import check_fingerprint
 from ..io.ids import get_doc_id, sample_key
 from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from ..util import PathLike, atomic_output
@@ -303,33 +303,6 @@ def detection_path(output_path: PathLike, audit_path: PathLike | None = None) ->
         audit_path = Path(audit_path)
         return audit_path.with_name(f"{audit_path.stem}.detection.json")
     return Path(output_path).parent / "detection.json"
-
-
-def check_fingerprint(
-    data_path: PathLike, scores_dir: PathLike, thresholds: Mapping[str, Any]
-) -> list[str]:
-    """Refuse data whose fingerprint differs from the scores'; returns notes."""
-    expected = thresholds.get("fingerprint")
-    if not expected:
-        return [f"fingerprint not checked: {scores_dir} has none"]
-    if len(expected) == 64 and not expected.startswith(
-        FINGERPRINT_VERSION
-    ):  # a bare sha256: before v2
-        raise MismatchError(
-            f"{scores_dir} was scored by an older spacy-dynclean (its data fingerprint has another "
-            "format): run `dynclean dynamics` and `dynclean score` again"
-        )
-    found = fingerprint_docs(
-        iter_docbin_as_stored(data_path),
-        thresholds.get("entity_types", thresholds.get("labels")),
-    )
-    if found != expected:
-        raise MismatchError(
-            f"{data_path} is not the data {scores_dir} was scored on: other docs, another "
-            f"version of them or other labels (fingerprint {found[:12]} != {expected[:12]}); "
-            "pass the data `dynclean dynamics` trained on, or run dynamics and score on this data"
-        )
-    return []
 
 
 def _spans(doc: Doc, mask: np.ndarray) -> list[Span]:

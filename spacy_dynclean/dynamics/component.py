@@ -22,10 +22,11 @@ from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
 from ..errors import DynCleanError
+from ..io.fingerprint import fingerprint_docs
 from ..io.ids import sample_key
 from ..io.labels import FAKE_LABEL
 from .margins import cross_entropy, margin_and_runner_up
-from .records import MarginRecords, Observed, fingerprint_docs
+from .records import MarginRecords, Observed
 from .samples import MISSING, SampleLayout, SpanSamples, TokenSamples
 from .threshold_samples import FAKE_NEGATIVE_MODES, sample_keys, small_type_notes
 

@@ -1,19 +1,14 @@
 """Margin records as the component grows them: one row per training sample, one
-column per epoch; the data fingerprint they carry. The folder format, its reader and
-its writer are `io.records`."""
+column per epoch. The folder format, its reader and its writer are `io.records`; the
+data fingerprint they carry is `io.fingerprint`."""
 
-import hashlib
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from spacy.tokens import Doc
 
 from ..errors import DynCleanError
-from ..io.ids import sample_key
 from ..io.records import ARRAY_FILES, FORMAT_VERSION, KEY_COLUMNS, Records, read_records
-from ..io.tags import biluo_tags
 from ..util import PathLike
 
 _UNRECORDED = {np.float32: np.nan, np.int16: -1}
@@ -114,31 +109,6 @@ class MarginRecords:
         ):
             records._columns[name] = [array[:, i].copy() for i in range(array.shape[1])]
         return records
-
-
-FINGERPRINT_VERSION = "v2-"
-
-
-def fingerprint_docs(docs: Iterable[Doc], labels: Sequence[str]) -> str:
-    """`FINGERPRINT_VERSION` + sha256 over the label set, the number of docs and the
-    sum (mod 2**256) of one sha256 per doc (id, words, entity tags): the order of the
-    docs does not matter, and the docs stream through one at a time."""
-    total, count = 0, 0
-    for doc in docs:
-        part = "\u241e".join(
-            (
-                sample_key(doc),
-                "\u241f".join(t.text for t in doc),
-                "\u241f".join(biluo_tags(doc)),
-            )
-        )
-        total = (
-            total + int.from_bytes(hashlib.sha256(part.encode("utf8")).digest(), "big")
-        ) % 2**256
-        count += 1
-    digest = hashlib.sha256("\u241e".join(sorted(labels)).encode("utf8"))
-    digest.update(total.to_bytes(32, "big") + count.to_bytes(8, "big"))
-    return FINGERPRINT_VERSION + digest.hexdigest()
 
 
 def _stack(columns: list[np.ndarray], n_samples: int, dtype: Any) -> np.ndarray:

@@ -13,25 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning.audit import Key
-from ..cleaning.clean import check_fingerprint
+from ..cleaning.audit import Audit, Key, read_audit
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
 from ..io.docbin import iter_docbin_as_stored
+from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
 from ..scoring.scores import read_scores, summarize
 from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
 from .plots import Plot, write_plots
-from .review import (
-    ApplyResult,
-    Audit,
-    apply_review,
-    flagged_docs,
-    read_audit,
-    write_review,
-)
+from .review import ApplyResult, apply_review, flagged_docs, write_review
 
 __all__ = ["ReportResult", "write_report", "apply_review", "ApplyResult", "REVIEW_FILE"]
 

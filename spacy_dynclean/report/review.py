@@ -1,5 +1,5 @@
 """The cleaning decisions (`cleaning.audit.Decision`), doc by doc: read from the
-audit, exported for review as Prodigy-style JSONL, and applied back to the original
+audit (`cleaning.audit.read_audit`), exported for review as Prodigy-style JSONL, and applied back to the original
 DocBin once reviewed.
 
 Review format (`review.jsonl`): one JSON object per line, one line per doc with at
@@ -52,6 +52,7 @@ from spacy.tokens import Doc
 from ..cleaning.audit import (
     ACTIONS,
     ENTITY_ACTIONS,
+    Audit,
     Decision,
     entity_action_of,
     is_a,
@@ -60,7 +61,7 @@ from ..cleaning.audit import (
 )
 from ..cleaning.clean import clean_doc
 from ..errors import DataError
-from ..io.common import json_object
+from ..io.common import iter_json_lines
 from ..io.docbin import (
     docbin_paths,
     iter_docbin_as_stored,
@@ -72,8 +73,7 @@ from ..util import PathLike, atomic_output
 
 ANSWERS = ("accept", "reject", "ignore")
 BELONG = "the audit and the data do not belong together"
-# the audit's decisions by doc id, each with its line number
-Audit = dict[str, list[tuple[int, Decision]]]
+EDITED = "fix the line, or export the review again with `dynclean report`"
 
 
 @dataclass
@@ -112,17 +112,7 @@ class ApplyResult:
     ignored_span_edits: list[str] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------- audit → decisions
-
-
-def read_audit(path: PathLike) -> Audit:
-    """The audit's decisions grouped by doc id, each with its line number; bad lines
-    are refused with the line number."""
-    groups: Audit = {}
-    for n, line in _json_lines(path):
-        decision = Decision.from_line(line, path, n)
-        groups.setdefault(decision.doc_id, []).append((n, decision))
-    return groups
+# ---------------------------------------------------------------- audit → flagged docs
 
 
 def flagged_docs(
@@ -261,7 +251,7 @@ def apply_review(
     )  # refuse a bad output before reading
     docbin_paths(original_path)  # and missing data
     tasks: dict[str, tuple[int, dict[str, Any]]] = {}
-    for n, task in _json_lines(review_path):
+    for n, task in iter_json_lines(review_path, EDITED):
         doc_id = _doc_id(review_path, n, task)
         if doc_id in tasks:
             raise DataError(
@@ -465,18 +455,6 @@ def _list(
 
 
 # ---------------------------------------------------------------- shared
-
-
-def _json_lines(path: PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for every non-blank line; bad JSON is refused."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(path, "no such file")
-    with path.open(encoding="utf8") as file_:
-        for n, text in enumerate(file_, start=1):
-            if not text.strip():
-                continue
-            yield n, json_object(path, n, text, "a line")
 
 
 def _sort_aum(aum: float | None) -> float:

@@ -17,8 +17,9 @@ import numpy as np
 import srsly
 
 from ..errors import DataError, MismatchError
+from ..io.common import iter_json_lines
 from ..io.records import Records, read_records
-from ..util import PathLike, atomic_output, read_json, read_jsonl
+from ..util import PathLike, atomic_output, read_json
 from .aum import (
     ENTITY,
     FAKE_NEG,
@@ -410,7 +411,10 @@ def read_thresholds(scores_dir: PathLike) -> dict[str, Any]:
 
 def iter_score_rows(scores_dir: PathLike) -> Iterator[dict[str, Any]]:
     """Stream the rows of scores.jsonl."""
-    yield from read_jsonl(_scores_file(scores_dir, SCORES_FILE))
+    path = _scores_file(scores_dir, SCORES_FILE)
+    hint = "the file is damaged: run `dynclean score` again"
+    for _, row in iter_json_lines(path, hint, "a row", srsly.json_loads):
+        yield row
 
 
 _DTYPES = {

@@ -9,7 +9,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
 from spacy_dynclean.cleaning.audit import Decision
-from spacy_dynclean.dynamics.records import fingerprint_docs
+from spacy_dynclean.io.fingerprint import fingerprint_docs
 from spacy_dynclean.io.ids import get_doc_id, set_doc_id
 
 VOCAB = Vocab()

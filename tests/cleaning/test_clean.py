@@ -4,16 +4,15 @@ from spacy.tokens import DocBin
 
 from spacy_dynclean.cleaning.audit import MARKED_MISSING, REMOVED_ENTITY
 from spacy_dynclean.cleaning.clean import (
-    check_fingerprint,
     clean_doc,
     clean_docbin,
     clean_docs,
     decisions_by_doc,
     detection_path,
 )
-from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.errors import DataError, MismatchError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
+from spacy_dynclean.io.fingerprint import check_fingerprint, fingerprint_docs
 from spacy_dynclean.io.ids import get_doc_id
 
 from .helpers import (

@@ -5,8 +5,8 @@ from typer.testing import CliRunner
 import spacy_dynclean.cli.clean  # noqa: F401  (registers the command)
 import spacy_dynclean.cli.score  # noqa: F401
 from spacy_dynclean.cli._util import app
-from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.errors import MismatchError
+from spacy_dynclean.io.fingerprint import fingerprint_docs
 
 from ..scoring.records_helpers import REFERENCE, run_samples, write_records
 from .helpers import VOCAB, ents_of, make_doc, write_docbin

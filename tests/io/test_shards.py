@@ -17,10 +17,10 @@ from strategies import (
 )
 
 from spacy_dynclean.cleaning.clean import clean_docbin
-from spacy_dynclean.dynamics.records import fingerprint_docs
 from spacy_dynclean.errors import DataError, DynCleanError
 from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored, write_docbin
 from spacy_dynclean.io.dsner import doc_to_dsner, read_dsner, write_dsner
+from spacy_dynclean.io.fingerprint import fingerprint_docs
 from spacy_dynclean.io.ids import get_doc_id
 from tests.cleaning.helpers import flag, write_scores_dir
 
