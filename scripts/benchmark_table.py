@@ -1,6 +1,7 @@
 """Turn `dynclean benchmark` metrics.json files into the Markdown tables of BENCHMARKS.md.
 
     python scripts/benchmark_table.py benchmarks/results/*.json > table.md
+    python scripts/benchmark_table.py --recipes benchmarks/results/issue14/*.json
 
 Numbers are copied from the files (F1 etc. as percentages), never typed by hand.
 """
@@ -193,7 +194,78 @@ def target_check(paths: list[Path]) -> list[str]:
     return lines
 
 
+RECIPE_VARIANTS = (
+    "raw",
+    "dynclean",
+    "cleaned",
+    "cleaned_split",
+    "reviewed-25",
+    "reviewed-50",
+    "reviewed-100",
+    "oracle",
+    "gold",
+)
+
+
+def recipe_rows(paths: list[Path]) -> list[str]:
+    """Issue 14's table: test F1 of every variant a run trained, the entry table's
+    detection and the shipped recipe's entity-side detection, against train-gs."""
+    header = (
+        ["run", "dataset", "seed", *RECIPE_VARIANTS]
+        + ["entries flagged / P / R / AUROC", "cleaned entities flagged / P / R"]
+        + ["seconds per stage"]
+    )
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for path in paths:
+        m = json.loads(path.read_text())
+        entries = m.get("entries", {}).get("cleaned")
+        cleaned = m.get("detection", {}).get("entities", {}).get("cleaned")
+        cells = [path.stem, m["dataset"], str(m["seed"])]
+        cells += [pct(m[v]["f"]) if v in m else "–" for v in RECIPE_VARIANTS]
+        cells.append(detection_cell(entries) if entries else "–")
+        cells.append(
+            f"{cleaned['flagged']} / {pct(cleaned['precision'])} / {pct(cleaned['recall'])}"
+            if cleaned
+            else "–"
+        )
+        times = m["time_s"]
+        cells.append(", ".join(f"{k} {v:.0f}" for k, v in times.items() if v >= 1))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def recipe_means(paths: list[Path]) -> list[str]:
+    """Mean ± standard deviation of test F1 per dataset over the runs (seeds) that
+    trained the variant; n: how many."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        m = json.loads(path.read_text())
+        groups.setdefault(m["dataset"], []).append(m)
+    lines = [
+        "| dataset | " + " | ".join(RECIPE_VARIANTS) + " |",
+        "|" + "---|" * (1 + len(RECIPE_VARIANTS)),
+    ]
+    for dataset, runs in sorted(groups.items()):
+        cells = []
+        for variant in RECIPE_VARIANTS:
+            values = [100 * m[variant]["f"] for m in runs if variant in m]
+            spread = f" ± {statistics.stdev(values):.1f}" if len(values) > 1 else ""
+            cells.append(
+                f"{statistics.mean(values):.1f}{spread} (n={len(values)})"
+                if values
+                else "–"
+            )
+        lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+    return lines
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--recipes"]:
+        paths = [Path(p) for p in sys.argv[2:]]
+        print("\n".join(recipe_rows(paths)))
+        print()
+        print("\n".join(recipe_means(paths)))
+        sys.exit(0)
     paths = [Path(p) for p in sys.argv[1:]]
     print("\n".join(rows(paths)))
     print()

@@ -62,8 +62,8 @@ def write_corpus(path: Path, n: int) -> None:
 def write_scores(scores_dir: Path, corpus: Path, data: Path) -> int:
     """A scores folder (see scoring/scores.py) flagging the first entity, else the first
     token, of every FLAG_EVERY-th sentence; the fingerprint is the converted data's."""
-    from spacy_dynclean.io.fingerprint import fingerprint_docs
     from spacy_dynclean.io.docbin import iter_docbin_as_stored
+    from spacy_dynclean.io.fingerprint import fingerprint_docs
     from spacy_dynclean.io.jsonarray import iter_json_array
 
     def rows() -> Any:

@@ -1,11 +1,23 @@
 """The end-to-end benchmark on a dataset folder in the DS-NER layout
 (`train-ds.json`, optional `train-gs.json`, `dev.json`, `test.json`):
 
-convert → dynamics (one run per fold) → score → clean → train the production
-pipeline on raw / cleaned (/ repaired / oracle-cleaned / gold) train data → evaluate
-on test. Each stage calls what its `dynclean` command calls (`convert_file`,
-`train_dynamics`, `score_runs`, `clean_docbin`, `train_pipeline`, and spaCy's
-`evaluate`). Writes `metrics.json`; every number in it is measured in this run.
+convert → dynamics (one run per fold) → score → entries → clean → train the
+production pipeline on each variant's train data → evaluate on test. Each stage calls
+what its `dynclean` command calls (`convert_file`, `train_dynamics`, `score_runs`,
+`score_entries`, `clean_docbin`, `train_pipeline`, and spaCy's `evaluate`). Writes
+`metrics.json`; every number in it is measured in this run.
+
+The variants (`RECIPES` for the cleaned ones):
+- `raw`: the distant labels as they are.
+- `dynclean`: the paper's recipe alone: the training dynamics' flags (AUM below the
+  threshold samples' cut), no dev labels.
+- `cleaned`: the shipped default recipe: `dynclean`'s flags and the dictionary
+  entries judged on the gold dev set (`dynclean entries`); the dev set also selects
+  the model (early stopping), so its dev score is biased, the test score is not.
+- `cleaned_split`: the same with the dev set split in two: every other doc is
+  evidence for the entries, the rest selects the model.
+- `repaired`: `dynclean` with `--repair`; `oracle*`, `gold`: from the gold train
+  labels; `none`: detection only.
 """
 
 import os
@@ -21,13 +33,27 @@ import srsly
 from wasabi import msg
 
 from .cleaning.clean import CleanReport, clean_docbin, detection_report
-from .cleaning.oracle import oracle_clean
+from .cleaning.detection import entity_detection
+from .cleaning.oracle import oracle_clean, simulated_review
 from .cleaning.repair import RepairRule
 from .config import load_config
 from .configs import config_names, config_path
 from .dynamics.loop import train_dynamics, write_records
 from .errors import DataError
-from .io.docbin import convert_file, read_docbin_assigning_ids, write_docbin
+from .io.docbin import (
+    convert_file,
+    iter_docbin_as_stored,
+    read_docbin_assigning_ids,
+    write_docbin,
+)
+from .io.ids import sample_key
+from .scoring.entries import (
+    Entry,
+    EntryKey,
+    EntryOptions,
+    score_entries,
+    write_entries,
+)
 from .scoring.options import ScoreOptions
 from .scoring.scores import score_runs, write_scores
 from .training.pipeline import dev_scores, evaluate_pipeline, train_pipeline
@@ -41,7 +67,9 @@ SPLITS = {
 }  # name: required
 # oracle variants: which error sides the gold labels fix
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
-VARIANTS = ("raw", "cleaned", "repaired", *ORACLES, "gold", "none")
+# cleaned variants: whether they use the entry table, and which dev docs it comes from
+RECIPES = {"dynclean": None, "cleaned": "dev", "cleaned_split": "dev-evidence"}
+VARIANTS = ("raw", *RECIPES, "repaired", *ORACLES, "gold", "none")
 METRICS_FILE = "metrics.json"
 
 
@@ -57,9 +85,12 @@ class BenchmarkSettings:
     use_gpu: int = -1
     transformer: str | None = None
     variants: list[str] = field(
-        default_factory=lambda: ["raw", "cleaned", "oracle", "gold"]
+        default_factory=lambda: ["raw", "dynclean", "cleaned", "oracle", "gold"]
     )
     score_options: ScoreOptions = field(default_factory=ScoreOptions)
+    entry_options: EntryOptions = field(default_factory=EntryOptions)
+    # simulated entry reviews (variants "reviewed-N"): N entry decisions from train-gs
+    review_budgets: list[int] = field(default_factory=list)
     entity_action: str = "missing"
     repair: RepairRule | None = (
         None  # also train on the data cleaned with repair ("repaired")
@@ -68,9 +99,14 @@ class BenchmarkSettings:
     ner_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def all_variants(self) -> list[str]:
+        """The variants, the simulated reviews' included."""
+        return [*self.variants, *(f"reviewed-{b}" for b in self.review_budgets)]
+
+    @property
     def cleans(self) -> bool:
         """Whether the variants need the dynamics / score / clean stages."""
-        return bool({"cleaned", "repaired", "none"} & set(self.variants))
+        return bool({*RECIPES, "repaired", "none"} & set(self.variants))
 
     def config_path(self, stage: str) -> Path:
         family = self.config if stage == "dynamics" else (self.ner or self.config)
@@ -117,6 +153,8 @@ def run_benchmark(
     with timer.stage("convert"):
         splits = convert(data_dir, corpus)
     options = settings.score_options
+    if "cleaned_split" in settings.variants:
+        splits.update(split_dev(splits["dev"], corpus))
     metrics: dict[str, Any] = {
         "dataset": data_dir.name,
         "config": settings.config,
@@ -131,6 +169,7 @@ def run_benchmark(
             "p_pos": options.p_pos,
             "p_neg": options.p_neg,
         },
+        "entry_options": asdict(settings.entry_options),
     }
     train_sets = {"raw": splits["train-ds"]}
     if settings.cleans:
@@ -141,16 +180,17 @@ def run_benchmark(
         train_sets.update(
             _oracle_sets(splits, corpus, settings), gold=splits["train-gs"]
         )
-    for variant in settings.variants:
+    for variant in settings.all_variants:
+        if variant in metrics:  # trained already: its model was the entries' evidence
+            continue
         if variant not in train_sets:
             if variant != "none":
                 msg.warn(f"{variant}: skipped, {data_dir} has no train-gs.json")
             continue
         with timer.stage(f"train_{variant}"):
-            metrics[variant] = train_and_evaluate(
-                train_sets[variant], splits, output_dir / "training" / variant, settings
+            metrics[variant] = train_variant(
+                variant, train_sets, splits, output_dir, settings
             )
-            msg.info(f"{variant}: test F1 {metrics[variant]['f']:.3f}")
     metrics["time_s"] = timer.times
     with atomic_output(output_dir / METRICS_FILE) as tmp:
         srsly.write_json(tmp, metrics)
@@ -197,6 +237,35 @@ def dynamics(
     return write_records(nlp, records_dir)[0]
 
 
+def split_dev(dev: Path, corpus: Path) -> dict[str, Path]:
+    """The dev docs split in two, alternately: `dev-evidence` (for the entries) and
+    `dev-select` (for model selection)."""
+    docs = list(read_docbin_assigning_ids(dev))
+    paths = {name: corpus / f"{name}.spacy" for name in ("dev-evidence", "dev-select")}
+    write_docbin(docs[0::2], paths["dev-evidence"])
+    write_docbin(docs[1::2], paths["dev-select"])
+    return paths
+
+
+def train_variant(
+    variant: str,
+    train_sets: dict[str, Path],
+    splits: dict[str, Path],
+    output_dir: Path,
+    settings: BenchmarkSettings,
+) -> dict[str, Any]:
+    """Train and evaluate one variant; `cleaned_split` selects on `dev-select`."""
+    dev = splits["dev-select" if variant == "cleaned_split" else "dev"]
+    result = train_and_evaluate(
+        train_sets[variant],
+        {**splits, "dev": dev},
+        output_dir / "training" / variant,
+        settings,
+    )
+    msg.info(f"{variant}: test F1 {result['f']:.3f}")
+    return result
+
+
 def train_and_evaluate(
     train: Path, splits: dict[str, Path], output_dir: Path, settings: BenchmarkSettings
 ) -> dict[str, Any]:
@@ -222,8 +291,9 @@ def _cleaning_stages(
     timer: _Timer,
     metrics: dict[str, Any],
 ) -> dict[str, Path]:
-    """dynamics (one run per fold) → score → clean (and repair); adds the cleaning and
-    detection figures to `metrics`; returns the cleaned training sets."""
+    """dynamics (one run per fold) → score → entries and clean per recipe (and
+    repair); adds the cleaning and detection figures to `metrics`; returns the
+    cleaned training sets."""
     records = []
     for fold in range(settings.n_folds):
         with timer.stage(f"dynamics_{fold}"):
@@ -238,16 +308,77 @@ def _cleaning_stages(
     scores_dir, corpus = output_dir / "scores", output_dir / "corpus"
     with timer.stage("score"):
         write_scores(score_runs(records, settings.score_options), scores_dir)
-    with timer.stage("clean"):
-        report = clean(
-            splits,
-            scores_dir,
-            corpus / "train-cleaned.spacy",
-            scores_dir / "audit.jsonl",
-            settings,
+    uses_entries = any(RECIPES[v] for v in settings.variants if v in RECIPES)
+    if settings.entry_options.evidence == "model" and uses_entries:
+        with timer.stage("train_raw"):  # its model is the entries' evidence
+            metrics["raw"] = train_variant(
+                "raw", {"raw": splits["train-ds"]}, splits, output_dir, settings
+            )
+    sets, metrics["cleaning"], detection, tables = {}, {}, {}, {}
+    for variant, dev_name in RECIPES.items():
+        if variant not in settings.variants and not (
+            variant == "dynclean" and "none" in settings.variants
+        ):
+            continue
+        entries_path = None
+        if dev_name is not None:
+            with timer.stage(f"entries_{variant}"):
+                entries_path, tables[variant] = _entries(
+                    variant,
+                    dev_name,
+                    splits,
+                    scores_dir,
+                    output_dir,
+                    settings,
+                    metrics,
+                )
+        with timer.stage(f"clean_{variant}"):
+            report = clean(
+                splits,
+                scores_dir,
+                corpus / f"train-{variant}.spacy",
+                scores_dir / f"audit-{variant}.jsonl",
+                settings,
+                entries_path=entries_path,
+            )
+        sets[variant] = corpus / f"train-{variant}.spacy"
+        metrics["cleaning"][variant] = report.counts()
+        if "train-gs" in splits:
+            detection[variant] = _entity_detection(splits, report)
+    if settings.review_budgets and "train-gs" not in splits:
+        raise DataError(
+            "--review-budget",
+            "the simulated reviewer answers from train-gs.json, and there is none",
         )
-        repaired = None
-        if settings.repair is not None:
+    for budget in settings.review_budgets:
+        variant = f"reviewed-{budget}"
+        with timer.stage(f"clean_{variant}"):
+            reviewed = simulated_review(
+                tables["cleaned"],
+                iter_docbin_as_stored(splits["train-ds"]),
+                iter_docbin_as_stored(splits["train-gs"]),
+                budget,
+            )
+            report = clean(
+                splits,
+                scores_dir,
+                corpus / f"train-{variant}.spacy",
+                scores_dir / f"audit-{variant}.jsonl",
+                settings,
+                entries_path=write_entries(reviewed, scores_dir / variant),
+            )
+        sets[variant] = corpus / f"train-{variant}.spacy"
+        metrics["cleaning"][variant] = report.counts()
+        detection[variant] = _entity_detection(splits, report)
+    if "train-gs" in splits:
+        metrics["detection"] = {
+            **detection_report(
+                scores_dir, splits["train-gs"], scores_dir / "detection.json"
+            ),
+            "entities": detection,
+        }
+    if settings.repair is not None:
+        with timer.stage("clean_repaired"):
             repaired = clean(
                 splits,
                 scores_dir,
@@ -256,16 +387,65 @@ def _cleaning_stages(
                 settings,
                 settings.repair,
             )
-        if "train-gs" in splits:
-            metrics["detection"] = detection_report(
-                scores_dir, splits["train-gs"], scores_dir / "detection.json"
-            )
-    metrics["cleaning"] = report.counts()
-    sets = {"cleaned": corpus / "train-cleaned.spacy"}
-    if repaired is not None:
         metrics["repair"] = {**asdict(settings.repair), **repaired.counts()}
         sets["repaired"] = corpus / "train-repaired.spacy"
     return sets
+
+
+def _entries(
+    variant: str,
+    dev_name: str,
+    splits: dict[str, Path],
+    scores_dir: Path,
+    output_dir: Path,
+    settings: BenchmarkSettings,
+    metrics: dict[str, Any],
+) -> tuple[Path, dict[EntryKey, Entry]]:
+    """`dynclean entries` from the dev docs `dev_name` into `scores_dir/<variant>`;
+    with evidence "model", from the predictions of the `raw` variant's model."""
+    model = None
+    if settings.entry_options.evidence == "model":
+        model = output_dir / "training" / "raw" / "model-best"
+    entries = score_entries(
+        splits["train-ds"], splits[dev_name], settings.entry_options, scores_dir, model
+    )
+    path = write_entries(entries, scores_dir / variant)
+    if "train-gs" in splits:
+        metrics.setdefault("entries", {})[variant] = _entry_detection(splits, entries)
+    return path, entries
+
+
+def _entry_detection(splits: dict[str, Path], entries: dict) -> dict[str, Any]:
+    """Detection of the flagged entries' occurrences, and the AUROC of P(wrong)."""
+    keys, scores = [], {}
+    for doc in iter_docbin_as_stored(splits["train-ds"]):
+        for ent in doc.ents:
+            entry = entries[(tuple(t.text for t in ent), ent.label_)]
+            key = (sample_key(doc), ent.start, ent.end, ent.label_)
+            scores[key] = entry.p_wrong
+            if entry.flagged:
+                keys.append(key)
+    return {
+        **entity_detection(
+            iter_docbin_as_stored(splits["train-ds"]),
+            iter_docbin_as_stored(splits["train-gs"]),
+            keys,
+            scores,
+        ),
+        "n_entries": len(entries),
+        "n_flagged_entries": sum(e.flagged for e in entries.values()),
+        "n_checked_entries": sum(bool(e.dev) for e in entries.values()),
+    }
+
+
+def _entity_detection(splits: dict[str, Path], report: CleanReport) -> dict[str, Any]:
+    """Detection of the entities a cleaning acted on, whatever flagged them."""
+    flagged = [key for keys in report.flagged_entities.values() for key in keys]
+    return entity_detection(
+        iter_docbin_as_stored(splits["train-ds"]),
+        iter_docbin_as_stored(splits["train-gs"]),
+        flagged,
+    )
 
 
 def clean(
@@ -275,6 +455,7 @@ def clean(
     audit_path: Path,
     settings: BenchmarkSettings,
     repair: RepairRule | None = None,
+    entries_path: Path | None = None,
 ) -> CleanReport:
     """`dynclean clean` of the distant train data (`--gold` the gold train data, if any)."""
     return clean_docbin(
@@ -285,6 +466,7 @@ def clean(
         entity_action=settings.entity_action,
         repair=repair,
         gold_path=splits.get("train-gs"),
+        entries_path=entries_path,
     )
 
 
@@ -318,6 +500,12 @@ def _check_variants(settings: BenchmarkSettings) -> None:
     if "repaired" in settings.variants and settings.repair is None:
         raise DataError(
             "--variant", "'repaired' needs a repair rule", hint="pass --repair"
+        )
+    if settings.review_budgets and "cleaned" not in settings.variants:
+        raise DataError(
+            "--review-budget",
+            "a simulated review starts from the entry table of the 'cleaned' variant",
+            hint="add --variant cleaned",
         )
 
 

@@ -554,6 +554,54 @@ CASES: list[Case] = [
         ["bad.cfg"],
         ["out"],
     ),
+    # entries
+    Case(
+        "entries",
+        "dev data not a DocBin",
+        lambda f: [
+            "entries",
+            scored(f)[0],
+            write(f, "dev.spacy", b"not a docbin"),
+            "scores",
+        ],
+        ["dev.spacy", "not a spaCy DocBin"],
+        ["scores/entries.jsonl"],
+    ),
+    Case(
+        "entries",
+        "model evidence without a model",
+        lambda f: [
+            "entries",
+            scored(f)[0],
+            "train.spacy",
+            "scores",
+            "--evidence",
+            "model",
+        ],
+        ["--model"],
+        ["scores/entries.jsonl"],
+    ),
+    Case(
+        "entries",
+        "unknown evidence",
+        lambda f: [
+            "entries",
+            scored(f)[0],
+            "train.spacy",
+            "scores",
+            "--evidence",
+            "vibes",
+        ],
+        ["--evidence", "vibes"],
+        ["scores/entries.jsonl"],
+    ),
+    clean_with(
+        "entry table with a line that is not an entry",
+        lambda f: (
+            write(f, "scores/entries.jsonl", '{"words": "The"}\n') and "train.spacy"
+        ),
+        ["entries.jsonl", "record 1"],
+    ),
     # score
     Case(
         "score",

@@ -12,7 +12,10 @@ item, in data order (and, within a doc, in scores order):
 
 `start` / `end` are token offsets, end exclusive; `n_missing` counts the item's tokens
 that are missing after cleaning; `repair` is the type a repaired item got (`repair.py`).
-The action follows from the kind and the repair (`ACTIONS`). `read_audit` reads the
+The action follows from the kind and the repair (`ACTIONS`). Optional fields (absent in
+audits of older versions): `becomes`, what a removed entity's tokens became
+("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
+dynamics) or "entry" (its dictionary entry, judged on dev: `scoring/entries.py`). `read_audit` reads the
 file back, each line through `Decision.from_line`.
 """
 
@@ -50,6 +53,8 @@ ACTION_TITLES = {
 }
 # what the tokens of a removed entity become
 ENTITY_ACTIONS = ("missing", "outside")
+# what flagged an item
+SOURCES = ("aum", "entry")
 LINE_FIELDS = {
     "doc_id": str,
     "tokens": list,
@@ -69,9 +74,10 @@ AUDIT_DAMAGED = "the file is damaged: run `dynclean clean --audit` again"
 class Decision:
     """One flagged item of a doc and what the cleaning does with it. `repair`: the
     type the item is relabelled to (an entity) or added as (a non-entity), None when
-    it is removed / made missing. `tokens` and `n_missing` are known once the item
-    is cleaned (`clean.clean_doc`); `accept` is the review's. Compared and hashed by
-    identity."""
+    it is removed / made missing. `becomes`: what a removed entity's tokens become
+    (`ENTITY_ACTIONS`; None: the cleaning's `entity_action`); `source`: what flagged
+    it (`SOURCES`). `tokens` and `n_missing` are known once the item is cleaned
+    (`clean.clean_doc`); `accept` is the review's. Compared and hashed by identity."""
 
     doc_id: str
     kind: str
@@ -84,6 +90,8 @@ class Decision:
     tokens: list[str] | None = None
     n_missing: int = 0
     accept: bool = True
+    becomes: str | None = None
+    source: str = "aum"
 
     @property
     def action(self) -> str:
@@ -141,6 +149,8 @@ class Decision:
             repair_of(path, record, line),
             line["tokens"],
             line["n_missing"],
+            becomes=becomes_of(path, record, line),
+            source=source_of(path, record, line),
         )
 
     def to_line(self) -> dict[str, Any]:
@@ -157,6 +167,8 @@ class Decision:
             "kind": self.kind,
             "n_missing": self.n_missing,
             "repair": self.repair or None,
+            "becomes": self.becomes,
+            "source": self.source,
         }
 
     def misfit(self, doc: Doc) -> str | None:
@@ -237,6 +249,35 @@ def repair_of(
             record=record,
         )
     return repair
+
+
+def becomes_of(
+    path: PathLike, record: int, value: Mapping[str, Any], where: str = "field"
+) -> str | None:
+    """What a removed entity's tokens became, from an audit line or review decision:
+    one of `ENTITY_ACTIONS`, or None where the line does not say."""
+    becomes = value.get("becomes")
+    if becomes is not None and becomes not in ENTITY_ACTIONS:
+        raise DataError(
+            path,
+            f"{where} 'becomes' must be one of {ENTITY_ACTIONS} or null, got {becomes!r}",
+            record=record,
+        )
+    return becomes
+
+
+def source_of(
+    path: PathLike, record: int, value: Mapping[str, Any], where: str = "field"
+) -> str:
+    """What flagged the item of an audit line or review decision ("aum" if unsaid)."""
+    source = value.get("source", "aum")
+    if source not in SOURCES:
+        raise DataError(
+            path,
+            f"{where} 'source' must be one of {SOURCES}, got {source!r}",
+            record=record,
+        )
+    return source
 
 
 def is_a(value: Any, kind: type) -> bool:

@@ -26,6 +26,7 @@ from ..errors import DataError, MismatchError
 from ..io.docbin import iter_docbin_as_stored, write_docbin
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import get_doc_id, sample_key
+from ..scoring.entries import KEEP, OUTSIDE, RELABEL, EntryKey, read_entries
 from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from ..util import PathLike, atomic_output
 from .audit import (
@@ -42,6 +43,11 @@ from .audit import (
 from .detection import detection_metrics
 from .repair import RepairRule, place_repairs, token_mask
 
+NO_ENTRIES = (
+    "no entry table: only the training dynamics flagged items, and they cannot see a "
+    "dictionary entry that is wrong at every occurrence (`The` as MISC); with a gold "
+    "dev set, run `dynclean entries DATA DEV SCORES_DIR` before cleaning"
+)
 SAME_DOCS = "--gold needs the gold labels of the very docs that were cleaned, tokenised the same way"
 # the action counts' names in metrics.json
 COUNT_NAMES = {
@@ -61,6 +67,10 @@ class CleanReport:
     actions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
     missing_tokens: int = 0
     notes: list[str] = field(default_factory=list)
+    # (doc id, start, end, type) of every entity decision, by source
+    flagged_entities: dict[str, list[tuple[str, int, int, str]]] = field(
+        default_factory=dict
+    )
 
     def add(self, decisions: Sequence[Decision]) -> None:
         """Count the cleaned decisions of one doc."""
@@ -69,6 +79,10 @@ class CleanReport:
         for action, n in count_actions(decisions).items():
             self.actions[action] += n
         self.missing_tokens += sum(d.n_missing for d in decisions)
+        for d in decisions:
+            if d.kind == "entity":
+                key = (d.doc_id, d.start, d.end, d.label)
+                self.flagged_entities.setdefault(d.source, []).append(key)
 
     def counts(self) -> dict[str, int]:
         """The counts, as metrics.json reports them."""
@@ -122,12 +136,16 @@ def clean_doc(
         len(doc), kept, [(d.start, d.end, d.repair, d.aum) for d in adds]
     )
     in_entities = token_mask(len(doc), [(start, end) for start, end, _ in entities])
-    in_removed = token_mask(len(doc), [(start, end) for start, end, _ in removed])
+    becomes = {key: on_entity[key].becomes or entity_action for key in removed}
+    to_missing, to_outside = (
+        token_mask(len(doc), [k[:2] for k, b in becomes.items() if b == action])
+        for action in ENTITY_ACTIONS
+    )
     flagged_neg = token_mask(
         len(doc), [(d.start, d.end) for d in decisions if d.kind == "non_entity"]
     )
-    missing = (flagged_neg | (in_removed & (entity_action == "missing"))) & ~in_entities
-    outside = in_removed & ~missing & ~in_entities
+    missing = (flagged_neg | to_missing) & ~in_entities
+    outside = to_outside & ~missing & ~in_entities
     spans = [Span(doc, start, end, label=label) for start, end, label in entities]
     doc.set_ents(
         spans,
@@ -142,6 +160,9 @@ def clean_doc(
             tokens=[t.text for t in doc[d.start : d.end]],
             n_missing=int(missing[d.start : d.end].sum()),
             repair=None if id(d) in unplaced else d.repair or None,
+            becomes=becomes.get((d.start, d.end, d.label))
+            if d.kind == "entity"
+            else None,
         )
         for d in decisions
     ]
@@ -151,9 +172,11 @@ def clean_docs(
     docs: Iterable[Doc],
     decisions: Mapping[str, Sequence[Decision]],
     entity_action: str = "missing",
+    entries: Mapping[EntryKey, tuple[str, str | None]] | None = None,
 ) -> Iterator[tuple[Doc, list[Decision]]]:
-    """Yield every doc (cleaned in place) with its cleaned decisions, in order. After
-    the last doc, refuse decisions for doc ids the data does not have."""
+    """Yield every doc (cleaned in place) with its cleaned decisions, in order; with
+    `entries` (`flagged_entries`), also the decisions of its entities' flagged
+    entries. After the last doc, refuse decisions for doc ids the data does not have."""
     if entity_action not in ENTITY_ACTIONS:
         raise DataError(
             "--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}"
@@ -165,7 +188,10 @@ def clean_docs(
             doc_id in decisions
         ):  # only flagged ids: memory stays flat however many docs stream by
             seen.add(doc_id)
-        yield doc, clean_doc(doc, decisions.get(doc_id, []), entity_action)
+        doc_decisions = decisions.get(doc_id, [])
+        if entries:
+            doc_decisions = with_entry_decisions(doc, doc_decisions, entries)
+        yield doc, clean_doc(doc, doc_decisions, entity_action)
     unseen = [doc_id for doc_id in decisions if doc_id not in seen]
     if unseen:
         raise MismatchError(
@@ -183,11 +209,13 @@ def clean_docbin(
     repair: RepairRule | None = None,
     shard_size: int | None = None,
     gold_path: PathLike | None = None,
+    entries_path: PathLike | None = None,
 ) -> CleanReport:
-    """Clean a .spacy file or folder with a scores folder's flags, streamed; write the
-    cleaned data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`)
-    and the audit JSONL, atomically. `gold_path`: gold docs for `detection_report`,
-    refused (`check_gold`) before anything is written."""
+    """Clean a .spacy file or folder with a scores folder's flags (and, with
+    `entries_path`, an entry table's flagged entries), streamed; write the cleaned
+    data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`) and the
+    audit JSONL, atomically. `gold_path`: gold docs for `detection_report`, refused
+    (`check_gold`) before anything is written."""
     report = CleanReport()
     thresholds = read_thresholds(scores_dir)
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
@@ -198,10 +226,56 @@ def clean_docbin(
         repair,
         thresholds["entity_types"] if repair else (),
     )
+    entries = flagged_entries(entries_path) if entries_path is not None else None
+    if entries is None:
+        report.notes.append(NO_ENTRIES)
     with audit_writer(audit_path) as write_audit:
-        cleaned = clean_docs(iter_docbin_as_stored(data_path), decisions, entity_action)
+        cleaned = clean_docs(
+            iter_docbin_as_stored(data_path), decisions, entity_action, entries
+        )
         write_docbin(_audited(cleaned, write_audit, report), output_path, shard_size)
     return report
+
+
+def flagged_entries(path: PathLike) -> dict[EntryKey, tuple[str, str | None]]:
+    """The flagged entries of an entry table: (words, type) → (action, repair)."""
+    return {
+        (tuple(line["words"]), line["label"]): (line["action"], line.get("repair"))
+        for line in read_entries(path)
+        if line["action"] != KEEP
+    }
+
+
+def with_entry_decisions(
+    doc: Doc,
+    decisions: Sequence[Decision],
+    entries: Mapping[EntryKey, tuple[str, str | None]],
+) -> list[Decision]:
+    """The doc's decisions and one for each entity whose entry is flagged; where the
+    training dynamics flagged the entity too, the entry's decision replaces theirs
+    (it says what the tokens become)."""
+    doc_id, by_entry = sample_key(doc), []
+    for ent in doc.ents:
+        flagged = entries.get((tuple(t.text for t in ent), ent.label_))
+        if flagged is not None:
+            action, repair = flagged
+            becomes = "outside" if action == OUTSIDE else "missing"
+            by_entry.append(
+                Decision(
+                    doc_id,
+                    "entity",
+                    ent.start,
+                    ent.end,
+                    ent.label_,
+                    repair=repair if action == RELABEL else None,
+                    becomes=None if action == RELABEL else becomes,
+                    source="entry",
+                )
+            )
+    if not by_entry:
+        return list(decisions)
+    taken = {d.key for d in by_entry}
+    return [d for d in decisions if d.key not in taken] + by_entry
 
 
 def _audited(

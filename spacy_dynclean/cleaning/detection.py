@@ -153,3 +153,34 @@ class _GoldIndex:
             + np.asarray(label)
             + 1
         )
+
+
+EntityKey = tuple[str, int, int, str]
+
+
+def entity_detection(
+    data_docs: Iterable[Doc],
+    gold_docs: Iterable[Doc],
+    flagged: Iterable[EntityKey],
+    scores: dict[EntityKey, float] | None = None,
+) -> dict[str, Any]:
+    """Precision / recall of a set of flagged distant entities (doc id, start, end,
+    type) against gold docs of the same ids, over every distant entity; with
+    `scores` (higher: more likely wrong; absent entities score 0), their AUROC."""
+    gold = {
+        sample_key(doc): {(e.start, e.end, e.label_) for e in doc.ents}
+        for doc in gold_docs
+    }
+    keys, errors = [], []
+    for doc in data_docs:
+        gold_ents = gold.get(sample_key(doc), set())
+        for ent in doc.ents:
+            keys.append((sample_key(doc), ent.start, ent.end, ent.label_))
+            errors.append(keys[-1][1:] not in gold_ents)
+    flagged = set(flagged)
+    is_flagged = np.array([key in flagged for key in keys], dtype=bool)
+    score = np.array([(scores or {}).get(key, 0.0) for key in keys])
+    metrics = side_metrics(is_flagged, np.array(errors, dtype=bool), -score)
+    if scores is None:
+        metrics["auroc"] = None
+    return metrics

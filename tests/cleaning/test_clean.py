@@ -58,6 +58,8 @@ def test_flagged_entity_is_removed_and_its_tokens_missing():
             "kind": "entity",
             "n_missing": 2,
             "repair": None,
+            "becomes": "missing",
+            "source": "aum",
         }
     ]
 

@@ -232,3 +232,29 @@ def test_report_cli_is_quiet_off_a_tty(inputs, tmp_path):
         ],
     )
     assert isinstance(result.exception, DataError)
+
+
+def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
+    from spacy_dynclean.cleaning.clean import clean_docbin
+    from spacy_dynclean.scoring.entries import Entry, write_entries
+
+    # "Alice"/PER is judged wrong as an entry; no training-dynamics flag is on it
+    alice = Entry(("Alice",), "PER", n=1, p_wrong=0.95, action="outside")
+    alice.dev.update({"O": 3})
+    table = write_entries({alice.key: alice}, inputs.scores)
+    audit = tmp_path / "audit-entries.jsonl"
+    clean_docbin(
+        inputs.data, inputs.scores, tmp_path / "c.spacy", audit, entries_path=table
+    )
+    assert {line["source"] for line in srsly.read_jsonl(audit)} == {"aum", "entry"}
+    result = write_report(inputs.scores, audit, inputs.data, tmp_path / "report")
+    page = result.index.read_text(encoding="utf8")
+    assert "Dictionary entries (1 of 1 flagged" in page and "O 3" in page
+    assert result.n_decisions == 6
+    assert not any("no entry table" in note for note in result.notes)
+
+
+def test_report_says_what_it_cannot_see_without_an_entry_table(inputs, tmp_path):
+    result = write_report(inputs.scores, inputs.audit, inputs.data, tmp_path / "report")
+    assert any("no entry table" in note for note in result.notes)
+    assert "no entry table" in result.index.read_text(encoding="utf8")

@@ -1,0 +1,74 @@
+"""`dynclean entries DATA DEV SCORES_DIR`: judge the dictionary's entries on the gold
+dev set and write `SCORES_DIR/entries.jsonl`, which `dynclean clean` then applies."""
+
+from pathlib import Path
+
+import typer
+from wasabi import msg
+
+from ..io.docbin import check_docbin
+from ..scoring.entries import EVIDENCE, EntryOptions, score_entries, write_entries
+from ._util import app
+
+
+@app.command("entries")
+def entries_cli(
+    data_path: Path = typer.Argument(
+        ..., metavar="DATA", help="The distant training data (.spacy file or folder)"
+    ),
+    dev_path: Path = typer.Argument(
+        ..., metavar="DEV", help="Gold-labelled dev data (.spacy file or folder)"
+    ),
+    scores_dir: Path = typer.Argument(
+        ...,
+        metavar="SCORES_DIR",
+        help="Folder for entries.jsonl; a scores folder's AUMs join the table",
+    ),
+    evidence: str = typer.Option(
+        EntryOptions.evidence,
+        "--evidence",
+        help=f"Where an entry is checked on dev: {' | '.join(EVIDENCE)} (string: every "
+        "match of its words; model: where --model predicts it)",
+    ),
+    model: Path | None = typer.Option(
+        None,
+        "--model",
+        help="A pipeline trained on the distant data (for --evidence model)",
+        exists=True,
+    ),
+    confidence: float = typer.Option(
+        EntryOptions.confidence,
+        "--confidence",
+        help="Flag an entry when P(it is right at fewer than half its places) exceeds this",
+    ),
+) -> None:
+    """Aggregate every distant entity into its entry (words, type), check each entry
+    against the gold dev labels, and flag the entries that are more likely wrong than
+    right: their tokens become O, another type, or missing, as the dev evidence says."""
+    check_docbin(data_path)
+    check_docbin(dev_path)
+    options = EntryOptions(evidence=evidence, confidence=confidence)
+    entries = score_entries(data_path, dev_path, options, _scores(scores_dir), model)
+    path = write_entries(entries, scores_dir)
+    flagged = [e for e in entries.values() if e.flagged]
+    with_evidence = sum(1 for e in entries.values() if e.dev)
+    msg.info(
+        f"{len(entries)} entries, {with_evidence} checked on dev; {len(flagged)} "
+        f"flagged ({sum(e.n for e in flagged)} occurrences)"
+    )
+    rows = [
+        (" ".join(e.words), e.label, e.n, dict(e.dev), f"{e.p_wrong:.2f}", e.action)
+        for e in sorted(flagged, key=lambda e: -e.harm)[:10]
+    ]
+    if rows:
+        msg.table(
+            rows,
+            header=("Entry", "Type", "N", "Dev", "P(wrong)", "Action"),
+            divider=True,
+        )
+    msg.good(f"Entry table written to {path}")
+
+
+def _scores(scores_dir: Path) -> Path | None:
+    """The folder if it holds scores (their AUMs join the table), else None."""
+    return scores_dir if (scores_dir / "scores.jsonl").exists() else None

@@ -1,0 +1,417 @@
+"""Dictionary entries: every distant entity aggregated into its entry (its words and
+type), judged as a whole from evidence outside the distant labels.
+
+Why: a dictionary's wrong entities are mostly wrong *entries*, wrong at every
+occurrence (`The`/MISC on wikigold). A label that is a function of the string is
+learnable, so AUM cannot see it; the gold dev set can. For each entry we count, on
+the dev docs, how gold labels the places where the entry applies (`EntryOptions.
+evidence`): "string", every longest match of the entry's words (spaCy's
+`PhraseMatcher` + `filter_spans`, as `dynclean annotate` matches); "model", every
+dev entity that a pipeline trained on the distant data predicts with the entry's
+words and type. Each place is one of: `agree` (gold has that span with that type),
+another type (gold has the span with it), `O` (no gold entity touches it) or
+`boundary` (a gold entity overlaps it with other edges).
+
+The decision (`decide`): the entry's rate of being right, r, gets a Beta prior whose
+mean is the pooled agreement of its group of entries on dev (`group_of`: one-token
+entries whose lowercase form is used in lowercase in the corpus, like `The`, and the
+rest) and whose strength are fitted to the group's dev counts (beta-binomial maximum
+likelihood). An entry is flagged when P(r < 1/2 | dev counts) > `confidence`: it is
+more likely wrong than right at one of its occurrences, the point where removing its
+labels starts to pay. An entry with no dev place takes, as its P, the share of its
+group's checked entries that are more likely wrong (Laplace's rule of succession). A flagged entry's
+action follows its evidence (counts plus the group's shares as a prior): `O` most
+likely → its tokens become O; another type → relabelled to it; otherwise (boundary,
+mixed or no evidence) → missing.
+
+Entry table format (`entries.jsonl`, in the scores folder, written by
+`dynclean entries`), one JSON object per entry, most harmful first (`harm`: expected
+wrong occurrences, `n × P(r < 1/2)`):
+
+```
+{"words": ["The"], "label": "MISC", "n": 156, "group": "lower_attested",
+ "aum_mean": 2.1, "aum_min": 0.4, "dev": {"O": 31}, "p_wrong": 1.0, "harm": 156.0,
+ "flagged": true, "action": "outside", "repair": null}
+```
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+import srsly
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..errors import DataError
+from ..io.common import iter_json_lines
+from ..io.docbin import iter_docbin_as_stored
+from ..io.ids import sample_key
+from ..util import PathLike, atomic_output
+from .scores import iter_score_rows
+
+ENTRIES_FILE = "entries.jsonl"
+AGREE, NOT_ENTITY, BOUNDARY = "agree", "O", "boundary"
+LOWER_ATTESTED, OTHER = "lower_attested", "other"
+EVIDENCE = ("string", "model")
+# what a flagged entry's occurrences become
+KEEP, OUTSIDE, MISSING, RELABEL = "keep", "outside", "missing", "relabel"
+ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL)
+NOT_ENTRIES = "is this the entries.jsonl written by `dynclean entries`? write it again"
+EntryKey = tuple[tuple[str, ...], str]
+
+
+@dataclass(frozen=True)
+class EntryOptions:
+    """How `dynclean entries` judges the entries. Defaults chosen on dev data
+    (BENCHMARKS.md, issue 14)."""
+
+    evidence: str = "string"
+    confidence: float = 0.9  # flag when P(right at < half the places) exceeds this
+
+
+@dataclass
+class Entry:
+    """One (words, type) of the distant data, its evidence and its decision."""
+
+    words: tuple[str, ...]
+    label: str
+    n: int = 0
+    group: str = OTHER
+    aums: list[float] = field(default_factory=list)
+    dev: Counter = field(default_factory=Counter)
+    p_wrong: float = 0.0
+    action: str = KEEP
+    repair: str | None = None
+
+    @property
+    def key(self) -> EntryKey:
+        return self.words, self.label
+
+    @property
+    def flagged(self) -> bool:
+        return self.action != KEEP
+
+    @property
+    def harm(self) -> float:
+        return self.n * self.p_wrong
+
+    def to_line(self) -> dict[str, Any]:
+        aums = self.aums
+        return {
+            "words": list(self.words),
+            "label": self.label,
+            "n": self.n,
+            "group": self.group,
+            "aum_mean": round(sum(aums) / len(aums), 4) if aums else None,
+            "aum_min": round(min(aums), 4) if aums else None,
+            "dev": dict(self.dev),
+            "p_wrong": round(self.p_wrong, 6),
+            "harm": round(self.harm, 4),
+            "flagged": self.flagged,
+            "action": self.action,
+            "repair": self.repair,
+        }
+
+
+def collect_entries(
+    docs: Iterable[Doc], aums: Mapping[tuple[str, int, int], float] | None = None
+) -> dict[EntryKey, Entry]:
+    """The entries of the distant docs' entities, with their occurrence counts and
+    (from `aums`, by (doc id, start, end)) the AUMs of their occurrences."""
+    entries: dict[EntryKey, Entry] = {}
+    for doc in docs:
+        doc_id = sample_key(doc)
+        for ent in doc.ents:
+            words = tuple(t.text for t in ent)
+            entry = entries.setdefault((words, ent.label_), Entry(words, ent.label_))
+            entry.n += 1
+            aum = (aums or {}).get((doc_id, ent.start, ent.end))
+            if aum is not None:
+                entry.aums.append(aum)
+    return entries
+
+
+def lowercase_words(docs: Iterable[Doc]) -> set[str]:
+    """The words the corpus uses in lowercase."""
+    return {t.text for doc in docs for t in doc if t.text.islower()}
+
+
+def group_of(words: tuple[str, ...], lowercase: set[str]) -> str:
+    """`lower_attested`: one capitalised token whose lowercase form the corpus uses
+    (a sentence-initial common word, a pronoun, a month); else `other`."""
+    if len(words) == 1 and not words[0].islower() and words[0].lower() in lowercase:
+        return LOWER_ATTESTED
+    return OTHER
+
+
+def string_places(
+    docs: Iterable[Doc], entries: Mapping[EntryKey, Entry]
+) -> Iterator[tuple[Doc, Span, list[str]]]:
+    """Every longest match of an entry's words in `docs`, with the entries' types."""
+    types: dict[tuple[str, ...], list[str]] = {}
+    for words, label in entries:
+        types.setdefault(words, []).append(label)
+    matcher = None
+    for doc in docs:
+        if matcher is None or matcher.vocab is not doc.vocab:  # a vocab per shard
+            matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+            for words in types:
+                matcher.add("ENTRY", [Doc(doc.vocab, words=list(words))])
+        spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)])
+        for span in spans:
+            yield doc, span, types[tuple(t.text for t in span)]
+
+
+def model_places(
+    gold_docs: Iterable[Doc], predicted: Iterable[Doc]
+) -> Iterator[tuple[Doc, Span, list[str]]]:
+    """Every entity a model predicts on the dev docs, with its predicted type; the
+    gold doc comes first (the predictions are on a copy of its words)."""
+    for gold, doc in zip(gold_docs, predicted):
+        for ent in doc.ents:
+            yield gold, gold[ent.start : ent.end], [ent.label_]
+
+
+def add_dev_evidence(
+    entries: Mapping[EntryKey, Entry],
+    places: Iterable[tuple[Doc, Span, list[str]]],
+) -> int:
+    """Count, for every entry applying at a place of a gold doc, what gold says there;
+    returns the number of places."""
+    n_places = 0
+    for doc, span, labels in places:
+        verdict = gold_verdict(doc, span)
+        words = tuple(t.text for t in span)
+        for label in labels:
+            entry = entries.get((words, label))
+            if entry is not None:
+                entry.dev[AGREE if verdict == label else verdict] += 1
+        n_places += 1
+    return n_places
+
+
+def gold_verdict(doc: Doc, span: Span) -> str:
+    """What the gold doc has at `span`: its type, `O` or `boundary`."""
+    for ent in doc.ents:
+        if (ent.start, ent.end) == (span.start, span.end):
+            return ent.label_
+        if ent.start < span.end and span.start < ent.end:
+            return BOUNDARY
+    return NOT_ENTITY
+
+
+def decide(entries: Mapping[EntryKey, Entry], options: EntryOptions) -> None:
+    """Set every entry's `p_wrong`, action and repair (module docstring)."""
+    priors = group_priors(entries.values())
+    checked: dict[str, list[float]] = {}
+    for entry in entries.values():
+        entry.p_wrong, entry.action, entry.repair = 0.0, KEEP, None
+        if entry.dev:
+            prior = priors[entry.group]
+            right = entry.dev[AGREE]
+            wrong = sum(entry.dev.values()) - right
+            entry.p_wrong = prob_below_half(
+                prior.strength * prior.mean + right,
+                prior.strength * (1 - prior.mean) + wrong,
+            )
+            checked.setdefault(entry.group, []).append(entry.p_wrong)
+    for entry in entries.values():
+        if not entry.dev and entry.group in checked:
+            entry.p_wrong = _share_wrong(checked[entry.group])
+        if entry.p_wrong > options.confidence:
+            entry.action, entry.repair = _action(entry, priors[entry.group])
+
+
+def _share_wrong(p_wrongs: list[float]) -> float:
+    """P(an unchecked entry is wrong) from its group's checked entries: Laplace's rule
+    of succession on how many of them are more likely wrong than right, so that a
+    group with few checked entries stays unsure."""
+    return (sum(p > 0.5 for p in p_wrongs) + 1) / (len(p_wrongs) + 2)
+
+
+@dataclass
+class GroupPrior:
+    """The Beta prior of a group's entries' rate of being right (`mean`, `strength`
+    in pseudo-places, fitted by `fit_beta_binomial`) and the mean share of each
+    verdict over the group's entries with dev evidence."""
+
+    mean: float
+    strength: float
+    shares: dict[str, float]
+
+
+def group_priors(entries: Iterable[Entry]) -> dict[str, GroupPrior]:
+    """The prior of every group that has entries with dev evidence."""
+    counts: dict[str, list[tuple[int, int]]] = {}
+    shares: dict[str, Counter] = {}
+    for entry in entries:
+        total = sum(entry.dev.values())
+        if total:
+            counts.setdefault(entry.group, []).append((entry.dev[AGREE], total))
+            shares.setdefault(entry.group, Counter()).update(
+                {verdict: n / total for verdict, n in entry.dev.items()}
+            )
+    priors = {}
+    for group, pairs in counts.items():
+        mean, strength = fit_beta_binomial(pairs)
+        verdicts = {v: share / len(pairs) for v, share in shares[group].items()}
+        priors[group] = GroupPrior(mean, strength, verdicts)
+    return priors
+
+
+def fit_beta_binomial(pairs: list[tuple[int, int]]) -> tuple[float, float]:
+    """The Beta(mean · s, (1 − mean) · s) under which the (right, places) counts are
+    most likely (maximum marginal likelihood on a grid: mean 0.01–0.99, s 0.1–1000)."""
+    best, best_ll = (0.5, 2.0), -math.inf
+    for strength in (0.1 * 1.25**i for i in range(42)):
+        for mean in (i / 100 for i in range(1, 100)):
+            a, b = mean * strength, (1 - mean) * strength
+            ll = sum(
+                math.lgamma(k + a) + math.lgamma(n - k + b) - math.lgamma(n + a + b)
+                for k, n in pairs
+            ) + len(pairs) * (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))
+            if ll > best_ll:
+                best, best_ll = (mean, strength), ll
+    return best
+
+
+def _action(entry: Entry, prior: GroupPrior) -> tuple[str, str | None]:
+    """The action of a flagged entry: its most likely verdict if that holds more
+    than half the evidence (its dev counts plus the group's shares, weighted by the
+    prior's strength), else missing."""
+    total = sum(entry.dev.values()) + prior.strength
+    posterior = {
+        verdict: (entry.dev[verdict] + prior.strength * prior.shares.get(verdict, 0))
+        / total
+        for verdict in set(entry.dev) | set(prior.shares)
+        if verdict not in (AGREE, entry.label)
+    }
+    verdict = max(posterior, key=posterior.get, default=None)
+    if verdict is None or posterior[verdict] <= 0.5 or verdict == BOUNDARY:
+        return MISSING, None
+    if verdict == NOT_ENTITY:
+        return OUTSIDE, None
+    return RELABEL, verdict
+
+
+def prob_below_half(a: float, b: float) -> float:
+    """P(r < 1/2) for r ~ Beta(a, b): the regularised incomplete beta I_{1/2}(a, b)."""
+    if a <= 0 or b <= 0:
+        raise ValueError(f"Beta parameters must be positive, got {a}, {b}")
+    if (
+        a < b
+    ):  # I_x(a, b) = 1 - I_{1-x}(b, a); at x = 1/2 the fraction converges fast for a >= b
+        return 1.0 - prob_below_half(b, a)
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) - (a + b) * math.log(2)
+    )
+    return math.exp(log_front) * _beta_fraction(a, b) / a
+
+
+def _beta_fraction(a: float, b: float, x: float = 0.5) -> float:
+    """The continued fraction of the incomplete beta (Lentz's method)."""
+    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < 1e-12:
+            break
+    return result
+
+
+def score_entries(
+    data_path: PathLike,
+    dev_path: PathLike,
+    options: EntryOptions = EntryOptions(),
+    scores_dir: PathLike | None = None,
+    model: PathLike | None = None,
+) -> dict[EntryKey, Entry]:
+    """The judged entries of the distant data at `data_path`, from the gold dev docs
+    at `dev_path` (and, for `evidence="model"`, the predictions on them of the
+    pipeline at `model`); with `scores_dir`, their occurrences' AUMs."""
+    if options.evidence not in EVIDENCE:
+        raise DataError(
+            "--evidence", f"must be one of {EVIDENCE}, not {options.evidence!r}"
+        )
+    if (options.evidence == "model") != (model is not None):
+        raise DataError(
+            "--model",
+            "evidence 'model' needs a pipeline trained on the distant data, and only it",
+            hint="pass --model PIPELINE with --evidence model",
+        )
+    aums = _entity_aums(scores_dir) if scores_dir is not None else None
+    entries = collect_entries(iter_docbin_as_stored(data_path), aums)
+    lowercase = lowercase_words(iter_docbin_as_stored(data_path))
+    lowercase |= lowercase_words(iter_docbin_as_stored(dev_path))
+    for entry in entries.values():
+        entry.group = group_of(entry.words, lowercase)
+    dev = iter_docbin_as_stored(dev_path)
+    if model is None:
+        places = string_places(dev, entries)
+    else:
+        nlp = spacy.load(model)
+        gold = list(dev)
+        predicted = nlp.pipe(Doc(nlp.vocab, words=[t.text for t in d]) for d in gold)
+        places = model_places(gold, predicted)
+    add_dev_evidence(entries, places)
+    decide(entries, options)
+    return entries
+
+
+def _entity_aums(scores_dir: PathLike) -> dict[tuple[str, int, int], float]:
+    """The AUM of every scored entity, by (doc id, start, end)."""
+    return {
+        (row["doc_id"], row["start"], row["end"]): row["aum"]
+        for row in iter_score_rows(scores_dir)
+        if row["kind"] == "entity" and row.get("aum") is not None
+    }
+
+
+def write_entries(entries: Mapping[EntryKey, Entry], scores_dir: PathLike) -> Path:
+    """Write `entries.jsonl` into the scores folder, most harmful first, atomically."""
+    Path(scores_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(scores_dir) / ENTRIES_FILE
+    with atomic_output(path) as tmp:
+        srsly.write_jsonl(tmp, [entry.to_line() for entry in ranked(entries.values())])
+    return path
+
+
+def ranked(entries: Iterable[Entry]) -> list[Entry]:
+    """Most harmful first (expected wrong occurrences), then the most frequent."""
+    return sorted(entries, key=lambda e: (-e.harm, -e.n, e.words, e.label))
+
+
+def read_entries(path: PathLike) -> list[dict[str, Any]]:
+    """The lines of an entry table; a line that is not one is refused."""
+    lines = []
+    for n, line in iter_json_lines(path, hint=NOT_ENTRIES):
+        if not (
+            isinstance(line.get("words"), list)
+            and isinstance(line.get("label"), str)
+            and line.get("action") in ACTIONS
+            and (line["action"] == RELABEL) == isinstance(line.get("repair"), str)
+        ):
+            raise DataError(
+                path,
+                "not an entry: needs 'words' (a list), 'label', an 'action' "
+                f"({' | '.join(ACTIONS)}) and a 'repair' type exactly for {RELABEL!r}",
+                record=n,
+                hint=NOT_ENTRIES,
+            )
+        lines.append(line)
+    return lines

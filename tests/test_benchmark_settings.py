@@ -1,0 +1,47 @@
+"""The benchmark's variants and the dev split, without training anything."""
+
+import pytest
+
+from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark, split_dev
+from spacy_dynclean.errors import DataError
+from spacy_dynclean.io.docbin import iter_docbin_as_stored
+from spacy_dynclean.io.ids import sample_key
+from tests.cleaning.helpers import make_doc, write_docbin
+
+
+def test_split_dev_alternates_the_docs(tmp_path):
+    docs = [make_doc(["w"], [], f"dev:{n}") for n in range(1, 6)]
+    paths = split_dev(write_docbin(docs, tmp_path / "dev.spacy"), tmp_path)
+    ids = {
+        k: [sample_key(d) for d in iter_docbin_as_stored(p)] for k, p in paths.items()
+    }
+    assert ids == {
+        "dev-evidence": ["dev:1", "dev:3", "dev:5"],
+        "dev-select": ["dev:2", "dev:4"],
+    }
+
+
+def test_the_variants_include_the_simulated_reviews():
+    settings = BenchmarkSettings(review_budgets=[25, 50])
+    assert settings.all_variants == [
+        "raw",
+        "dynclean",
+        "cleaned",
+        "oracle",
+        "gold",
+        "reviewed-25",
+        "reviewed-50",
+    ]
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        (BenchmarkSettings(variants=["raw", "polished"]), "unknown variant"),
+        (BenchmarkSettings(variants=["raw"], review_budgets=[25]), "'cleaned' variant"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_runs(settings, problem, tmp_path):
+    with pytest.raises(DataError, match=problem):
+        run_benchmark(tmp_path / "nowhere", tmp_path / "out", settings)
+    assert not (tmp_path / "out").exists()
