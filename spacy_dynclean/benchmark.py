@@ -305,7 +305,7 @@ def _cleaning_stages(
                     settings,
                 )
             )
-    scores_dir, corpus = output_dir / "scores", output_dir / "corpus"
+    scores_dir = output_dir / "scores"
     with timer.stage("score"):
         write_scores(score_runs(records, settings.score_options), scores_dir)
     uses_entries = any(RECIPES[v] for v in settings.variants if v in RECIPES)
@@ -333,15 +333,9 @@ def _cleaning_stages(
                     metrics,
                 )
         with timer.stage(f"clean_{variant}"):
-            report = clean(
-                splits,
-                scores_dir,
-                corpus / f"train-{variant}.spacy",
-                scores_dir / f"audit-{variant}.jsonl",
-                settings,
-                entries_path=entries_path,
+            sets[variant], report = clean(
+                variant, splits, output_dir, settings, entries_path=entries_path
             )
-        sets[variant] = corpus / f"train-{variant}.spacy"
         metrics["cleaning"][variant] = report.counts()
         if "train-gs" in splits:
             detection[variant] = _entity_detection(splits, report)
@@ -359,15 +353,13 @@ def _cleaning_stages(
                 iter_docbin_as_stored(splits["train-gs"]),
                 budget,
             )
-            report = clean(
+            sets[variant], report = clean(
+                variant,
                 splits,
-                scores_dir,
-                corpus / f"train-{variant}.spacy",
-                scores_dir / f"audit-{variant}.jsonl",
+                output_dir,
                 settings,
                 entries_path=write_entries(reviewed, scores_dir / variant),
             )
-        sets[variant] = corpus / f"train-{variant}.spacy"
         metrics["cleaning"][variant] = report.counts()
         detection[variant] = _entity_detection(splits, report)
     if "train-gs" in splits:
@@ -379,16 +371,10 @@ def _cleaning_stages(
         }
     if settings.repair is not None:
         with timer.stage("clean_repaired"):
-            repaired = clean(
-                splits,
-                scores_dir,
-                corpus / "train-repaired.spacy",
-                scores_dir / "audit-repaired.jsonl",
-                settings,
-                settings.repair,
+            sets["repaired"], repaired = clean(
+                "repaired", splits, output_dir, settings, settings.repair
             )
         metrics["repair"] = {**asdict(settings.repair), **repaired.counts()}
-        sets["repaired"] = corpus / "train-repaired.spacy"
     return sets
 
 
@@ -449,25 +435,29 @@ def _entity_detection(splits: dict[str, Path], report: CleanReport) -> dict[str,
 
 
 def clean(
+    variant: str,
     splits: dict[str, Path],
-    scores_dir: Path,
-    output_path: Path,
-    audit_path: Path,
+    output_dir: Path,
     settings: BenchmarkSettings,
     repair: RepairRule | None = None,
     entries_path: Path | None = None,
-) -> CleanReport:
-    """`dynclean clean` of the distant train data (`--gold` the gold train data, if any)."""
-    return clean_docbin(
+) -> tuple[Path, CleanReport]:
+    """`dynclean clean` of the distant train data (`--gold` the gold train data, if
+    any) with output_dir/scores into corpus/train-VARIANT.spacy, its audit in
+    scores/audit-VARIANT.jsonl."""
+    scores_dir = output_dir / "scores"
+    output_path = output_dir / "corpus" / f"train-{variant}.spacy"
+    report = clean_docbin(
         splits["train-ds"],
         scores_dir,
         output_path,
-        audit_path,
+        scores_dir / f"audit-{variant}.jsonl",
         entity_action=settings.entity_action,
         repair=repair,
         gold_path=splits.get("train-gs"),
         entries_path=entries_path,
     )
+    return output_path, report
 
 
 def _oracle_sets(
