@@ -1,7 +1,10 @@
 """Control for a cleaning run: mark as many randomly chosen O tokens missing as the cleaning did
 (same data, same training seed), retrain the production ner, evaluate on test. Prints one JSON line.
 
-    python scripts/random_missing_control.py BENCHMARK_RUN_DIR WORK_DIR SEED
+    python scripts/random_missing_control.py BENCHMARK_RUN_DIR WORK_DIR SEED [VARIANT]
+
+VARIANT: the cleaned variant whose count of missing tokens to match (default cleaned);
+metrics.json files of older runs hold one `cleaning` block, without variants.
 """
 
 import json
@@ -17,7 +20,9 @@ from spacy_dynclean.training.pipeline import evaluate_pipeline, train_pipeline
 
 run, out, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 m = json.load(open(run / "metrics.json"))
-n_missing = m["cleaning"]["missing_tokens"]
+variant = sys.argv[4] if len(sys.argv) > 4 else "cleaned"
+cleaning = m["cleaning"].get(variant, m["cleaning"])
+n_missing = cleaning["missing_tokens"]
 vocab = spacy.blank("en").vocab
 docs = list(DocBin().from_disk(run / "corpus/train-ds.spacy").get_docs(vocab))
 o_tokens = [(d, t.i) for d, doc in enumerate(docs) for t in doc if t.ent_iob_ == "O"]
