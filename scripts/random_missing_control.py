@@ -21,8 +21,8 @@ from spacy_dynclean.training.pipeline import evaluate_pipeline, train_pipeline
 run, out, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 m = json.load(open(run / "metrics.json"))
 variant = sys.argv[4] if len(sys.argv) > 4 else "cleaned"
-cleaning = m["cleaning"].get(variant, m["cleaning"])
-n_missing = cleaning["missing_tokens"]
+old_format = "missing_tokens" in m["cleaning"]  # one block, no variants
+n_missing = (m["cleaning"] if old_format else m["cleaning"][variant])["missing_tokens"]
 vocab = spacy.blank("en").vocab
 docs = list(DocBin().from_disk(run / "corpus/train-ds.spacy").get_docs(vocab))
 o_tokens = [(d, t.i) for d, doc in enumerate(docs) for t in doc if t.ent_iob_ == "O"]
