@@ -32,7 +32,13 @@ from typing import Any
 import srsly
 from wasabi import msg
 
-from .cleaning.clean import CleanReport, clean_docbin, detection_report
+from .cleaning.audit import ENTITY_ACTIONS
+from .cleaning.clean import (
+    NEIGHBOUR_ACTIONS,
+    CleanReport,
+    clean_docbin,
+    detection_report,
+)
 from .cleaning.detection import entity_detection
 from .cleaning.oracle import oracle_clean, simulated_review
 from .cleaning.repair import RepairRule
@@ -92,6 +98,7 @@ class BenchmarkSettings:
     # simulated entry reviews (variants "reviewed-N"): N entry decisions from train-gs
     review_budgets: list[int] = field(default_factory=list)
     entity_action: str = "missing"
+    neighbour_action: str = "missing"
     repair: RepairRule | None = (
         None  # also train on the data cleaned with repair ("repaired")
     )
@@ -147,7 +154,7 @@ def run_benchmark(
     data_dir: Path, output_dir: Path, settings: BenchmarkSettings
 ) -> dict[str, Any]:
     """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the metrics."""
-    _check_variants(settings)
+    _check_settings(settings, data_dir)
     timer = _Timer()
     corpus = output_dir / "corpus"
     with timer.stage("convert"):
@@ -163,6 +170,7 @@ def run_benchmark(
         "seed": settings.seed,
         "machine": _machine(settings.use_gpu),
         "entity_action": settings.entity_action,
+        "neighbour_action": settings.neighbour_action,
         # the options `dynclean benchmark` sets; scores/thresholds.json holds them all
         "score_options": {
             "entity_agg": options.entity_agg,
@@ -339,11 +347,6 @@ def _cleaning_stages(
         metrics["cleaning"][variant] = report.counts()
         if "train-gs" in splits:
             detection[variant] = _entity_detection(splits, report)
-    if settings.review_budgets and "train-gs" not in splits:
-        raise DataError(
-            "--review-budget",
-            "the simulated reviewer answers from train-gs.json, and there is none",
-        )
     for budget in settings.review_budgets:
         variant = f"reviewed-{budget}"
         with timer.stage(f"clean_{variant}"):
@@ -456,6 +459,7 @@ def clean(
         repair=repair,
         gold_path=splits.get("train-gs"),
         entries_path=entries_path,
+        neighbour_action=settings.neighbour_action,
     )
     return output_path, report
 
@@ -479,7 +483,8 @@ def _oracle_sets(
     return sets
 
 
-def _check_variants(settings: BenchmarkSettings) -> None:
+def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
+    """Refuse settings that cannot run, before any stage does."""
     unknown = [v for v in settings.variants if v not in VARIANTS]
     if unknown:
         raise DataError(
@@ -496,6 +501,23 @@ def _check_variants(settings: BenchmarkSettings) -> None:
             "--review-budget",
             "a simulated review starts from the entry table of the 'cleaned' variant",
             hint="add --variant cleaned",
+        )
+    if any(budget < 1 for budget in settings.review_budgets):
+        raise DataError("--review-budget", "must be a number of entries, 1 or more")
+    if settings.review_budgets and not (data_dir / "train-gs.json").exists():
+        raise DataError(
+            "--review-budget",
+            f"the simulated reviewer answers from train-gs.json, and {data_dir} has none",
+        )
+    if settings.entity_action not in ENTITY_ACTIONS:
+        raise DataError(
+            "--entity-action",
+            f"must be one of {ENTITY_ACTIONS}, not {settings.entity_action!r}",
+        )
+    if settings.neighbour_action not in NEIGHBOUR_ACTIONS:
+        raise DataError(
+            "--neighbour-action",
+            f"must be one of {NEIGHBOUR_ACTIONS}, not {settings.neighbour_action!r}",
         )
 
 

@@ -6,6 +6,7 @@ from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark, split_dev
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.ids import sample_key
+from spacy_dynclean.scoring.entries import EntryOptions
 from tests.cleaning.helpers import make_doc, write_docbin
 
 
@@ -39,9 +40,26 @@ def test_the_variants_include_the_simulated_reviews():
     [
         (BenchmarkSettings(variants=["raw", "polished"]), "unknown variant"),
         (BenchmarkSettings(variants=["raw"], review_budgets=[25]), "'cleaned' variant"),
+        (BenchmarkSettings(review_budgets=[0], variants=["cleaned"]), "1 or more"),
+        (BenchmarkSettings(review_budgets=[5], variants=["cleaned"]), "train-gs.json"),
+        (BenchmarkSettings(entity_action="drop"), "--entity-action"),
+        (BenchmarkSettings(neighbour_action="join"), "--neighbour-action"),
     ],
 )
 def test_bad_settings_are_refused_before_anything_runs(settings, problem, tmp_path):
     with pytest.raises(DataError, match=problem):
         run_benchmark(tmp_path / "nowhere", tmp_path / "out", settings)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "options, problem",
+    [
+        ({"evidence": "guess"}, "--evidence"),
+        ({"confidence": 1.0}, "--confidence"),
+        ({"confidence": 0}, "--confidence"),
+    ],
+)
+def test_bad_entry_options_are_refused_when_made(options, problem):
+    with pytest.raises(DataError, match=problem):
+        EntryOptions(**options)

@@ -15,7 +15,8 @@ that are missing after cleaning; `repair` is the type a repaired item got (`repa
 The action follows from the kind and the repair (`ACTIONS`). Optional fields (absent in
 audits of older versions): `becomes`, what a removed entity's tokens became
 ("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
-dynamics) or "entry" (its dictionary entry, judged on dev: `scoring/entries.py`). `read_audit` reads the
+dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`) or
+"neighbour" (a kept entity touching a flagged non-entity: `clean.with_neighbour_decisions`). `read_audit` reads the
 file back, each line through `Decision.from_line`.
 """
 
@@ -54,7 +55,7 @@ ACTION_TITLES = {
 # what the tokens of a removed entity become
 ENTITY_ACTIONS = ("missing", "outside")
 # what flagged an item
-SOURCES = ("aum", "entry")
+SOURCES = ("aum", "entry", "neighbour")
 LINE_FIELDS = {
     "doc_id": str,
     "tokens": list,

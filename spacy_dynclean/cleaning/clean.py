@@ -2,9 +2,13 @@
 
 A flagged entity is removed and its tokens become missing (or O with
 `entity_action="outside"`). A flagged non-entity token/span becomes missing, never O:
-we only know its label is doubtful, not what it should be. Where a flagged
-non-entity span overlaps an entity that is kept, the entity wins and only the
-non-overlapping tokens become missing. Missing tokens also win over "outside" when a
+we only know its label is doubtful, not what it should be. A kept entity that touches
+a flagged non-entity (next to it or overlapping it) is one unit with it
+(`neighbour_action="missing"`, the default): the entity is removed and the union
+becomes missing, since a flagged token next to an entity most often means the
+dictionary matched a name cut short (`York` in `New York`), and a kept entity would
+go on teaching the wrong edge; with `neighbour_action="keep"` the entity wins and
+only the other tokens become missing. Missing tokens also win over "outside" when a
 removed entity overlaps a flagged non-entity span. Every doc is kept, in order.
 What the cleaning did with each item is its `audit.Decision`.
 """
@@ -48,6 +52,8 @@ NO_ENTRIES = (
     "dictionary entry that is wrong at every occurrence (`The` as MISC); with a gold "
     "dev set, run `dynclean entries DATA DEV SCORES_DIR` before cleaning"
 )
+# what a kept entity touching a flagged non-entity becomes (module docstring)
+NEIGHBOUR_ACTIONS = ("missing", "keep")
 SAME_DOCS = "--gold needs the gold labels of the very docs that were cleaned, tokenised the same way"
 # the action counts' names in metrics.json
 COUNT_NAMES = {
@@ -67,7 +73,9 @@ class CleanReport:
     actions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
     missing_tokens: int = 0
     notes: list[str] = field(default_factory=list)
-    # (doc id, start, end, type) of every entity decision, by source
+    # with `track_entities`: (doc id, start, end, type) of every entity decision, by
+    # source (one tuple per occurrence: for detection against gold only)
+    track_entities: bool = False
     flagged_entities: dict[str, list[tuple[str, int, int, str]]] = field(
         default_factory=dict
     )
@@ -79,7 +87,7 @@ class CleanReport:
         for action, n in count_actions(decisions).items():
             self.actions[action] += n
         self.missing_tokens += sum(d.n_missing for d in decisions)
-        for d in decisions:
+        for d in decisions if self.track_entities else ():
             if d.kind == "entity":
                 key = (d.doc_id, d.start, d.end, d.label)
                 self.flagged_entities.setdefault(d.source, []).append(key)
@@ -173,13 +181,21 @@ def clean_docs(
     decisions: Mapping[str, Sequence[Decision]],
     entity_action: str = "missing",
     entries: Mapping[EntryKey, tuple[str, str | None]] | None = None,
+    neighbour_action: str = "missing",
 ) -> Iterator[tuple[Doc, list[Decision]]]:
     """Yield every doc (cleaned in place) with its cleaned decisions, in order; with
     `entries` (`flagged_entries`), also the decisions of its entities' flagged
-    entries. After the last doc, refuse decisions for doc ids the data does not have."""
+    entries; with `neighbour_action="missing"`, those of the kept entities touching
+    a flagged non-entity. After the last doc, refuse decisions for doc ids the data
+    does not have."""
     if entity_action not in ENTITY_ACTIONS:
         raise DataError(
             "--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}"
+        )
+    if neighbour_action not in NEIGHBOUR_ACTIONS:
+        raise DataError(
+            "--neighbour-action",
+            f"must be one of {NEIGHBOUR_ACTIONS}, not {neighbour_action!r}",
         )
     seen = set()
     for doc in docs:
@@ -191,6 +207,8 @@ def clean_docs(
         doc_decisions = decisions.get(doc_id, [])
         if entries:
             doc_decisions = with_entry_decisions(doc, doc_decisions, entries)
+        if neighbour_action == "missing":
+            doc_decisions = with_neighbour_decisions(doc, doc_decisions)
         yield doc, clean_doc(doc, doc_decisions, entity_action)
     unseen = [doc_id for doc_id in decisions if doc_id not in seen]
     if unseen:
@@ -210,13 +228,15 @@ def clean_docbin(
     shard_size: int | None = None,
     gold_path: PathLike | None = None,
     entries_path: PathLike | None = None,
+    neighbour_action: str = "missing",
 ) -> CleanReport:
     """Clean a .spacy file or folder with a scores folder's flags (and, with
     `entries_path`, an entry table's flagged entries), streamed; write the cleaned
     data (a .spacy file, or a folder of shards: see `io.docbin.write_docbin`) and the
     audit JSONL, atomically. `gold_path`: gold docs for `detection_report`, refused
-    (`check_gold`) before anything is written."""
-    report = CleanReport()
+    (`check_gold`) before anything is written; with them the report keeps every
+    entity decision (`CleanReport.flagged_entities`)."""
+    report = CleanReport(track_entities=gold_path is not None)
     thresholds = read_thresholds(scores_dir)
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
     if gold_path is not None:
@@ -231,7 +251,11 @@ def clean_docbin(
         report.notes.append(NO_ENTRIES)
     with audit_writer(audit_path) as write_audit:
         cleaned = clean_docs(
-            iter_docbin_as_stored(data_path), decisions, entity_action, entries
+            iter_docbin_as_stored(data_path),
+            decisions,
+            entity_action,
+            entries,
+            neighbour_action,
         )
         write_docbin(_audited(cleaned, write_audit, report), output_path, shard_size)
     return report
@@ -253,13 +277,15 @@ def with_entry_decisions(
 ) -> list[Decision]:
     """The doc's decisions and one for each entity whose entry is flagged; where the
     training dynamics flagged the entity too, the entry's decision replaces theirs
-    (it says what the tokens become)."""
+    (it says what the tokens become) and keeps their AUM and threshold."""
     doc_id, by_entry = sample_key(doc), []
+    by_key = {d.key: d for d in decisions}
     for ent in doc.ents:
         flagged = entries.get((tuple(t.text for t in ent), ent.label_))
         if flagged is not None:
             action, repair = flagged
             becomes = "outside" if action == OUTSIDE else "missing"
+            replaced = by_key.get((doc_id, ent.start, ent.end, "entity"))
             by_entry.append(
                 Decision(
                     doc_id,
@@ -267,6 +293,8 @@ def with_entry_decisions(
                     ent.start,
                     ent.end,
                     ent.label_,
+                    aum=replaced.aum if replaced else None,
+                    threshold=replaced.threshold if replaced else None,
                     repair=repair if action == RELABEL else None,
                     becomes=None if action == RELABEL else becomes,
                     source="entry",
@@ -276,6 +304,39 @@ def with_entry_decisions(
         return list(decisions)
     taken = {d.key for d in by_entry}
     return [d for d in decisions if d.key not in taken] + by_entry
+
+
+def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[Decision]:
+    """The doc's decisions, where every entity that would be kept (no decision, or a
+    relabel) but touches a flagged non-entity that is not repaired is made missing
+    instead: one unit with its flagged neighbour (module docstring)."""
+    flagged = [
+        (d.start, d.end) for d in decisions if d.kind == "non_entity" and not d.repair
+    ]
+    if not flagged:
+        return list(decisions)
+    removed = {
+        (d.start, d.end, d.label)
+        for d in decisions
+        if d.kind == "entity" and not d.repair
+    }
+    doc_id, by_neighbour = sample_key(doc), []
+    for ent in doc.ents:
+        touches = any(start <= ent.end and ent.start <= end for start, end in flagged)
+        if touches and (ent.start, ent.end, ent.label_) not in removed:
+            by_neighbour.append(
+                Decision(
+                    doc_id,
+                    "entity",
+                    ent.start,
+                    ent.end,
+                    ent.label_,
+                    becomes="missing",
+                    source="neighbour",
+                )
+            )
+    taken = {d.key for d in by_neighbour}
+    return [d for d in decisions if d.key not in taken] + by_neighbour
 
 
 def _audited(

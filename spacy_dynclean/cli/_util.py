@@ -79,6 +79,12 @@ ENTITY_ACTION = typer.Option(
     "--entity-action",
     help="Tokens of a removed entity become: missing|outside",
 )
+NEIGHBOUR_ACTION = typer.Option(
+    "missing",
+    "--neighbour-action",
+    help="A kept entity next to (or overlapping) a flagged non-entity: missing (one "
+    "unit with it: the union becomes missing) | keep (the entity wins)",
+)
 REPAIR_MIN_SHARE = typer.Option(
     RepairRule.min_share,
     "--repair-min-share",

@@ -12,6 +12,7 @@ from ..scoring.options import ScoreOptions
 from ._util import (
     ENTITY_ACTION,
     ENTITY_AGG,
+    NEIGHBOUR_ACTION,
     P_NEG,
     P_POS,
     REPAIR_MAX_AUM,
@@ -79,6 +80,7 @@ def benchmark_cli(
     p_pos: float = P_POS,
     p_neg: float = P_NEG,
     entity_action: str = ENTITY_ACTION,
+    neighbour_action: str = NEIGHBOUR_ACTION,
     entry_evidence: str = typer.Option(
         EntryOptions.evidence,
         "--entry-evidence",
@@ -128,6 +130,7 @@ def benchmark_cli(
         variants=variants,
         score_options=ScoreOptions(entity_agg=entity_agg, p_pos=p_pos, p_neg=p_neg),
         entity_action=entity_action,
+        neighbour_action=neighbour_action,
         review_budgets=review_budgets,
         entry_options=EntryOptions(
             evidence=entry_evidence, confidence=entry_confidence

@@ -10,6 +10,7 @@ from ..cleaning.clean import clean_docbin, detection_path, detection_report
 from ..scoring.entries import ENTRIES_FILE
 from ._util import (
     ENTITY_ACTION,
+    NEIGHBOUR_ACTION,
     REPAIR_MAX_AUM,
     REPAIR_MIN_SHARE,
     app,
@@ -40,6 +41,7 @@ def clean_cli(
         None, "--gold", help="Gold .spacy of the same docs: report detection quality"
     ),
     entity_action: str = ENTITY_ACTION,
+    neighbour_action: str = NEIGHBOUR_ACTION,
     no_entries: bool = typer.Option(
         False,
         "--no-entries",
@@ -58,8 +60,9 @@ def clean_cli(
     ),
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
-    act on flagged dictionary entries (O, another type or missing, as their dev
-    evidence says); every doc is kept, in order. The data is streamed shard by shard."""
+        act on flagged dictionary entries (O, another type or missing, as their dev
+        evidence says); a kept entity touching a flagged non-entity is made missing with it
+    (--neighbour-action); every doc is kept, in order. The data is streamed shard by shard."""
     rule = repair_rule(repair, repair_min_share, repair_max_aum)
     entries_path = scores_dir / ENTRIES_FILE
     report = clean_docbin(
@@ -72,6 +75,7 @@ def clean_cli(
         shard_size=shard_size,
         gold_path=gold_path,
         entries_path=entries_path if entries_path.exists() and not no_entries else None,
+        neighbour_action=neighbour_action,
     )  # a bad --gold is refused before anything is written
     for note in report.notes:
         msg.info(note)

@@ -44,6 +44,13 @@ def report_cli(
         500, "--max-items", help="At most this many flagged sentences in the HTML pages"
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for the data map's subsample"),
+    entries_path: Path | None = typer.Option(
+        None,
+        "--entries",
+        help="The entry table the data was cleaned with (default: SCORES_DIR/entries.jsonl, if any)",
+        dir_okay=False,
+        exists=True,
+    ),
 ) -> None:
     """Show what was cleaned: AUM histograms and data map (PNG), a static HTML page
     of the flagged sentences, and review.jsonl to check the decisions in an
@@ -58,6 +65,7 @@ def report_cli(
         max_items=max_items,
         seed=seed,
         progress=progress.info,
+        entries_path=entries_path,
     )
     for note in result.notes:
         msg.warn(note)

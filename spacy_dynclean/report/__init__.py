@@ -21,7 +21,7 @@ from ..io.docbin import iter_docbin_as_stored
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
-from ..scoring.entries import ENTRIES_FILE, read_entries
+from ..scoring.entries import ENTRIES_FILE, KEEP, read_entries
 from ..scoring.scores import read_scores, summarize
 from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
@@ -89,6 +89,14 @@ def write_report(
     entries = read_entries(entries_path) if entries_path.exists() else None
     if entries is None:
         notes.append(NO_ENTRIES)
+    elif any(e["action"] != KEEP for e in entries) and not any(
+        d.source == "entry" for lines in audit.values() for _, d in lines
+    ):
+        notes.append(
+            f"{entries_path} flags entries, but the audit has no decision from it: "
+            "the data was cleaned without it (`--no-entries`), so the table below is "
+            "not what was applied"
+        )
     say("Drawing the figures")
     plots = write_plots(table, scores.thresholds, output_dir, errors, seed)
     say(f"Writing {REVIEW_FILE}")
@@ -147,10 +155,14 @@ def check_audit(
     table: ItemTable, audit: Audit, scores_dir: PathLike, audit_path: PathLike
 ) -> None:
     """Refuse an audit whose decisions are not exactly the flagged items of the scores
-    (and the entities of flagged dictionary entries, `source` "entry")."""
+    (and the entities the cleaning itself added: those of flagged dictionary
+    entries, `source` "entry", and the neighbours of flagged non-entities)."""
     keys = {d.key for lines in audit.values() for _, d in lines}
     by_entry = {
-        d.key for lines in audit.values() for _, d in lines if d.source == "entry"
+        d.key
+        for lines in audit.values()
+        for _, d in lines
+        if d.source in ("entry", "neighbour")
     }
     flagged = set(flagged_keys(table))
     if flagged <= keys and keys - flagged <= by_entry:

@@ -17,6 +17,7 @@ from spacy.displacy.render import DEFAULT_LABEL_COLORS
 from spacy.tokens import Doc
 
 from ..cleaning.audit import ACTION_TITLES, REMOVED_ENTITY, Decision, Key, count_actions
+from ..scoring.entries import KEEP
 from ..util import PathLike, atomic_write
 from .plots import Plot
 from .review import FlaggedDoc
@@ -267,8 +268,17 @@ def _mark_html(
     )
 
 
+# what flagged a decision that is not the training dynamics' own
+SOURCE_TEXTS = {
+    "entry": "its dictionary entry, judged on dev",
+    "neighbour": "touches a flagged non-entity",
+}
+
+
 def _score(decision: Decision, item: FlaggedDoc, verdicts: Verdicts | None) -> str:
-    text = f"AUM {_num(decision.aum)} &lt; {_num(decision.threshold)}"
+    text = SOURCE_TEXTS.get(
+        decision.source, f"AUM {_num(decision.aum)} &lt; {_num(decision.threshold)}"
+    )
     if verdicts is None:
         return text
     error = verdicts.get(decision.key)
@@ -401,14 +411,14 @@ def _detection_table(detection: dict[str, dict[str, Any]]) -> str:
 
 def _entries_table(entries: Sequence[dict[str, Any]], most: int = 50) -> str:
     """The dictionary entries most likely to do harm (`dynclean entries`), first."""
-    flagged = [e for e in entries if e["flagged"]]
+    flagged = [e for e in entries if e["action"] != KEEP]  # as edited, if it was
     rows = [
         (
             " ".join(e["words"]),
             e["label"],
-            e["n"],
-            ", ".join(f"{k} {v}" for k, v in e["dev"].items()) or "-",
-            _num(e["p_wrong"]),
+            e.get("n", "-"),
+            ", ".join(f"{k} {v}" for k, v in (e.get("dev") or {}).items()) or "-",
+            _num(e.get("p_wrong")),
             e["action"] + (f" → {e['repair']}" if e.get("repair") else ""),
         )
         for e in entries[:most]

@@ -61,7 +61,7 @@ LOWER_ATTESTED, OTHER = "lower_attested", "other"
 EVIDENCE = ("string", "model")
 # what a flagged entry's occurrences become
 KEEP, OUTSIDE, MISSING, RELABEL = "keep", "outside", "missing", "relabel"
-ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL)
+ENTRY_ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL)
 NOT_ENTRIES = "is this the entries.jsonl written by `dynclean entries`? write it again"
 EntryKey = tuple[tuple[str, ...], str]
 
@@ -73,6 +73,18 @@ class EntryOptions:
 
     evidence: str = "string"
     confidence: float = 0.9  # flag when P(right at < half the places) exceeds this
+
+    def __post_init__(self) -> None:
+        if self.evidence not in EVIDENCE:
+            raise DataError(
+                "--evidence", f"must be one of {EVIDENCE}, not {self.evidence!r}"
+            )
+        if not 0 < self.confidence < 1:
+            raise DataError(
+                "--confidence",
+                f"must be a probability between 0 and 1, not {self.confidence}",
+                hint="the default, 0.9, flags an entry 9 to 1 more likely wrong",
+            )
 
 
 @dataclass
@@ -181,10 +193,8 @@ def model_places(
 def add_dev_evidence(
     entries: Mapping[EntryKey, Entry],
     places: Iterable[tuple[Doc, Span, list[str]]],
-) -> int:
-    """Count, for every entry applying at a place of a gold doc, what gold says there;
-    returns the number of places."""
-    n_places = 0
+) -> None:
+    """Count, for every entry applying at a place of a gold doc, what gold says there."""
     for doc, span, labels in places:
         verdict = gold_verdict(doc, span)
         words = tuple(t.text for t in span)
@@ -192,8 +202,6 @@ def add_dev_evidence(
             entry = entries.get((words, label))
             if entry is not None:
                 entry.dev[AGREE if verdict == label else verdict] += 1
-        n_places += 1
-    return n_places
 
 
 def gold_verdict(doc: Doc, span: Span) -> str:
@@ -284,7 +292,8 @@ def fit_beta_binomial(pairs: list[tuple[int, int]]) -> tuple[float, float]:
 def _action(entry: Entry, prior: GroupPrior) -> tuple[str, str | None]:
     """The action of a flagged entry: its most likely verdict if that holds more
     than half the evidence (its dev counts plus the group's shares, weighted by the
-    prior's strength), else missing."""
+    prior's strength), else missing. A type to relabel to must be one the entry's
+    own dev places name: the group's shares alone say nothing of this entry's type."""
     total = sum(entry.dev.values()) + prior.strength
     posterior = {
         verdict: (entry.dev[verdict] + prior.strength * prior.shares.get(verdict, 0))
@@ -297,6 +306,8 @@ def _action(entry: Entry, prior: GroupPrior) -> tuple[str, str | None]:
         return MISSING, None
     if verdict == NOT_ENTITY:
         return OUTSIDE, None
+    if not entry.dev[verdict]:
+        return MISSING, None
     return RELABEL, verdict
 
 
@@ -344,10 +355,6 @@ def score_entries(
     """The judged entries of the distant data at `data_path`, from the gold dev docs
     at `dev_path` (and, for `evidence="model"`, the predictions on them of the
     pipeline at `model`); with `scores_dir`, their occurrences' AUMs."""
-    if options.evidence not in EVIDENCE:
-        raise DataError(
-            "--evidence", f"must be one of {EVIDENCE}, not {options.evidence!r}"
-        )
     if (options.evidence == "model") != (model is not None):
         raise DataError(
             "--model",
@@ -403,13 +410,13 @@ def read_entries(path: PathLike) -> list[dict[str, Any]]:
         if not (
             isinstance(line.get("words"), list)
             and isinstance(line.get("label"), str)
-            and line.get("action") in ACTIONS
+            and line.get("action") in ENTRY_ACTIONS
             and (line["action"] == RELABEL) == isinstance(line.get("repair"), str)
         ):
             raise DataError(
                 path,
                 "not an entry: needs 'words' (a list), 'label', an 'action' "
-                f"({' | '.join(ACTIONS)}) and a 'repair' type exactly for {RELABEL!r}",
+                f"({' | '.join(ENTRY_ACTIONS)}) and a 'repair' type exactly for {RELABEL!r}",
                 record=n,
                 hint=NOT_ENTRIES,
             )

@@ -9,6 +9,7 @@ from spacy_dynclean.cleaning.clean import (
     clean_docs,
     decisions_by_doc,
     detection_path,
+    with_neighbour_decisions,
 )
 from spacy_dynclean.errors import DataError, MismatchError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
@@ -89,6 +90,59 @@ def test_non_entity_span_overlapping_a_kept_entity():
     assert ents_of(d) == ENTS
     assert iobs(d) == [3, 0, 3, 1, 0, 3, 2]
     assert audit[0].n_missing == 2
+
+
+def test_kept_entity_next_to_a_flagged_token_becomes_missing_with_it():
+    d = doc()  # "in" (4) flagged: "Bob Smith" (2-4) and "Paris" (5-6) touch it
+    decisions = with_neighbour_decisions(d, [decision("d:1", 4, 5, "non_entity", "O")])
+    audit = clean_doc(d, decisions)
+    assert ents_of(d) == [(0, 1, "PER")]
+    assert iobs(d) == [3, 2, 0, 0, 0, 0, 2]
+    by_neighbour = [a for a in audit if a.source == "neighbour"]
+    assert [(a.start, a.end, a.action, a.becomes) for a in by_neighbour] == [
+        (2, 4, REMOVED_ENTITY, "missing"),
+        (5, 6, REMOVED_ENTITY, "missing"),
+    ]
+
+
+def test_neighbour_rule_spares_entities_already_removed_or_not_touching():
+    d = doc()
+    decisions = [
+        decision("d:1", 2, 4, "entity", "PER"),
+        decision("d:1", 6, 7, "non_entity", "O"),
+    ]
+    out = with_neighbour_decisions(d, decisions)
+    # "Bob Smith" is removed already; "Paris" (5-6) touches "today" (6-7); "Alice" not
+    assert [(x.start, x.end, x.source) for x in out] == [
+        (2, 4, "aum"),
+        (6, 7, "aum"),
+        (5, 6, "neighbour"),
+    ]
+
+
+def test_neighbour_rule_replaces_a_relabel_and_ignores_repaired_tokens():
+    d = doc()
+    relabel = decision("d:1", 5, 6, "entity", "LOC", repair="ORG")
+    flagged = decision("d:1", 6, 7, "non_entity", "O")
+    out = with_neighbour_decisions(d, [relabel, flagged])
+    assert [(x.start, x.repair, x.source) for x in out] == [
+        (6, None, "aum"),
+        (5, None, "neighbour"),
+    ]
+    added = decision("d:1", 6, 7, "non_entity", "O", repair="LOC")
+    assert with_neighbour_decisions(d, [added]) == [added]
+
+
+@pytest.mark.parametrize("action,ents", [("missing", [(0, 1, "PER")]), ("keep", ENTS)])
+def test_clean_docs_neighbour_action(action, ents):
+    flags = decisions_by_doc([flag("d:1", 4, 5, "non_entity", "O")])
+    ((out, _),) = clean_docs([doc()], flags, neighbour_action=action)
+    assert ents_of(out) == ents
+
+
+def test_bad_neighbour_action():
+    with pytest.raises(DataError, match="--neighbour-action"):
+        list(clean_docs([doc()], {}, neighbour_action="join"))
 
 
 def test_missing_wins_over_outside_where_flags_overlap():

@@ -42,13 +42,24 @@ def docs_and_flags(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(docs_and_flags(), st.sampled_from(["missing", "outside"]))
-def test_cleaning_properties(data, entity_action):
+@given(
+    docs_and_flags(),
+    st.sampled_from(["missing", "outside"]),
+    st.sampled_from(["missing", "keep"]),
+)
+def test_cleaning_properties(data, entity_action, neighbour_action):
     docs, rows = data
     before = {
         d.user_data["dynclean_id"]: (ents_of(d), [t.ent_iob for t in d]) for d in docs
     }
-    out = list(clean_docs(docs, decisions_by_doc(rows), entity_action))
+    out = list(
+        clean_docs(
+            docs,
+            decisions_by_doc(rows),
+            entity_action,
+            neighbour_action=neighbour_action,
+        )
+    )
     assert len(out) == len(docs)
     for (doc, audit), row_doc in zip(out, docs):
         doc_id = doc.user_data["dynclean_id"]
@@ -58,7 +69,19 @@ def test_cleaning_properties(data, entity_action):
         assert set(kept) <= set(old_ents)
         in_kept = {i for s, e, _ in kept for i in range(s, e)}
         flags = [r for r in rows if r["doc_id"] == doc_id]
-        assert len(audit) == len(flags)
+        by_neighbour = [d for d in audit if d.source == "neighbour"]
+        assert len(audit) == len(flags) + len(by_neighbour)
+        flagged_neg = [
+            (r["start"], r["end"]) for r in flags if r["kind"] == "non_entity"
+        ]
+        if neighbour_action == "keep":
+            assert not by_neighbour
+        else:  # no kept entity touches a flagged non-entity
+            assert not any(
+                ks <= fe and fs <= ke for ks, ke, _ in kept for fs, fe in flagged_neg
+            )
+        for d in by_neighbour:
+            assert all(doc[i].ent_iob == 0 for i in range(d.start, d.end))
         for r in flags:
             tokens = range(r["start"], r["end"])
             if r["kind"] == "entity":
@@ -69,6 +92,7 @@ def test_cleaning_properties(data, entity_action):
                 if r["kind"] == "entity" and entity_action == "missing":
                     assert doc[i].ent_iob == 0
         flagged_tokens = {i for r in flags for i in range(r["start"], r["end"])}
+        flagged_tokens |= {i for d in by_neighbour for i in range(d.start, d.end)}
         for i, token in enumerate(doc):
             if i not in flagged_tokens:
                 assert (

@@ -102,7 +102,9 @@ def score_rows(docs: Sequence[Doc]) -> list[dict[str, Any]]:
 
 
 def build_inputs(tmp_path: Path) -> Inputs:
-    """Write data, scores, audit, cleaned data and gold into `tmp_path`."""
+    """Write data, scores, audit, cleaned data and gold into `tmp_path`; the entity
+    a flagged non-entity overlaps is kept (`neighbour_action="keep"`), so that every
+    page element shows."""
     docs = [
         make_doc(words, ents, f"train:{n}")
         for n, (words, ents, _) in enumerate(DOCS, start=1)
@@ -139,7 +141,7 @@ def build_inputs(tmp_path: Path) -> Inputs:
     )
     srsly.write_json(scores / "thresholds.json", thresholds)
     audit, cleaned = tmp_path / "audit.jsonl", tmp_path / "cleaned.spacy"
-    clean_docbin(data, scores, cleaned, audit)
+    clean_docbin(data, scores, cleaned, audit, neighbour_action="keep")
     return Inputs(
         data, scores, audit, cleaned, write_docbin(gold, tmp_path / "gold.spacy"), docs
     )

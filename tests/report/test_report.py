@@ -246,11 +246,14 @@ def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
     clean_docbin(
         inputs.data, inputs.scores, tmp_path / "c.spacy", audit, entries_path=table
     )
-    assert {line["source"] for line in srsly.read_jsonl(audit)} == {"aum", "entry"}
+    sources = [line["source"] for line in srsly.read_jsonl(audit)]
+    assert sorted(set(sources)) == ["aum", "entry", "neighbour"]
     result = write_report(inputs.scores, audit, inputs.data, tmp_path / "report")
     page = result.index.read_text(encoding="utf8")
     assert "Dictionary entries (1 of 1 flagged" in page and "O 3" in page
-    assert result.n_decisions == 6
+    assert "its dictionary entry, judged on dev" in page
+    assert "touches a flagged non-entity" in page
+    assert result.n_decisions == 5 + sources.count("entry") + sources.count("neighbour")
     assert not any("no entry table" in note for note in result.notes)
 
 
@@ -258,3 +261,26 @@ def test_report_says_what_it_cannot_see_without_an_entry_table(inputs, tmp_path)
     result = write_report(inputs.scores, inputs.audit, inputs.data, tmp_path / "report")
     assert any("no entry table" in note for note in result.notes)
     assert "no entry table" in result.index.read_text(encoding="utf8")
+
+
+def test_report_says_when_the_entry_table_was_not_applied(inputs, tmp_path):
+    from spacy_dynclean.scoring.entries import Entry, write_entries
+
+    alice = Entry(("Alice",), "PER", n=1, p_wrong=0.95, action="outside")
+    table = write_entries({alice.key: alice}, tmp_path / "elsewhere")
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(inputs.scores),
+            str(inputs.audit),  # cleaned without any entry table
+            str(inputs.data),
+            str(tmp_path / "report"),
+            "--entries",
+            str(table),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf8")
+    assert "the data was cleaned without it" in page
+    assert "Dictionary entries (1 of 1 flagged" in page

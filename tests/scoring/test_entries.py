@@ -90,6 +90,15 @@ def test_the_dev_evidence_chooses_the_action():
     assert entries[(("Paris",), "LOC")].p_wrong < 0.1
 
 
+def test_a_relabel_type_comes_from_the_entry_own_dev_places():
+    relabelled = {(f"W{i}", "PER"): {"LOC": 4} for i in range(20)}
+    entries = entries_with({**relabelled, ("Unseen", "PER"): {}})
+    assert entries[(("W0",), "PER")].repair == "LOC"
+    # flagged from its group alone, which mostly says LOC: no type of its own
+    assert entries[(("Unseen",), "PER")].action == "missing"
+    assert entries[(("Unseen",), "PER")].repair is None
+
+
 def test_an_unchecked_entry_needs_a_group_that_is_mostly_wrong_and_large():
     few = {(f"W{i}", "MISC"): {"O": 3} for i in range(3)}
     entries = entries_with({**few, ("Unseen", "MISC"): {}}, group="lower_attested")
@@ -151,6 +160,7 @@ def test_flagged_entries_become_o_another_type_or_missing():
         (3, "entry"),
         (7, "entry"),
     ]
+    assert decisions[-1].aum == -2.0  # the replaced decision's AUM stays on it
     audit = clean_doc(doc, decisions)
     assert ents_of(doc) == [(3, 5, "LOC")]
     assert [t.ent_iob_ for t in doc] == ["O", "", "O", "B", "I", "O", "O", ""]
@@ -224,7 +234,7 @@ def test_the_simulated_reviewer_decides_the_most_harmful_entries_from_gold():
 
     words = "The band met Hong Kong fans in Paris".split()
     distant = [make_doc(words, [(0, 1, "MISC"), (3, 5, "PER"), (7, 8, "LOC")], "t:1")]
-    gold = [make_doc(words, [(3, 5, "LOC"), (7, 8, "LOC")], "t:1")]
+    gold = [make_doc(words, [(3, 5, "LOC")], "t:1")]  # "Paris" is wrong too
     entries = E.collect_entries(distant)
     for key, p_wrong in (
         ((("The",), "MISC"), 0.3),
@@ -239,4 +249,6 @@ def test_the_simulated_reviewer_decides_the_most_harmful_entries_from_gold():
         "Hong Kong": ("relabel", "LOC"),
         "Paris": ("keep", None),  # beyond the budget: the tool's decision stands
     }
+    third = simulated_review(entries, distant, gold, budget=3)
+    assert third[(("Paris",), "LOC")].action == "outside"
     assert entries[(("The",), "MISC")].action == "keep"  # the input is not changed
