@@ -3,6 +3,8 @@
     python scripts/benchmark_table.py benchmarks/results/*.json > table.md
     python scripts/benchmark_table.py --recipes benchmarks/results/issue14/*.json
 
+(`--recipes`: per run, then test F1 means, then dev F1 means per dataset.)
+
 Numbers are copied from the files (F1 etc. as percentages), never typed by hand.
 """
 
@@ -198,6 +200,7 @@ RECIPE_VARIANTS = (
     "raw",
     "dynclean",
     "cleaned",
+    "cleaned_keep",
     "cleaned_split",
     "reviewed-25",
     "reviewed-50",
@@ -234,9 +237,10 @@ def recipe_rows(paths: list[Path]) -> list[str]:
     return lines
 
 
-def recipe_means(paths: list[Path]) -> list[str]:
-    """Mean ± standard deviation of test F1 per dataset over the runs (seeds) that
-    trained the variant; n: how many."""
+def recipe_means(paths: list[Path], split: str = "test") -> list[str]:
+    """Mean ± standard deviation of F1 on `split` (test, or dev: the set the model
+    was selected on; for cleaned_split its selection half) per dataset over the runs
+    (seeds) that trained the variant; n: how many."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for path in paths:
         m = json.loads(path.read_text())
@@ -248,7 +252,11 @@ def recipe_means(paths: list[Path]) -> list[str]:
     for dataset, runs in sorted(groups.items()):
         cells = []
         for variant in RECIPE_VARIANTS:
-            values = [100 * m[variant]["f"] for m in runs if variant in m]
+            values = [
+                100 * (m[variant]["dev"] if split == "dev" else m[variant])["f"]
+                for m in runs
+                if variant in m
+            ]
             spread = f" ± {statistics.stdev(values):.1f}" if len(values) > 1 else ""
             cells.append(
                 f"{statistics.mean(values):.1f}{spread} (n={len(values)})"
@@ -265,6 +273,8 @@ if __name__ == "__main__":
         print("\n".join(recipe_rows(paths)))
         print()
         print("\n".join(recipe_means(paths)))
+        print()
+        print("\n".join(recipe_means(paths, "dev")))
         sys.exit(0)
     paths = [Path(p) for p in sys.argv[1:]]
     print("\n".join(rows(paths)))

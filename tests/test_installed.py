@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-# what `dynclean benchmark --config cnn|trf --head token|span` trains with
+# what `dynclean benchmark --config cnn|trf|trf_finetune --head token|span` trains with
 SHIPPED = {
     f"{name}.cfg"
     for name in (
@@ -24,6 +24,9 @@ SHIPPED = {
         "dynamics_trf",
         "dynamics_span_trf",
         "ner_trf",
+        "dynamics_trf_finetune",
+        "dynamics_span_trf_finetune",
+        "ner_trf_finetune",
     )
 }
 CHECK = r"""
@@ -44,11 +47,13 @@ from spacy_dynclean.configs import CONFIG_DIR
 from spacy_dynclean.benchmark import BenchmarkSettings
 
 paths = {}
-for config in ("cnn", "trf"):
+for config in ("cnn", "trf", "trf_finetune"):
     for head in ("token", "span"):
         settings = BenchmarkSettings(config=config, head=head)
         paths[f"dynamics-{config}-{head}"] = str(settings.config_path("dynamics"))
         paths[f"ner-{config}"] = str(settings.config_path("ner"))
+frozen = spacy.registry.architectures.get("spacy-dynclean.FrozenTransformer.v1")
+paths["frozen-encoder-module"] = sys.modules[frozen.__module__].__file__
 dynamics = spacy.util.load_config(paths["dynamics-cnn-token"], interpolate=True)
 nlp = spacy.util.load_model_from_config(dynamics, auto_fill=True, validate=True)
 print(json.dumps({

@@ -2,7 +2,8 @@
 scores row to the audit line and back.
 
 Audit format (`audit.jsonl`, `dynclean clean --audit`): one JSON object per flagged
-item, in data order (and, within a doc, in scores order):
+item, in data order; within a doc, the training dynamics' decisions in scores order,
+then those of dictionary entries, then those of neighbours:
 
 ```
 {"doc_id": "train:1", "tokens": ["Paris"], "start": 3, "end": 4, "label": "LOC",

@@ -14,6 +14,7 @@ What the cleaning did with each item is its `audit.Decision`.
 """
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -246,9 +247,13 @@ def clean_docbin(
         repair,
         thresholds["entity_types"] if repair else (),
     )
-    entries = flagged_entries(entries_path) if entries_path is not None else None
-    if entries is None:
+    entries = None
+    if entries_path is None:
         report.notes.append(NO_ENTRIES)
+    else:
+        table = read_entries(entries_path)
+        entries = flagged_entries(table)
+        report.notes.extend(check_entry_counts(data_path, table, entries_path))
     with audit_writer(audit_path) as write_audit:
         cleaned = clean_docs(
             iter_docbin_as_stored(data_path),
@@ -261,13 +266,45 @@ def clean_docbin(
     return report
 
 
-def flagged_entries(path: PathLike) -> dict[EntryKey, tuple[str, str | None]]:
-    """The flagged entries of an entry table: (words, type) → (action, repair)."""
+def flagged_entries(
+    table: Iterable[Mapping[str, Any]],
+) -> dict[EntryKey, tuple[str, str | None]]:
+    """The flagged entries of an entry table's lines: (words, type) → (action, repair)."""
     return {
         (tuple(line["words"]), line["label"]): (line["action"], line.get("repair"))
-        for line in read_entries(path)
+        for line in table
         if line["action"] != KEEP
     }
+
+
+def check_entry_counts(
+    data_path: PathLike, table: Sequence[Mapping[str, Any]], entries_path: PathLike
+) -> list[str]:
+    """A note when the flagged entries occur in the data other than as often as the
+    table says (its `n`): the table was judged on other data, and it still applies,
+    by words and type. Lines without `n` (written by hand) are not checked."""
+    expected = {
+        (tuple(line["words"]), line["label"]): line["n"]
+        for line in table
+        if line["action"] != KEEP and isinstance(line.get("n"), int)
+    }
+    found = Counter(
+        key
+        for doc in iter_docbin_as_stored(data_path)
+        for ent in doc.ents
+        if (key := (tuple(t.text for t in ent), ent.label_)) in expected
+    )
+    stale = [key for key, n in expected.items() if found[key] != n]
+    if not stale:
+        return []
+    words, label = stale[0]
+    return [
+        f"{len(stale)} of the {len(expected)} flagged entries of {entries_path} occur "
+        f"in {data_path} other than as often as when they were judged (e.g. "
+        f"{' '.join(words)!r}/{label}: {found[stale[0]]}, not {expected[stale[0]]}): "
+        "the table applies by words and type; if the data changed, run "
+        "`dynclean entries` on it again"
+    ]
 
 
 def with_entry_decisions(

@@ -1,4 +1,4 @@
-"""`dynclean strip PIPELINE OUTPUT`: the pipeline without its dynclean components, ready for `spacy package`."""
+"""`dynclean strip PIPELINE OUTPUT`: the pipeline without its spacy-dynclean parts, ready for `spacy package`."""
 
 from pathlib import Path
 
@@ -21,13 +21,14 @@ def strip_cli(
     output_path: Path = typer.Argument(
         ...,
         metavar="OUTPUT",
-        help="Folder for the pipeline without dynclean",
+        help="Folder for the pipeline without spacy-dynclean parts",
         file_okay=False,
     ),
 ) -> None:
     """Remove every dynclean component (and its margin records, which hold the
-    training docs' ids) from a trained pipeline, so that it loads and ships with
-    spaCy alone: then `python -m spacy package OUTPUT packages`."""
+    training docs' ids) from a trained pipeline and write its frozen transformer
+    encoders as spacy-transformers' own, so that it loads and ships with spaCy
+    (and spacy-transformers) alone: then `python -m spacy package OUTPUT packages`."""
     names = strip_dynclean(model_path, output_path)
-    msg.good(f"Removed {', '.join(names)}; wrote the pipeline to {output_path}")
+    msg.good(f"Stripped {', '.join(names)}; wrote the pipeline to {output_path}")
     msg.text(f"Ship it with: python -m spacy package {output_path} packages")

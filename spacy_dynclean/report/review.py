@@ -26,6 +26,11 @@ least one decision, in the order of the data:
   same offset conventions, its own `id` (`<doc_id>#<k>`) and `accept`.
 - `meta.entity_action`: what the tokens of a removed entity become ("missing", or
   "outside" when the data was cleaned with `--entity-action outside`).
+- Each decision may also carry `becomes` (what its removed entity's tokens become, where
+  it says so itself: a dictionary entry's "outside") and `source` (what flagged it:
+  "aum", "entry" or "neighbour"; `cleaning.audit`). A decision per dictionary entry is
+  taken in the entry table instead: edit its `action` in `entries.jsonl` and run
+  `dynclean clean` again.
 
 Applying a reviewed file (`apply_review`), per line:
 - `answer` "accept": a decision with `accept: true` is applied (the entity removed,

@@ -130,7 +130,7 @@ def test_entries_round_trip_and_bad_lines_are_refused(tmp_path):
     path = E.write_entries(entries, tmp_path / "scores")
     lines = E.read_entries(path)
     assert [line["words"] for line in lines] == [["The"], ["Hong", "Kong"]]  # by harm
-    assert flagged_entries(path) == {
+    assert flagged_entries(lines) == {
         (("The",), "MISC"): ("outside", None),
         (("Hong", "Kong"), "PER"): ("relabel", "LOC"),
     }
@@ -184,12 +184,24 @@ def test_clean_docbin_applies_an_entry_table_and_says_when_it_has_none(tmp_path)
     report = clean_docbin(data, scores, tmp_path / "out.spacy", entries_path=table)
     assert report.actions["relabeled_entity"] == 1
     assert report.actions["removed_entity"] == 2
-    assert not any("no entry table" in note for note in report.notes)
+    assert report.notes == []  # each flagged entry occurs as often as judged
     out = list(DocBin().from_disk(tmp_path / "out.spacy").get_docs(docs[0].vocab))
     assert len(out) == 2 and ents_of(out[0]) == [(3, 5, "LOC")]
     report = clean_docbin(data, scores, tmp_path / "out2.spacy")
     assert report.actions["removed_entity"] == 0
     assert any("no entry table" in note for note in report.notes)
+
+
+def test_clean_docbin_notes_an_entry_table_judged_on_other_data(tmp_path):
+    docs = [make_doc(WORDS, ENTS, "t:1")]
+    data = write_docbin(docs, tmp_path / "train.spacy")
+    scores = write_scores_dir(tmp_path / "scores", [], docs=docs)
+    york = E.Entry(("York",), "LOC", n=5, action="missing")  # once in the data
+    table = E.write_entries({york.key: york}, scores)
+    report = clean_docbin(data, scores, tmp_path / "out.spacy", entries_path=table)
+    assert report.actions["removed_entity"] == 1  # still applied
+    (note,) = report.notes
+    assert "1 of the 1 flagged entries" in note and "'York'/LOC: 1, not 5" in note
 
 
 def test_score_entries_from_docbins(tmp_path):

@@ -107,6 +107,38 @@ def test_packaged_stripped_pipeline_does_not_require_spacy_dynclean(
 
 def test_strip_refuses_a_pipeline_without_dynclean(trained_with_dynclean, tmp_path):
     strip_dynclean(trained_with_dynclean, tmp_path / "stripped")
-    with pytest.raises(DataError, match="has no dynclean component"):
+    with pytest.raises(
+        DataError, match="has no dynclean component and no frozen encoder"
+    ):
         strip_dynclean(tmp_path / "stripped", tmp_path / "again")
     assert not (tmp_path / "again").exists()
+
+
+def test_strip_writes_a_frozen_encoder_as_spacy_transformers_own(
+    tmp_path, tiny_docs, tiny_bert
+):
+    from spacy_dynclean.config import load_config
+    from spacy_dynclean.configs import config_path
+
+    config = load_config(
+        config_path("ner_trf"),
+        {"paths.transformer": str(tiny_bert), "training.max_steps": 3},
+    )
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    examples = [Example(nlp.make_doc(doc.text), doc) for doc in tiny_docs]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer)
+    nlp.to_disk(tmp_path / "model")
+    out = tmp_path / "stripped"
+    assert strip_dynclean(tmp_path / "model", out) == ["frozen encoder of ner"]
+    text = (out / "config.cfg").read_text(encoding="utf8")
+    assert "dynclean" not in text and "Tok2VecTransformer.v3" in text
+    stripped = spacy.load(out)
+    doc = "Alice lives in Paris and Bob works at Acme Corp"
+    assert [(e.text, e.label_) for e in stripped(doc).ents] == [
+        (e.text, e.label_) for e in nlp(doc).ents
+    ]
+    encoder = stripped.get_pipe("ner").model.get_ref("tok2vec")
+    assert stripped.get_pipe("ner").model.layers  # built from the plain architecture
+    assert encoder is not None

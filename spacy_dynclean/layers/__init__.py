@@ -1,0 +1,1 @@
+"""Model layers (thinc) that the shipped configs build on."""
