@@ -324,12 +324,9 @@ def with_entry_decisions(
             becomes = "outside" if action == OUTSIDE else "missing"
             replaced = by_key.get((doc_id, ent.start, ent.end, "entity"))
             by_entry.append(
-                Decision(
+                _entity_decision(
                     doc_id,
-                    "entity",
-                    ent.start,
-                    ent.end,
-                    ent.label_,
+                    ent,
                     aum=replaced.aum if replaced else None,
                     threshold=replaced.threshold if replaced else None,
                     repair=repair if action == RELABEL else None,
@@ -337,10 +334,7 @@ def with_entry_decisions(
                     source="entry",
                 )
             )
-    if not by_entry:
-        return list(decisions)
-    taken = {d.key for d in by_entry}
-    return [d for d in decisions if d.key not in taken] + by_entry
+    return _replacing(decisions, by_entry)
 
 
 def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[Decision]:
@@ -362,18 +356,20 @@ def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[De
         touches = any(start <= ent.end and ent.start <= end for start, end in flagged)
         if touches and (ent.start, ent.end, ent.label_) not in removed:
             by_neighbour.append(
-                Decision(
-                    doc_id,
-                    "entity",
-                    ent.start,
-                    ent.end,
-                    ent.label_,
-                    becomes="missing",
-                    source="neighbour",
-                )
+                _entity_decision(doc_id, ent, becomes="missing", source="neighbour")
             )
-    taken = {d.key for d in by_neighbour}
-    return [d for d in decisions if d.key not in taken] + by_neighbour
+    return _replacing(decisions, by_neighbour)
+
+
+def _entity_decision(doc_id: str, ent: Span, **fields: Any) -> Decision:
+    """A decision the cleaning takes itself on the entity `ent` of doc `doc_id`."""
+    return Decision(doc_id, "entity", ent.start, ent.end, ent.label_, **fields)
+
+
+def _replacing(decisions: Sequence[Decision], new: list[Decision]) -> list[Decision]:
+    """`decisions` without those on the items of `new`, then `new`."""
+    taken = {d.key for d in new}
+    return [d for d in decisions if d.key not in taken] + new
 
 
 def _audited(
