@@ -34,10 +34,9 @@ from typing import Any
 import srsly
 from wasabi import msg
 
-from .cleaning.audit import ENTITY_ACTIONS
 from .cleaning.clean import (
-    NEIGHBOUR_ACTIONS,
     CleanReport,
+    check_actions,
     clean_docbin,
     detection_report,
 )
@@ -511,16 +510,7 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
             "--review-budget",
             f"the simulated reviewer answers from train-gs.json, and {data_dir} has none",
         )
-    if settings.entity_action not in ENTITY_ACTIONS:
-        raise DataError(
-            "--entity-action",
-            f"must be one of {ENTITY_ACTIONS}, not {settings.entity_action!r}",
-        )
-    if settings.neighbour_action not in NEIGHBOUR_ACTIONS:
-        raise DataError(
-            "--neighbour-action",
-            f"must be one of {NEIGHBOUR_ACTIONS}, not {settings.neighbour_action!r}",
-        )
+    check_actions(settings.entity_action, settings.neighbour_action)
 
 
 def _cpu_name() -> str:

@@ -189,15 +189,7 @@ def clean_docs(
     entries; with `neighbour_action="missing"`, those of the kept entities touching
     a flagged non-entity. After the last doc, refuse decisions for doc ids the data
     does not have."""
-    if entity_action not in ENTITY_ACTIONS:
-        raise DataError(
-            "--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}"
-        )
-    if neighbour_action not in NEIGHBOUR_ACTIONS:
-        raise DataError(
-            "--neighbour-action",
-            f"must be one of {NEIGHBOUR_ACTIONS}, not {neighbour_action!r}",
-        )
+    check_actions(entity_action, neighbour_action)
     seen = set()
     for doc in docs:
         doc_id = sample_key(doc)
@@ -216,6 +208,19 @@ def clean_docs(
         raise MismatchError(
             f"{len(unseen)} flagged doc(s) are not in the data, e.g. {unseen[0]!r}: "
             "the data and the scores do not belong together"
+        )
+
+
+def check_actions(entity_action: str, neighbour_action: str) -> None:
+    """Refuse an `--entity-action` or `--neighbour-action` the cleaning does not know."""
+    if entity_action not in ENTITY_ACTIONS:
+        raise DataError(
+            "--entity-action", f"must be one of {ENTITY_ACTIONS}, not {entity_action!r}"
+        )
+    if neighbour_action not in NEIGHBOUR_ACTIONS:
+        raise DataError(
+            "--neighbour-action",
+            f"must be one of {NEIGHBOUR_ACTIONS}, not {neighbour_action!r}",
         )
 
 

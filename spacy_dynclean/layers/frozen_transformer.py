@@ -54,14 +54,12 @@ def build_frozen_transformer(
     ) -> tuple[list[Floats2d], Callable]:
         keys = [doc_key(doc) for doc in docs]
         new = {key: doc for key, doc in zip(keys, docs) if key not in cache}
+        computed: dict[int, Floats2d] = {}
         if new:
             encoder, pool = model.layers
-            vectors = pool.predict(encoder.predict(list(new.values())))
-            computed = dict(zip(new, vectors))
+            computed = dict(zip(new, pool.predict(encoder.predict(list(new.values())))))
             if len(cache) + len(computed) <= max_cached:
                 cache.update(computed)
-        else:
-            computed = {}
         outputs = [cache[key] if key in cache else computed[key] for key in keys]
         return outputs, lambda d_outputs: []
 
