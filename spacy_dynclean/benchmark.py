@@ -18,6 +18,10 @@ The variants (`RECIPES` for the cleaned ones):
   the model (early stopping), so its dev score is biased, the test score is not.
 - `cleaned_split`: the same with the dev set split in two: every other doc is
   evidence for the entries, the rest selects the model.
+- `self_trained`: `cleaned` plus self-training (`dynclean self-train`): the
+  teachers are the `cleaned` variant's model and one more per `teachers` config
+  family, trained on the cleaned data (seed + 1, + 2, ...); the student is the
+  production pipeline trained on the result.
 - `repaired`: `dynclean` with `--repair`; `oracle*`, `gold`: from the gold train
   labels; `none`: detection only.
 """
@@ -34,15 +38,17 @@ from typing import Any
 import srsly
 from wasabi import msg
 
+from .cleaning.audit import read_audit
 from .cleaning.clean import (
     CleanReport,
     check_actions,
     clean_docbin,
     detection_report,
 )
-from .cleaning.detection import entity_detection
+from .cleaning.detection import addition_detection, entity_detection
 from .cleaning.oracle import oracle_clean, simulated_review
 from .cleaning.repair import RepairRule
+from .cleaning.self_training import TeacherOptions, self_train_docbin
 from .config import load_config
 from .configs import config_names, config_path
 from .dynamics.loop import train_dynamics, write_records
@@ -76,7 +82,7 @@ SPLITS = {
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
 # cleaned variants: whether they use the entry table, and which dev docs it comes from
 RECIPES = {"dynclean": None, "cleaned": "dev", "cleaned_split": "dev-evidence"}
-VARIANTS = ("raw", *RECIPES, "repaired", *ORACLES, "gold", "none")
+VARIANTS = ("raw", *RECIPES, "self_trained", "repaired", *ORACLES, "gold", "none")
 METRICS_FILE = "metrics.json"
 
 
@@ -103,6 +109,10 @@ class BenchmarkSettings:
     repair: RepairRule | None = (
         None  # also train on the data cleaned with repair ("repaired")
     )
+    # self-training ("self_trained"): the config families of the teachers trained
+    # besides the `cleaned` model, and which proposals are added
+    teachers: list[str] = field(default_factory=list)
+    teacher_options: TeacherOptions = field(default_factory=TeacherOptions)
     dynamics_overrides: dict[str, Any] = field(default_factory=dict)
     ner_overrides: dict[str, Any] = field(default_factory=dict)
 
@@ -192,6 +202,10 @@ def run_benchmark(
     for variant in settings.all_variants:
         if variant in metrics:  # trained already: its model was the entries' evidence
             continue
+        if variant == "self_trained":
+            train_sets[variant] = _self_training_stage(
+                train_sets["cleaned"], splits, output_dir, settings, timer, metrics
+            )
         if variant not in train_sets:
             if variant != "none":
                 msg.warn(f"{variant}: skipped, {data_dir} has no train-gs.json")
@@ -291,6 +305,57 @@ def train_and_evaluate(
         **evaluate_pipeline(model, splits["test"], use_gpu=settings.use_gpu),
         "dev": dev_scores(model),
     }
+
+
+def _self_training_stage(
+    cleaned: Path,
+    splits: dict[str, Path],
+    output_dir: Path,
+    settings: BenchmarkSettings,
+    timer: _Timer,
+    metrics: dict[str, Any],
+) -> Path:
+    """Train the extra teachers on the cleaned data, then `dynclean self-train` it
+    into corpus/train-self_trained.spacy (audit in scores/audit-self_trained.jsonl);
+    with train-gs, the detection of the added entities."""
+    teachers = [output_dir / "training" / "cleaned" / "model-best"]
+    for i, family in enumerate(settings.teachers, start=1):
+        with timer.stage(f"teacher_{i}_{family}"):
+            teachers.append(
+                train_pipeline(
+                    config_path(f"ner_{family}"),
+                    cleaned,
+                    splits["dev"],
+                    output_dir / "training" / f"teacher-{i}",
+                    overrides=settings.overrides(
+                        {**settings.ner_overrides, "system.seed": settings.seed + i}
+                    ),
+                    use_gpu=settings.use_gpu,
+                )
+            )
+    output = output_dir / "corpus" / "train-self_trained.spacy"
+    audit = output_dir / "scores" / "audit-self_trained.jsonl"
+    with timer.stage("self_train"):
+        report = self_train_docbin(
+            cleaned, teachers, output, audit, settings.teacher_options
+        )
+    metrics["self_training"] = {
+        "teachers": ["cleaned", *settings.teachers],
+        **asdict(settings.teacher_options),
+        **report.counts(),
+    }
+    if "train-gs" in splits:
+        added = [
+            (d.doc_id, d.start, d.end, d.repair)
+            for lines in read_audit(audit).values()
+            for _, d in lines
+        ]
+        metrics["self_training"]["detection"] = addition_detection(
+            iter_docbin_as_stored(cleaned),
+            iter_docbin_as_stored(splits["train-gs"]),
+            added,
+        )
+    return output
 
 
 def _cleaning_stages(
@@ -497,6 +562,16 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
         raise DataError(
             "--variant", "'repaired' needs a repair rule", hint="pass --repair"
         )
+    if "self_trained" in settings.variants and "cleaned" not in settings.variants:
+        raise DataError(
+            "--variant",
+            "'self_trained' starts from the 'cleaned' variant's data and model",
+            hint="add --variant cleaned",
+        )
+    if "self_trained" in settings.variants:
+        settings.teacher_options.agreement(1 + len(settings.teachers))
+        for family in settings.teachers:
+            config_path(f"ner_{family}")  # a family without a config is refused now
     if settings.review_budgets and "cleaned" not in settings.variants:
         raise DataError(
             "--review-budget",

@@ -897,6 +897,34 @@ CASES: list[Case] = [
         ["out.spacy"],
     ),
     Case(
+        "self-train",
+        "teacher is not a pipeline",
+        lambda f: [
+            "self-train",
+            scored(f)[0],
+            "out.spacy",
+            "--teacher",
+            write(f, "teacher.txt", "not a pipeline"),
+        ],
+        ["teacher.txt", "not a trained spaCy pipeline"],
+        ["out.spacy"],
+    ),
+    Case(
+        "self-train",
+        "--min-agree above the number of teachers",
+        lambda f: [
+            "self-train",
+            scored(f)[0],
+            "out.spacy",
+            "--teacher",
+            write(f, "teacher.txt", "not read"),
+            "--min-agree",
+            "2",
+        ],
+        ["--min-agree", "between 1 and the number of teachers (1)"],
+        ["out.spacy"],
+    ),
+    Case(
         "apply-review",
         "malformed review.jsonl",
         lambda f: [

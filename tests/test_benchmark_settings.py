@@ -3,6 +3,7 @@
 import pytest
 
 from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark, split_dev
+from spacy_dynclean.cleaning.self_training import TeacherOptions
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.ids import sample_key
@@ -44,6 +45,18 @@ def test_the_variants_include_the_simulated_reviews():
         (BenchmarkSettings(review_budgets=[5], variants=["cleaned"]), "train-gs.json"),
         (BenchmarkSettings(entity_action="drop"), "--entity-action"),
         (BenchmarkSettings(neighbour_action="join"), "--neighbour-action"),
+        (BenchmarkSettings(variants=["raw", "self_trained"]), "'cleaned' variant's"),
+        (
+            BenchmarkSettings(
+                variants=["cleaned", "self_trained"],
+                teacher_options=TeacherOptions(min_agree=2),
+            ),
+            "--min-agree",
+        ),
+        (
+            BenchmarkSettings(variants=["cleaned", "self_trained"], teachers=["rnn"]),
+            "ner_rnn",
+        ),
     ],
 )
 def test_bad_settings_are_refused_before_anything_runs(settings, problem, tmp_path):

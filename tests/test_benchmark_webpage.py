@@ -14,7 +14,8 @@ from tests.conftest import shared_dataset
 def test_benchmark_runs_on_webpage(tmp_path):
     data = shared_dataset("webpage")
     settings = BenchmarkSettings(
-        variants=["raw", "cleaned"],
+        variants=["raw", "cleaned", "self_trained"],
+        teachers=["cnn"],
         ner_overrides={"training.max_steps": 300, "training.eval_frequency": 100},
     )
     metrics = run_benchmark(data, tmp_path, settings)
@@ -42,7 +43,11 @@ def test_benchmark_runs_on_webpage(tmp_path):
             assert key[1:] in spans or key in relabeled
     assert metrics["cleaning"]["cleaned"]["docs"] == len(raw)
     assert metrics["entries"]["cleaned"]["n_checked_entries"] > 0
-    for variant in ("raw", "cleaned"):
+    _self_training_only_fills_missing_tokens(tmp_path, cleaned, vocab)
+    assert metrics["self_training"]["teachers"] == ["cleaned", "cnn"]
+    assert metrics["self_training"]["docs"] == len(raw)
+    assert metrics["self_training"]["detection"]["n_reachable"] > 0
+    for variant in ("raw", "cleaned", "self_trained"):
         assert 0.0 <= metrics[variant]["f"] <= 1.0
     for side in ("pos", "neg"):
         assert metrics["detection"][side]["n_judged"] > 0
@@ -56,8 +61,28 @@ def test_benchmark_runs_on_webpage(tmp_path):
         tmp_path / "corpus" / "train-ds.spacy",
         tmp_path / "report",
         entries_path=scores / "cleaned" / "entries.jsonl",
+        teacher_audit_path=scores / "audit-self_trained.jsonl",
     )
     assert "Dictionary entries" in result.index.read_text(encoding="utf8")
+
+
+def _self_training_only_fills_missing_tokens(tmp_path, cleaned, vocab):
+    """Self-training keeps every doc and every kept entity; what it adds lies on
+    tokens the cleaning left missing, as its audit says."""
+    path = tmp_path / "corpus" / "train-self_trained.spacy"
+    trained = list(DocBin().from_disk(path).get_docs(vocab))
+    audit = srsly.read_jsonl(tmp_path / "scores" / "audit-self_trained.jsonl")
+    added = {
+        (line["doc_id"], line["start"], line["end"], line["repair"]) for line in audit
+    }
+    assert [get_doc_id(d) for d in trained] == [get_doc_id(d) for d in cleaned]
+    for before, after in zip(cleaned, trained):
+        kept = {(e.start, e.end, e.label_) for e in before.ents}
+        now = {(e.start, e.end, e.label_) for e in after.ents}
+        assert kept <= now
+        for start, end, label in now - kept:
+            assert (get_doc_id(after), start, end, label) in added
+            assert all(t.ent_iob == 0 for t in before[start:end])
 
 
 def _loads_without_spacy_dynclean(model_path):

@@ -37,6 +37,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "report": ["SCORES_DIR", "AUDIT", "DATA", "OUTPUT_DIR"],
     "apply-review": ["DATA", "REVIEW", "OUTPUT"],
     "score": ["RECORDS_DIR", "OUTPUT_DIR"],
+    "self-train": ["DATA", "OUTPUT"],
     "train": ["CONFIG", "OUTPUT_DIR"],
     "compare": ["METRICS"],
 }
@@ -145,7 +146,7 @@ def test_shared_options_are_spelled_and_explained_alike():
         command
         for command, (opts, _) in seen["--gpu-id"].items()
         if opts == ("--gpu-id", "-g")
-    } == {"benchmark", "dynamics", "train"}
+    } == {"benchmark", "dynamics", "self-train", "train"}
 
 
 # ---------------------------------------------------------------- apply-review on shards

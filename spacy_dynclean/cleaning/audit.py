@@ -17,7 +17,8 @@ The action follows from the kind and the repair (`ACTIONS`). Optional fields (ab
 audits of older versions): `becomes`, what a removed entity's tokens became
 ("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
 dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`) or
-"neighbour" (a kept entity touching a flagged non-entity: `clean.with_neighbour_decisions`). `read_audit` reads the
+"neighbour" (a kept entity touching a flagged non-entity: `clean.with_neighbour_decisions`)
+or "teacher" (an entity that self-training's teachers agree on: `self_training.py`). `read_audit` reads the
 file back, each line through `Decision.from_line`.
 """
 
@@ -56,7 +57,7 @@ ACTION_TITLES = {
 # what the tokens of a removed entity become
 ENTITY_ACTIONS = ("missing", "outside")
 # what flagged an item
-SOURCES = ("aum", "entry", "neighbour")
+SOURCES = ("aum", "entry", "neighbour", "teacher")
 LINE_FIELDS = {
     "doc_id": str,
     "tokens": list,

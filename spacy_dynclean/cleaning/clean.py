@@ -142,7 +142,7 @@ def clean_doc(
     ]
     adds = [d for d in decisions if d.kind == "non_entity" and d.repair]
     entities, placed = place_repairs(
-        len(doc), kept, [(d.start, d.end, d.repair, d.aum) for d in adds]
+        len(doc), kept, [(d.start, d.end, d.repair, d.aum or 0.0) for d in adds]
     )
     in_entities = token_mask(len(doc), [(start, end) for start, end, _ in entities])
     becomes = {key: on_entity[key].becomes or entity_action for key in removed}
@@ -267,7 +267,7 @@ def clean_docbin(
             entries,
             neighbour_action,
         )
-        write_docbin(_audited(cleaned, write_audit, report), output_path, shard_size)
+        write_docbin(audited(cleaned, write_audit, report), output_path, shard_size)
     return report
 
 
@@ -377,7 +377,7 @@ def _replacing(decisions: Sequence[Decision], new: list[Decision]) -> list[Decis
     return [d for d in decisions if d.key not in taken] + new
 
 
-def _audited(
+def audited(
     cleaned: Iterable[tuple[Doc, list[Decision]]],
     write_audit: Callable[[Sequence[Decision]], None],
     report: CleanReport,

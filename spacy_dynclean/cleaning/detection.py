@@ -184,3 +184,30 @@ def entity_detection(
     if scores is None:
         metrics["auroc"] = None
     return metrics
+
+
+def addition_detection(
+    cleaned_docs: Iterable[Doc], gold_docs: Iterable[Doc], added: Iterable[EntityKey]
+) -> dict[str, Any]:
+    """Precision of added entities (doc id, start, end, type) against gold docs of the
+    same ids (exact span and type), and their recall of the gold entities that touch
+    no entity of the cleaned docs (what an addition could still supply)."""
+    gold = {
+        sample_key(doc): {(e.start, e.end, e.label_) for e in doc.ents}
+        for doc in gold_docs
+    }
+    added = set(added)
+    right = sum(key[1:] in gold.get(key[0], ()) for key in added)
+    reachable = 0
+    for doc in cleaned_docs:
+        kept = {i for e in doc.ents for i in range(e.start, e.end)}
+        reachable += sum(
+            not kept & set(range(start, end))
+            for start, end, _ in gold.get(sample_key(doc), ())
+        )
+    return {
+        "added": len(added),
+        "precision": right / len(added) if added else None,
+        "recall": right / reachable if reachable else None,
+        "n_reachable": reachable,
+    }

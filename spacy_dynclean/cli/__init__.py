@@ -17,6 +17,7 @@ from . import (
     entries,
     report,
     score,
+    self_train,
     strip,
     train,
 )

@@ -105,3 +105,17 @@ def repair_option(help: str) -> Any:
 def repair_rule(repair: bool, min_share: float, max_aum: float) -> RepairRule | None:
     """The rule the --repair* options ask for; None without --repair."""
     return RepairRule(min_share, max_aum) if repair else None
+
+
+# self-train, benchmark
+MIN_AGREE = typer.Option(
+    None,
+    "--min-agree",
+    help="Self-training: teachers that must predict an added entity's exact span and "
+    "type (default: all)",
+)
+FILL_OUTSIDE = typer.Option(
+    False,
+    "--fill-outside",
+    help="Self-training: also add entities over O tokens, not only over missing ones",
+)

@@ -7,11 +7,14 @@ from spacy.cli._util import setup_gpu
 from wasabi import msg
 
 from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
+from ..cleaning.self_training import TeacherOptions
 from ..scoring.entries import EntryOptions
 from ..scoring.options import ScoreOptions
 from ._util import (
     ENTITY_ACTION,
     ENTITY_AGG,
+    FILL_OUTSIDE,
+    MIN_AGREE,
     NEIGHBOUR_ACTION,
     P_NEG,
     P_POS,
@@ -74,7 +77,8 @@ def benchmark_cli(
         help="Which training sets to train and evaluate: raw, dynclean (training dynamics "
         "only), cleaned (the default recipe: dynamics + dictionary entries judged on dev), "
         "cleaned_split (entries from half the dev docs, model selection on the other "
-        "half), repaired, oracle, oracle-pos, oracle-neg, gold, none",
+        "half), self_trained (cleaned + `dynclean self-train`), repaired, oracle, "
+        "oracle-pos, oracle-neg, gold, none",
     ),
     entity_agg: str = ENTITY_AGG,
     p_pos: float = P_POS,
@@ -97,6 +101,14 @@ def benchmark_cli(
         help="Also train on the data after a simulated review of the N most harmful "
         "dictionary entries, answered from train-gs (variant reviewed-N); repeatable",
     ),
+    teachers: list[str] = typer.Option(
+        [],
+        "--teacher-config",
+        help="self_trained: a teacher of this config family (ner_<name>.cfg) trained "
+        "on the cleaned data besides the cleaned model; repeatable",
+    ),
+    min_agree: int | None = MIN_AGREE,
+    fill_outside: bool = FILL_OUTSIDE,
     repair: bool = repair_option(
         "Also train on the data cleaned with repair (variant 'repaired')"
     ),
@@ -136,6 +148,8 @@ def benchmark_cli(
             evidence=entry_evidence, confidence=entry_confidence
         ),
         repair=repair_rule(repair, repair_min_share, repair_max_aum),
+        teachers=teachers,
+        teacher_options=TeacherOptions(min_agree, fill_outside),
         dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"),
         ner_overrides=parse_overrides(ner_set, "--ner-set"),
     )

@@ -51,6 +51,14 @@ def report_cli(
         dir_okay=False,
         exists=True,
     ),
+    teacher_audit_path: Path | None = typer.Option(
+        None,
+        "--teacher-audit",
+        help="The audit of `dynclean self-train` on the cleaned data: show its added "
+        "entities too",
+        dir_okay=False,
+        exists=True,
+    ),
 ) -> None:
     """Show what was cleaned: AUM histograms and data map (PNG), a static HTML page
     of the flagged sentences, and review.jsonl to check the decisions in an
@@ -66,6 +74,7 @@ def report_cli(
         seed=seed,
         progress=progress.info,
         entries_path=entries_path,
+        teacher_audit_path=teacher_audit_path,
     )
     for note in result.notes:
         msg.warn(note)

@@ -59,11 +59,14 @@ def write_report(
     page_size: int = PAGE_SIZE,
     progress: Callable[[str], None] | None = None,
     entries_path: PathLike | None = None,
+    teacher_audit_path: PathLike | None = None,
 ) -> ReportResult:
     """Write the report of one cleaning into `output_dir`: figures, index.html (+
-    page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
-    flagged doc), with the entry table `entries_path` (default: the scores folder's
-    entries.jsonl, if any). `progress` is called with a line before each long step."""
+        page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
+        flagged doc), with the entry table `entries_path` (default: the scores folder's
+        entries.jsonl, if any) and the additions of self-training (`teacher_audit_path`,
+    the audit of `dynclean self-train` on the cleaned data). `progress` is called with a
+    line before each long step."""
     say = progress or (lambda text: None)
     output_dir = Path(output_dir)
     say(f"Reading the scores in {scores_dir}")
@@ -74,6 +77,8 @@ def write_report(
     notes += check_fingerprint(data_path, scores_dir, scores.thresholds)
     audit = read_audit(audit_path)
     check_audit(table, audit, scores_dir, audit_path)
+    if teacher_audit_path is not None:
+        audit = with_teacher_audit(audit, teacher_audit_path)
     docs = list(iter_docbin_as_stored(data_path))
     items = flagged_docs(docs, audit, data_path, audit_path)
     errors, gold, verdicts, detection = None, None, None, None
@@ -135,6 +140,21 @@ def write_report(
         notes,
         detection,
     )
+
+
+def with_teacher_audit(audit: Audit, teacher_audit_path: PathLike) -> Audit:
+    """The audit with the decisions of a self-training audit after each doc's own;
+    one that holds other decisions than the teachers' is refused."""
+    merged = {doc_id: list(lines) for doc_id, lines in audit.items()}
+    for doc_id, lines in read_audit(teacher_audit_path).items():
+        for n, d in lines:
+            if d.source != "teacher":
+                raise MismatchError(
+                    f"{teacher_audit_path}, line {n}: a {d.source!r} decision, not a "
+                    "teacher's: pass the audit `dynclean self-train --audit` wrote"
+                )
+        merged.setdefault(doc_id, []).extend(lines)
+    return merged
 
 
 def flagged_keys(table: ItemTable) -> list[Key]:

@@ -272,6 +272,7 @@ def _mark_html(
 SOURCE_TEXTS = {
     "entry": "its dictionary entry, judged on dev",
     "neighbour": "touches a flagged non-entity",
+    "teacher": "the self-training teachers agree on it",
 }
 
 

@@ -284,3 +284,46 @@ def test_report_says_when_the_entry_table_was_not_applied(inputs, tmp_path):
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf8")
     assert "the data was cleaned without it" in page
     assert "Dictionary entries (1 of 1 flagged" in page
+
+
+def test_report_shows_the_additions_of_self_training(inputs, tmp_path):
+    import spacy
+
+    from spacy_dynclean.cleaning.self_training import self_train_docbin
+    from spacy_dynclean.report import apply_review
+
+    teacher = spacy.blank("en")
+    teacher.add_pipe("entity_ruler").add_patterns(
+        [{"label": "PER", "pattern": [{"ORTH": SCRIPT}]}]
+    )
+    teacher.to_disk(tmp_path / "teacher")
+    teacher_audit = tmp_path / "audit-teacher.jsonl"
+    self_train_docbin(
+        inputs.cleaned, [tmp_path / "teacher"], tmp_path / "st.spacy", teacher_audit
+    )
+    result = write_report(
+        inputs.scores,
+        inputs.audit,
+        inputs.data,
+        tmp_path / "report",
+        teacher_audit_path=teacher_audit,
+    )
+    assert result.n_decisions == 6
+    assert "the self-training teachers agree on it" in result.index.read_text(
+        encoding="utf8"
+    )
+    final = tmp_path / "final.spacy"
+    apply_review(inputs.data, result.review, final)
+    last = list(iter_docbin_as_stored(final))[3]
+    assert [(e.start, e.end, e.label_) for e in last.ents] == [
+        (0, 1, "PER"),
+        (2, 3, "PER"),
+    ]
+    with pytest.raises(MismatchError, match="not a teacher's"):
+        write_report(
+            inputs.scores,
+            inputs.audit,
+            inputs.data,
+            tmp_path / "report2",
+            teacher_audit_path=inputs.audit,
+        )
