@@ -118,8 +118,10 @@ class BenchmarkSettings:
 
     @property
     def all_variants(self) -> list[str]:
-        """The variants, the simulated reviews' included."""
-        return [*self.variants, *(f"reviewed-{b}" for b in self.review_budgets)]
+        """The variants, the simulated reviews' included, in training order:
+        `self_trained` last, since its teachers include the `cleaned` model."""
+        variants = [*self.variants, *(f"reviewed-{b}" for b in self.review_budgets)]
+        return sorted(variants, key=lambda variant: variant == "self_trained")
 
     @property
     def cleans(self) -> bool:

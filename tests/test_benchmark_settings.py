@@ -36,6 +36,11 @@ def test_the_variants_include_the_simulated_reviews():
     ]
 
 
+def test_self_training_comes_after_the_model_it_learns_from():
+    settings = BenchmarkSettings(variants=["self_trained", "raw", "cleaned"])
+    assert settings.all_variants == ["raw", "cleaned", "self_trained"]
+
+
 @pytest.mark.parametrize(
     "settings, problem",
     [
