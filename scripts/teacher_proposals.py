@@ -18,10 +18,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import spacy
 import typer
-from spacy.tokens import Doc
 
+from spacy_dynclean.cleaning.self_training import load_teacher, teacher_votes
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.ids import sample_key
 
@@ -34,12 +33,7 @@ def main(
 ) -> None:
     cleaned_docs = list(iter_docbin_as_stored(cleaned))
     gold_docs = {sample_key(d): d for d in iter_docbin_as_stored(gold)}
-    votes: list[Counter] = [Counter() for _ in cleaned_docs]
-    for model in models:
-        nlp = spacy.load(model)
-        words = (Doc(nlp.vocab, words=[t.text for t in d]) for d in cleaned_docs)
-        for i, pred in enumerate(nlp.pipe(words, batch_size=256)):
-            votes[i].update((e.start, e.end, e.label_) for e in pred.ents)
+    votes = teacher_votes(cleaned_docs, [load_teacher(model) for model in models])
     levels = {}
     for k in range(1, len(models) + 1):
         counts = Counter()

@@ -62,11 +62,11 @@ def write_report(
     teacher_audit_path: PathLike | None = None,
 ) -> ReportResult:
     """Write the report of one cleaning into `output_dir`: figures, index.html (+
-        page-N.html, `page_size` sentences a page, at most `max_items` in all) and review.jsonl (every
-        flagged doc), with the entry table `entries_path` (default: the scores folder's
-        entries.jsonl, if any) and the additions of self-training (`teacher_audit_path`,
-    the audit of `dynclean self-train` on the cleaned data). `progress` is called with a
-    line before each long step."""
+    page-N.html, `page_size` sentences a page, at most `max_items` in all) and
+    review.jsonl (every flagged doc), with the entry table `entries_path` (default: the
+    scores folder's entries.jsonl, if any) and the additions of self-training
+    (`teacher_audit_path`, the audit of `dynclean self-train` on the cleaned data).
+    `progress` is called with a line before each long step."""
     say = progress or (lambda text: None)
     output_dir = Path(output_dir)
     say(f"Reading the scores in {scores_dir}")
