@@ -2,7 +2,7 @@
 the result: an ablation of one cleaning choice without re-running the dynamics.
 
     python scripts/reclean.py RUN_DIR NAME [--entries cleaned|none]
-        [--neighbour-action keep] [--entity-action outside] [--seed 0] [--ner-set K=V]
+        [--neighbour-action keep] [--no-capitalised] [--entity-action outside] [--seed 0] [--ner-set K=V]
 
 Uses RUN_DIR's corpus (train-ds, train-gs, dev, test) and scores; `--entries` names
 the recipe whose entry table to apply (`scores/<recipe>/entries.jsonl`), `none` for
@@ -30,6 +30,7 @@ def main(
     name: str = typer.Argument(..., help="The variant name to write"),
     entries: str = typer.Option("cleaned", "--entries"),
     neighbour_action: str = typer.Option("missing", "--neighbour-action"),
+    no_capitalised: bool = typer.Option(False, "--no-capitalised"),
     entity_action: str = typer.Option("missing", "--entity-action"),
     seed: int = typer.Option(0, "--seed"),
     ner_set: list[str] = typer.Option([], "--ner-set"),
@@ -38,6 +39,7 @@ def main(
         seed=seed,
         entity_action=entity_action,
         neighbour_action=neighbour_action,
+        capitalised=not no_capitalised,
         ner_overrides=parse_overrides(ner_set, "--ner-set"),
     )
     corpus = run_dir / "corpus"
@@ -50,6 +52,7 @@ def main(
         "settings": {
             "entries": entries,
             "neighbour_action": neighbour_action,
+            "capitalised": not no_capitalised,
             "entity_action": entity_action,
             "seed": seed,
         },

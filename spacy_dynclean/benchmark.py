@@ -106,6 +106,7 @@ class BenchmarkSettings:
     review_budgets: list[int] = field(default_factory=list)
     entity_action: str = "missing"
     neighbour_action: str = "missing"
+    capitalised: bool = True  # capitalised words running on from an entity: flagged
     repair: RepairRule | None = (
         None  # also train on the data cleaned with repair ("repaired")
     )
@@ -184,6 +185,7 @@ def run_benchmark(
         "machine": _machine(settings.use_gpu),
         "entity_action": settings.entity_action,
         "neighbour_action": settings.neighbour_action,
+        "capitalised": settings.capitalised,
         # the options `dynclean benchmark` sets; scores/thresholds.json holds them all
         "score_options": {
             "entity_agg": options.entity_agg,
@@ -528,6 +530,7 @@ def clean(
         gold_path=splits.get("train-gs"),
         entries_path=entries_path,
         neighbour_action=settings.neighbour_action,
+        capitalised=settings.capitalised,
     )
     return output_path, report
 

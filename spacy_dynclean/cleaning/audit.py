@@ -3,7 +3,7 @@ scores row to the audit line and back.
 
 Audit format (`audit.jsonl`, `dynclean clean --audit`): one JSON object per flagged
 item, in data order; within a doc, the training dynamics' decisions in scores order,
-then those of dictionary entries, then those of neighbours:
+then those of dictionary entries, of capitalised words, then those of neighbours:
 
 ```
 {"doc_id": "train:1", "tokens": ["Paris"], "start": 3, "end": 4, "label": "LOC",
@@ -16,7 +16,8 @@ that are missing after cleaning; `repair` is the type a repaired item got (`repa
 The action follows from the kind and the repair (`ACTIONS`). Optional fields (absent in
 audits of older versions): `becomes`, what a removed entity's tokens became
 ("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
-dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`) or
+dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`),
+"capitalised" (capitalised words running on from a kept entity: `name_edges.py`),
 "neighbour" (a kept entity touching a flagged non-entity: `clean.with_neighbour_decisions`)
 or "teacher" (an entity that self-training's teachers agree on: `self_training.py`). `read_audit` reads the
 file back, each line through `Decision.from_line`.
@@ -57,7 +58,9 @@ ACTION_TITLES = {
 # what the tokens of a removed entity become
 ENTITY_ACTIONS = ("missing", "outside")
 # what flagged an item
-SOURCES = ("aum", "entry", "neighbour", "teacher")
+SOURCES = ("aum", "entry", "capitalised", "neighbour", "teacher")
+# the sources of the decisions `dynclean clean` takes itself, beyond the scores' flags
+CLEANING_SOURCES = ("entry", "capitalised", "neighbour")
 LINE_FIELDS = {
     "doc_id": str,
     "tokens": list,

@@ -8,7 +8,9 @@ a flagged non-entity (next to it or overlapping it) is one unit with it
 becomes missing, since a flagged token next to an entity most often means the
 dictionary matched a name cut short (`York` in `New York`), and a kept entity would
 go on teaching the wrong edge; with `neighbour_action="keep"` the entity wins and
-only the other tokens become missing. Missing tokens also win over "outside" when a
+only the other tokens become missing. With `capitalised=True` (the default), the
+capitalised words running on from a kept entity's edge are flagged non-entities too
+(`name_edges.py`: the text says the name was cut short). Missing tokens also win over "outside" when a
 removed entity overlaps a flagged non-entity span. Every doc is kept, in order.
 What the cleaning did with each item is its `audit.Decision`.
 """
@@ -46,6 +48,7 @@ from .audit import (
     count_actions,
 )
 from .detection import detection_metrics
+from .name_edges import capitalised_runs
 from .repair import RepairRule, place_repairs, token_mask
 
 NO_ENTRIES = (
@@ -183,11 +186,13 @@ def clean_docs(
     entity_action: str = "missing",
     entries: Mapping[EntryKey, tuple[str, str | None]] | None = None,
     neighbour_action: str = "missing",
+    capitalised: bool = True,
 ) -> Iterator[tuple[Doc, list[Decision]]]:
     """Yield every doc (cleaned in place) with its cleaned decisions, in order; with
     `entries` (`flagged_entries`), also the decisions of its entities' flagged
-    entries; with `neighbour_action="missing"`, those of the kept entities touching
-    a flagged non-entity. After the last doc, refuse decisions for doc ids the data
+    entries; with `capitalised`, those of the capitalised words running on from a
+    kept entity; with `neighbour_action="missing"`, those of the kept entities
+    touching a flagged non-entity. After the last doc, refuse decisions for doc ids the data
     does not have."""
     check_actions(entity_action, neighbour_action)
     seen = set()
@@ -200,6 +205,8 @@ def clean_docs(
         doc_decisions = decisions.get(doc_id, [])
         if entries:
             doc_decisions = with_entry_decisions(doc, doc_decisions, entries)
+        if capitalised:
+            doc_decisions = with_capitalised_decisions(doc, doc_decisions)
         if neighbour_action == "missing":
             doc_decisions = with_neighbour_decisions(doc, doc_decisions)
         yield doc, clean_doc(doc, doc_decisions, entity_action)
@@ -235,6 +242,7 @@ def clean_docbin(
     gold_path: PathLike | None = None,
     entries_path: PathLike | None = None,
     neighbour_action: str = "missing",
+    capitalised: bool = True,
 ) -> CleanReport:
     """Clean a .spacy file or folder with a scores folder's flags (and, with
     `entries_path`, an entry table's flagged entries), streamed; write the cleaned
@@ -266,6 +274,7 @@ def clean_docbin(
             entity_action,
             entries,
             neighbour_action,
+            capitalised,
         )
         write_docbin(audited(cleaned, write_audit, report), output_path, shard_size)
     return report
@@ -342,6 +351,35 @@ def with_entry_decisions(
     return _replacing(decisions, by_entry)
 
 
+def with_capitalised_decisions(
+    doc: Doc, decisions: Sequence[Decision]
+) -> list[Decision]:
+    """The doc's decisions and a non-entity one (source "capitalised") on every run
+    of capitalised words before or after an entity that would be kept, where no
+    flagged non-entity lies already (`name_edges.capitalised_runs`)."""
+    removed = _removed_entities(decisions)
+    kept = [
+        (e.start, e.end) for e in doc.ents if (e.start, e.end, e.label_) not in removed
+    ]
+    flagged = token_mask(
+        len(doc), [(d.start, d.end) for d in decisions if d.kind == "non_entity"]
+    )
+    doc_id, runs = sample_key(doc), token_mask(len(doc), capitalised_runs(doc, kept))
+    return list(decisions) + [
+        Decision(doc_id, "non_entity", span.start, span.end, "O", source="capitalised")
+        for span in _spans(doc, runs & ~flagged)
+    ]
+
+
+def _removed_entities(decisions: Sequence[Decision]) -> set[tuple[int, int, str]]:
+    """(start, end, type) of the entities the decisions remove (not relabel)."""
+    return {
+        (d.start, d.end, d.label)
+        for d in decisions
+        if d.kind == "entity" and not d.repair
+    }
+
+
 def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[Decision]:
     """The doc's decisions, where every entity that would be kept (no decision, or a
     relabel) but touches a flagged non-entity that is not repaired is made missing
@@ -351,11 +389,7 @@ def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[De
     ]
     if not flagged:
         return list(decisions)
-    removed = {
-        (d.start, d.end, d.label)
-        for d in decisions
-        if d.kind == "entity" and not d.repair
-    }
+    removed = _removed_entities(decisions)
     doc_id, by_neighbour = sample_key(doc), []
     for ent in doc.ents:
         touches = any(start <= ent.end and ent.start <= end for start, end in flagged)

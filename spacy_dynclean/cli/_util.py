@@ -85,6 +85,15 @@ NEIGHBOUR_ACTION = typer.Option(
     help="A kept entity next to (or overlapping) a flagged non-entity: missing (one "
     "unit with it: the union becomes missing) | keep (the entity wins)",
 )
+NO_CAPITALISED = typer.Option(
+    False,
+    "--no-capitalised",
+    help="Do not flag the capitalised words right before (not first in the sentence) "
+    "or after a kept entity, outside headlines (by default they are: the name was cut "
+    "short, `York` of `New York`, and with --neighbour-action missing the entity goes "
+    "missing with them); for text that does not capitalise names only (German, "
+    "lowercased text)",
+)
 REPAIR_MIN_SHARE = typer.Option(
     RepairRule.min_share,
     "--repair-min-share",

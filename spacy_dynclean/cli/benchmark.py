@@ -16,6 +16,7 @@ from ._util import (
     FILL_OUTSIDE,
     MIN_AGREE,
     NEIGHBOUR_ACTION,
+    NO_CAPITALISED,
     P_NEG,
     P_POS,
     REPAIR_MAX_AUM,
@@ -85,6 +86,7 @@ def benchmark_cli(
     p_neg: float = P_NEG,
     entity_action: str = ENTITY_ACTION,
     neighbour_action: str = NEIGHBOUR_ACTION,
+    no_capitalised: bool = NO_CAPITALISED,
     entry_evidence: str = typer.Option(
         EntryOptions.evidence,
         "--entry-evidence",
@@ -143,6 +145,7 @@ def benchmark_cli(
         score_options=ScoreOptions(entity_agg=entity_agg, p_pos=p_pos, p_neg=p_neg),
         entity_action=entity_action,
         neighbour_action=neighbour_action,
+        capitalised=not no_capitalised,
         review_budgets=review_budgets,
         entry_options=EntryOptions(
             evidence=entry_evidence, confidence=entry_confidence

@@ -11,6 +11,7 @@ from ..scoring.entries import ENTRIES_FILE
 from ._util import (
     ENTITY_ACTION,
     NEIGHBOUR_ACTION,
+    NO_CAPITALISED,
     REPAIR_MAX_AUM,
     REPAIR_MIN_SHARE,
     app,
@@ -42,6 +43,7 @@ def clean_cli(
     ),
     entity_action: str = ENTITY_ACTION,
     neighbour_action: str = NEIGHBOUR_ACTION,
+    no_capitalised: bool = NO_CAPITALISED,
     no_entries: bool = typer.Option(
         False,
         "--no-entries",
@@ -61,7 +63,8 @@ def clean_cli(
 ) -> None:
     """Remove flagged entities and mark flagged non-entities as missing (never O);
     act on flagged dictionary entries (O, another type or missing, as their dev
-    evidence says); a kept entity touching a flagged non-entity is made missing with
+    evidence says); capitalised words running on from a kept entity are flagged
+    (--capitalised); a kept entity touching a flagged non-entity is made missing with
     it (--neighbour-action); every doc is kept, in order. The data is streamed shard
     by shard."""
     rule = repair_rule(repair, repair_min_share, repair_max_aum)
@@ -77,6 +80,7 @@ def clean_cli(
         gold_path=gold_path,
         entries_path=entries_path if entries_path.exists() and not no_entries else None,
         neighbour_action=neighbour_action,
+        capitalised=not no_capitalised,
     )  # a bad --gold is refused before anything is written
     for note in report.notes:
         msg.info(note)

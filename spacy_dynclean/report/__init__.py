@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning.audit import Audit, Key, read_audit
+from ..cleaning.audit import CLEANING_SOURCES, Audit, Key, read_audit
 from ..cleaning.clean import NO_ENTRIES
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
@@ -175,14 +175,15 @@ def check_audit(
     table: ItemTable, audit: Audit, scores_dir: PathLike, audit_path: PathLike
 ) -> None:
     """Refuse an audit whose decisions are not exactly the flagged items of the scores
-    (and the entities the cleaning itself added: those of flagged dictionary
-    entries, `source` "entry", and the neighbours of flagged non-entities)."""
+    (and the decisions the cleaning takes itself, `CLEANING_SOURCES`: flagged
+    dictionary entries, capitalised words next to entities, neighbours of flagged
+    non-entities)."""
     keys = {d.key for lines in audit.values() for _, d in lines}
     by_entry = {
         d.key
         for lines in audit.values()
         for _, d in lines
-        if d.source in ("entry", "neighbour")
+        if d.source in CLEANING_SOURCES
     }
     flagged = set(flagged_keys(table))
     if flagged <= keys and keys - flagged <= by_entry:

@@ -271,6 +271,7 @@ def _mark_html(
 # what flagged a decision that is not the training dynamics' own
 SOURCE_TEXTS = {
     "entry": "its dictionary entry, judged on dev",
+    "capitalised": "capitalised words running on from an entity: a name cut short",
     "neighbour": "touches a flagged non-entity",
     "teacher": "the self-training teachers agree on it",
 }

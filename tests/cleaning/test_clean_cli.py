@@ -95,3 +95,21 @@ def test_clean_refuses_data_of_other_scores(tmp_path):
         result.exception
     )
     assert not (tmp_path / "out.spacy").exists()
+
+
+def test_clean_no_capitalised(tmp_path):
+    from .helpers import flag, write_scores_dir
+
+    doc = make_doc("I flew to New York today".split(), [(4, 5, "LOC")], "train:1")
+    rows = [flag("train:1", 4, 5, "entity", "LOC", flagged=False)]
+    data = write_docbin([doc], tmp_path / "train.spacy")
+    scores = write_scores_dir(tmp_path / "scores", rows, docs=[doc])
+    found = {}
+    for extra in ([], ["--no-capitalised"]):
+        out = tmp_path / f"clean{len(extra)}.spacy"
+        result = runner.invoke(app, ["clean", str(data), str(scores), str(out), *extra])
+        assert result.exit_code == 0, result.output
+        (cleaned,) = DocBin().from_disk(out).get_docs(VOCAB)
+        found[bool(extra)] = ents_of(cleaned)
+    # by default "New" is flagged, and "York" goes missing with it
+    assert found == {False: [], True: [(4, 5, "LOC")]}

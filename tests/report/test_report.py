@@ -257,6 +257,29 @@ def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
     assert not any("no entry table" in note for note in result.notes)
 
 
+def test_report_takes_the_capitalised_decisions_of_the_cleaning(tmp_path):
+    from spacy_dynclean.cleaning.clean import clean_docbin
+
+    from ..cleaning.helpers import flag, make_doc, write_docbin, write_scores_dir
+
+    # "York" of "New York": nothing is flagged, the text says the name runs on
+    doc = make_doc("I flew to New York today".split(), [(4, 5, "LOC")], "train:1")
+    rows = [flag("train:1", 4, 5, "entity", "LOC", flagged=False)] + [
+        flag("train:1", i, i + 1, "non_entity", "O", flagged=False)
+        for i in (0, 1, 2, 3, 5)
+    ]
+    data = write_docbin([doc], tmp_path / "train.spacy")
+    scores = write_scores_dir(tmp_path / "scores", rows, docs=[doc])
+    audit = tmp_path / "audit.jsonl"
+    clean_docbin(data, scores, tmp_path / "c.spacy", audit)
+    sources = [line["source"] for line in srsly.read_jsonl(audit)]
+    assert sources == ["capitalised", "neighbour"]
+    result = write_report(scores, audit, data, tmp_path / "report")
+    assert result.n_decisions == 2
+    page = result.index.read_text(encoding="utf8")
+    assert "a name cut short" in page
+
+
 def test_report_says_what_it_cannot_see_without_an_entry_table(inputs, tmp_path):
     result = write_report(inputs.scores, inputs.audit, inputs.data, tmp_path / "report")
     assert any("no entry table" in note for note in result.notes)
