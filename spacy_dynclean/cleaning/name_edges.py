@@ -57,10 +57,16 @@ def capitalised_runs(
 
 
 def capitalised_word(text: str) -> bool:
-    """A word of two or more letters, the first upper case: not an initial, `A` or
-    `I`, nor an abbreviation or title with periods (`Ph.D.`, `Mr.`), which are
+    """A word (`is_word`), the first letter upper case: not an initial, `A` or `I`,
+    nor an abbreviation or title with periods (`Ph.D.`, `Mr.`), which are
     capitalised for other reasons than being part of a name."""
-    return len(text) > 1 and text.isalpha() and text[0].isupper()
+    return is_word(text) and text[0].isupper()
+
+
+def is_word(text: str) -> bool:
+    """Two or more letters and nothing else (from the text: a DocBin's docs have no
+    lexeme flags)."""
+    return len(text) > 1 and text.isalpha()
 
 
 def sentence_initial(doc: Doc, i: int) -> bool:
@@ -75,7 +81,6 @@ def sentence_initial(doc: Doc, i: int) -> bool:
 
 
 def mostly_upper(doc: Doc) -> bool:
-    """Whether at least half of the doc's words of two or more letters are upper case
-    (from the texts: a DocBin's docs have no lexeme flags)."""
-    words = [t.text for t in doc if t.text.isalpha() and len(t.text) > 1]
+    """Whether at least half of the doc's words (`is_word`) are upper case."""
+    words = [t.text for t in doc if is_word(t.text)]
     return bool(words) and 2 * sum(w.isupper() for w in words) >= len(words)
