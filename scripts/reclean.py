@@ -2,7 +2,8 @@
 the result: an ablation of one cleaning choice without re-running the dynamics.
 
     python scripts/reclean.py RUN_DIR NAME [--entries cleaned|none]
-        [--neighbour-action keep] [--no-capitalised] [--entity-action outside] [--seed 0] [--ner-set K=V]
+        [--neighbour-action keep] [--no-capitalised] [--entity-action outside] [--seed 0]
+        [--config cnn|trf] [--transformer NAME] [--ner-set K=V]
 
 Uses RUN_DIR's corpus (train-ds, train-gs, dev, test) and scores; `--entries` names
 the recipe whose entry table to apply (`scores/<recipe>/entries.jsonl`), `none` for
@@ -18,8 +19,8 @@ import typer
 
 from spacy_dynclean.benchmark import (
     BenchmarkSettings,
-    _entity_detection,
     clean,
+    cleaning_detection,
     train_variant,
 )
 from spacy_dynclean.cli._util import parse_overrides
@@ -33,9 +34,13 @@ def main(
     no_capitalised: bool = typer.Option(False, "--no-capitalised"),
     entity_action: str = typer.Option("missing", "--entity-action"),
     seed: int = typer.Option(0, "--seed"),
+    config: str = typer.Option("cnn", "--config", help="The production config family"),
+    transformer: str = typer.Option(None, "--transformer"),
     ner_set: list[str] = typer.Option([], "--ner-set"),
 ) -> None:
     settings = BenchmarkSettings(
+        config=config,
+        transformer=transformer,
         seed=seed,
         entity_action=entity_action,
         neighbour_action=neighbour_action,
@@ -55,9 +60,10 @@ def main(
             "capitalised": not no_capitalised,
             "entity_action": entity_action,
             "seed": seed,
+            "config": config,
         },
         "cleaning": report.counts(),
-        "detection": _entity_detection(splits, report),
+        "detection": cleaning_detection(splits, report),
         **train_variant(name, {name: path}, splits, run_dir, settings),
     }
     srsly.write_json(run_dir / f"metrics-{name}.json", metrics)

@@ -45,7 +45,7 @@ from .cleaning.clean import (
     clean_docbin,
     detection_report,
 )
-from .cleaning.detection import addition_detection, entity_detection
+from .cleaning.detection import EntityKey, addition_detection, entity_detection
 from .cleaning.oracle import oracle_clean, simulated_review
 from .cleaning.repair import RepairRule
 from .cleaning.self_training import TeacherOptions, self_train_docbin
@@ -416,7 +416,7 @@ def _cleaning_stages(
             )
         metrics["cleaning"][variant] = report.counts()
         if "train-gs" in splits:
-            detection[variant] = _entity_detection(splits, report)
+            detection[variant] = cleaning_detection(splits, report)
     for budget in settings.review_budgets:
         variant = f"reviewed-{budget}"
         with timer.stage(f"clean_{variant}"):
@@ -434,7 +434,7 @@ def _cleaning_stages(
                 entries_path=write_entries(reviewed, scores_dir / variant),
             )
         metrics["cleaning"][variant] = report.counts()
-        detection[variant] = _entity_detection(splits, report)
+        detection[variant] = cleaning_detection(splits, report)
     if "train-gs" in splits:
         metrics["detection"] = {
             **detection_report(
@@ -485,25 +485,30 @@ def _entry_detection(splits: dict[str, Path], entries: dict) -> dict[str, Any]:
             if entry.flagged:
                 keys.append(key)
     return {
-        **entity_detection(
-            iter_docbin_as_stored(splits["train-ds"]),
-            iter_docbin_as_stored(splits["train-gs"]),
-            keys,
-            scores,
-        ),
+        **_against_gold(splits, keys, scores),
         "n_entries": len(entries),
         "n_flagged_entries": sum(e.flagged for e in entries.values()),
         "n_checked_entries": sum(bool(e.dev) for e in entries.values()),
     }
 
 
-def _entity_detection(splits: dict[str, Path], report: CleanReport) -> dict[str, Any]:
+def cleaning_detection(splits: dict[str, Path], report: CleanReport) -> dict[str, Any]:
     """Detection of the entities a cleaning acted on, whatever flagged them."""
     flagged = [key for keys in report.flagged_entities.values() for key in keys]
+    return _against_gold(splits, flagged)
+
+
+def _against_gold(
+    splits: dict[str, Path],
+    flagged: list[EntityKey],
+    scores: dict[EntityKey, float] | None = None,
+) -> dict[str, Any]:
+    """`entity_detection` of the flagged train-ds entities against train-gs."""
     return entity_detection(
         iter_docbin_as_stored(splits["train-ds"]),
         iter_docbin_as_stored(splits["train-gs"]),
         flagged,
+        scores,
     )
 
 
