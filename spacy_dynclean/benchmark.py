@@ -9,10 +9,11 @@ what its `dynclean` command calls (`convert_file`, `train_dynamics`, `score_runs
 
 The variants (`RECIPES` for the cleaned ones):
 - `raw`: the distant labels as they are.
-- `dynclean`: the training dynamics' flags alone (AUM below the threshold samples'
-  cut), no dev labels; with the settings' `neighbour_action` ("missing": a kept entity
-  touching a flagged token is made missing with it, which needs no dev labels either;
-  "keep": the paper's recipe exactly).
+- `dynclean`: the training dynamics' flags (AUM below the threshold samples'
+  cut) and the capitalisation rule (`capitalised`), no dev labels; with the settings'
+  `neighbour_action` ("missing": a kept entity touching a flagged token is made missing
+  with it, which needs no dev labels either; "keep" with `capitalised=False`: the
+  paper's recipe exactly).
 - `cleaned`: the shipped default recipe: `dynclean`'s flags and the dictionary
   entries judged on the gold dev set (`dynclean entries`); the dev set also selects
   the model (early stopping), so its dev score is biased, the test score is not.

@@ -217,10 +217,16 @@ def count_actions(decisions: Iterable[Decision]) -> dict[str, int]:
 
 
 def entity_action_of(decisions: Iterable[Decision]) -> str:
-    """The cleaning's entity action, read from its decisions: "outside" if a removed
-    entity left tokens that are not missing, else "missing"."""
+    """The cleaning's entity action, read from its decisions: "outside" if an entity
+    the training dynamics removed (source "aum", not relabelled; the other sources
+    choose what their tokens become themselves) left tokens that are not missing,
+    else "missing"."""
     shrunk = any(
-        d.kind == "entity" and d.n_missing < d.end - d.start for d in decisions
+        d.kind == "entity"
+        and d.source == "aum"
+        and not d.repair
+        and d.n_missing < d.end - d.start
+        for d in decisions
     )
     return "outside" if shrunk else "missing"
 

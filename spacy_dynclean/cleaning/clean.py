@@ -1,7 +1,8 @@
 """Flags → cleaned Docs and audit lines.
 
 A flagged entity is removed and its tokens become missing (or O with
-`entity_action="outside"`). A flagged non-entity token/span becomes missing, never O:
+`entity_action="outside"`); a flagged dictionary entry's occurrences (source "entry")
+say themselves what they become: O, missing, or another type. A flagged non-entity token/span becomes missing, never O:
 we only know its label is doubtful, not what it should be. A kept entity that touches
 a flagged non-entity (next to it or overlapping it) is one unit with it
 (`neighbour_action="missing"`, the default): the entity is removed and the union

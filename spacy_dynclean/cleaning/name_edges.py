@@ -9,7 +9,8 @@ cannot (a cut-short match is wrong at every occurrence, and learned like a right
 `capitalised_runs` gives, for each entity, the capitalised words right before and
 right after it that no entity covers, as maximal runs (`capitalised_word`: letters
 only, two or more). Not evidence, so skipped:
-the first word of a sentence (every sentence starts with a capital; the same reason
+a run before the entity that is only the first word of its sentence (every sentence
+starts with a capital; the same reason
 `scoring/entries.py` puts `The` in its own group) and docs whose words are mostly
 upper case (headlines: `JAPAN GET LUCKY WIN`). `clean.with_capitalised_decisions`
 flags the runs as non-entities (source "capitalised"), and the neighbour rule then

@@ -88,8 +88,8 @@ NEIGHBOUR_ACTION = typer.Option(
 NO_CAPITALISED = typer.Option(
     False,
     "--no-capitalised",
-    help="Do not flag the capitalised words right before (not first in the sentence) "
-    "or after a kept entity, outside headlines (by default they are: the name was cut "
+    help="Do not flag the capitalised words right before (unless the only one is "
+    "the first word of its sentence) or after a kept entity, outside headlines (by default they are: the name was cut "
     "short, `York` of `New York`, and with --neighbour-action missing the entity goes "
     "missing with them); for text that does not capitalise names only (German, "
     "lowercased text)",

@@ -2,7 +2,12 @@ import pytest
 import srsly
 from spacy.tokens import DocBin
 
-from spacy_dynclean.cleaning.audit import MARKED_MISSING, REMOVED_ENTITY
+from spacy_dynclean.cleaning.audit import (
+    MARKED_MISSING,
+    REMOVED_ENTITY,
+    Decision,
+    entity_action_of,
+)
 from spacy_dynclean.cleaning.clean import (
     clean_doc,
     clean_docbin,
@@ -72,6 +77,24 @@ def test_entity_action_outside_makes_tokens_o():
     )
     assert [d[i].ent_iob_ for i in (2, 3)] == ["O", "O"]
     assert audit[0].n_missing == 0
+
+
+@pytest.mark.parametrize("entity_action", ["missing", "outside"])
+def test_entity_action_is_read_back_from_the_dynamics_decisions(entity_action):
+    """A relabel and an entry's own "outside" do not say what the cleaning's
+    entity action was; an entity the dynamics removed does."""
+    d = doc()
+    entry = Decision("d:1", "entity", 5, 6, "LOC", becomes="outside", source="entry")
+    decisions = [
+        decision("d:1", 0, 1, "entity", "PER", repair="LOC"),
+        decision("d:1", 2, 4, "entity", "PER"),
+        entry,
+    ]
+    audit = clean_doc(d, decisions, entity_action=entity_action)
+    assert entity_action_of(audit) == entity_action
+    assert entity_action_of([a for a in audit if a.source != "aum" or a.repair]) == (
+        "missing"
+    )
 
 
 def test_flagged_non_entity_is_missing_not_o():
