@@ -2,8 +2,8 @@
 the result: an ablation of one cleaning choice without re-running the dynamics.
 
     python scripts/reclean.py RUN_DIR NAME [--entries cleaned|none]
-        [--neighbour-action keep] [--no-capitalised] [--entity-action outside] [--seed 0]
-        [--config cnn|trf] [--transformer NAME] [--ner-set K=V]
+        [--neighbour-action keep] [--no-capitalised] [--entity-action outside]
+        [--seed 0] [--config cnn|trf] [--transformer NAME] [--ner-set K=V]
 
 Uses RUN_DIR's corpus (train-ds, train-gs, dev, test) and scores; `--entries` names
 the recipe whose entry table to apply (`scores/<recipe>/entries.jsonl`), `none` for
@@ -35,7 +35,7 @@ def main(
     entity_action: str = typer.Option("missing", "--entity-action"),
     seed: int = typer.Option(0, "--seed"),
     config: str = typer.Option("cnn", "--config", help="The production config family"),
-    transformer: str = typer.Option(None, "--transformer"),
+    transformer: str | None = typer.Option(None, "--transformer"),
     ner_set: list[str] = typer.Option([], "--ner-set"),
 ) -> None:
     settings = BenchmarkSettings(

@@ -2,17 +2,18 @@
 
 A flagged entity is removed and its tokens become missing (or O with
 `entity_action="outside"`); a flagged dictionary entry's occurrences (source "entry")
-say themselves what they become: O, missing, or another type. A flagged non-entity token/span becomes missing, never O:
-we only know its label is doubtful, not what it should be. A kept entity that touches
-a flagged non-entity (next to it or overlapping it) is one unit with it
-(`neighbour_action="missing"`, the default): the entity is removed and the union
-becomes missing, since a flagged token next to an entity most often means the
-dictionary matched a name cut short (`York` in `New York`), and a kept entity would
-go on teaching the wrong edge; with `neighbour_action="keep"` the entity wins and
-only the other tokens become missing. With `capitalised=True` (the default), the
-capitalised words running on from a kept entity's edge are flagged non-entities too
-(`name_edges.py`: the text says the name was cut short). Missing tokens also win over "outside" when a
-removed entity overlaps a flagged non-entity span. Every doc is kept, in order.
+say themselves what they become: O, missing, or another type. A flagged non-entity
+token/span becomes missing, never O: we only know its label is doubtful, not what it
+should be. A kept entity that touches a flagged non-entity (next to it or overlapping
+it) is one unit with it (`neighbour_action="missing"`, the default): the entity is
+removed and the union becomes missing, since a flagged token next to an entity most
+often means the dictionary matched a name cut short (`York` in `New York`), and a kept
+entity would go on teaching the wrong edge; with `neighbour_action="keep"` the entity
+wins and only the other tokens become missing. With `capitalised=True` (the default),
+the capitalised words running on from a kept entity's edge are flagged non-entities
+too (`name_edges.py`: the text says the name was cut short). Missing tokens also win
+over "outside" when a removed entity overlaps a flagged non-entity span. Every doc is
+kept, in order.
 What the cleaning did with each item is its `audit.Decision`.
 """
 

@@ -88,11 +88,11 @@ NEIGHBOUR_ACTION = typer.Option(
 NO_CAPITALISED = typer.Option(
     False,
     "--no-capitalised",
-    help="Do not flag the capitalised words right before (unless the only one is "
-    "the first word of its sentence) or after a kept entity, outside headlines (by default they are: the name was cut "
-    "short, `York` of `New York`, and with --neighbour-action missing the entity goes "
-    "missing with them); for text that does not capitalise names only (German, "
-    "lowercased text)",
+    help="Do not flag the capitalised words right before (unless the only one is the "
+    "first word of its sentence) or after a kept entity, outside headlines (by "
+    "default they are: the name was cut short, `York` of `New York`, and with "
+    "--neighbour-action missing the entity goes missing with them); for text that "
+    "does not capitalise names only (German, lowercased text)",
 )
 REPAIR_MIN_SHARE = typer.Option(
     RepairRule.min_share,

@@ -46,7 +46,8 @@ def benchmark_cli(
         "cnn",
         "--config",
         "-c",
-        help="Config family: spacy_dynclean/configs/dynamics_<name>.cfg + spacy_dynclean/configs/ner_<name>.cfg (cnn, trf, trf_finetune)",
+        help="Config family: spacy_dynclean/configs/dynamics_<name>.cfg + "
+        "spacy_dynclean/configs/ner_<name>.cfg (cnn, trf, trf_finetune)",
     ),
     ner: str | None = typer.Option(
         None,
@@ -76,7 +77,8 @@ def benchmark_cli(
         ["raw", "dynclean", "cleaned", "oracle", "gold"],
         "--variant",
         help="Which training sets to train and evaluate: raw, dynclean (training dynamics "
-        "and the capitalisation / neighbour rules, no dev labels), cleaned (the default recipe: dynamics + dictionary entries judged on dev), "
+        "and the capitalisation / neighbour rules, no dev labels), cleaned (the "
+        "default recipe: dynamics + dictionary entries judged on dev), "
         "cleaned_split (entries from half the dev docs, model selection on the other "
         "half), self_trained (cleaned + `dynclean self-train`), repaired, oracle, "
         "oracle-pos, oracle-neg, gold, none",

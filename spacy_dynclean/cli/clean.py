@@ -64,9 +64,9 @@ def clean_cli(
     """Remove flagged entities and mark flagged non-entities as missing (never O);
     act on flagged dictionary entries (O, another type or missing, as their dev
     evidence says); capitalised words running on from a kept entity are flagged
-    (--no-capitalised turns that off); a kept entity touching a flagged non-entity is made missing with
-    it (--neighbour-action); every doc is kept, in order. The data is streamed shard
-    by shard."""
+    (--no-capitalised turns that off); a kept entity touching a flagged non-entity is
+    made missing with it (--neighbour-action); every doc is kept, in order. The data
+    is streamed shard by shard."""
     rule = repair_rule(repair, repair_min_share, repair_max_aum)
     entries_path = scores_dir / ENTRIES_FILE
     report = clean_docbin(

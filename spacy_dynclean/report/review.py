@@ -28,9 +28,9 @@ least one decision, in the order of the data:
   "outside" when the data was cleaned with `--entity-action outside`).
 - Each decision may also carry `becomes` (what its removed entity's tokens become, where
   it says so itself: a dictionary entry's "outside") and `source` (what flagged it:
-  "aum", "entry", "capitalised", "neighbour" or "teacher"; `cleaning.audit`). A decision per dictionary entry is
-  taken in the entry table instead: edit its `action` in `entries.jsonl` and run
-  `dynclean clean` again.
+  "aum", "entry", "capitalised", "neighbour" or "teacher"; `cleaning.audit`). A
+  decision per dictionary entry is taken in the entry table instead: edit its `action`
+  in `entries.jsonl` and run `dynclean clean` again.
 
 Applying a reviewed file (`apply_review`), per line:
 - `answer` "accept": a decision with `accept: true` is applied (the entity removed,
