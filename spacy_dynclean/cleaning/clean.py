@@ -32,9 +32,15 @@ import srsly
 from spacy.tokens import Doc, Span
 
 from ..errors import DataError, MismatchError
-from ..io.docbin import iter_docbin_as_stored, write_docbin
+from ..io.docbin import (
+    check_same_labels,
+    entity_labels,
+    iter_docbin_as_stored,
+    write_docbin,
+)
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import get_doc_id, sample_key
+from ..io.labels import check_label_sets
 from ..scoring.entries import KEEP, OUTSIDE, RELABEL, EntryKey, read_entries
 from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from ..util import PathLike, atomic_output
@@ -257,6 +263,7 @@ def clean_docbin(
     report.notes.extend(check_fingerprint(data_path, scores_dir, thresholds))
     if gold_path is not None:
         check_gold(data_path, gold_path)
+        report.notes.extend(check_same_labels(data_path, gold_path))
     decisions = decisions_by_doc(
         iter_score_rows(scores_dir),
         repair,
@@ -267,6 +274,7 @@ def clean_docbin(
         report.notes.append(NO_ENTRIES)
     else:
         table = read_entries(entries_path)
+        check_entry_labels(table, data_path, entries_path)
         entries = flagged_entries(table)
         report.notes.extend(check_entry_counts(data_path, table, entries_path))
     with audit_writer(audit_path) as write_audit:
@@ -291,6 +299,27 @@ def flagged_entries(
         for line in table
         if line["action"] != KEEP
     }
+
+
+def check_entry_labels(
+    table: Iterable[Mapping[str, Any]], data_path: PathLike, entries_path: PathLike
+) -> None:
+    """Refuse an entry table whose types (and relabel types) are not the data's."""
+    types = Counter(
+        label
+        for line in table
+        for label in (line["label"], line.get("repair"))
+        if isinstance(label, str)
+    )
+    check_label_sets(
+        entity_labels(data_path),
+        str(data_path),
+        types,
+        str(entries_path),
+        fix="run `dynclean entries` again on a dev set converted with the data's "
+        "label names, or edit the table's types",
+        subset=True,
+    )
 
 
 def check_entry_counts(

@@ -29,8 +29,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..errors import DataError
-from ..io.docbin import iter_docbin_as_stored, write_docbin
+from ..io.docbin import entity_labels, iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
+from ..io.labels import check_label_sets, pipeline_labels
 from ..util import PathLike
 from .audit import Decision, audit_writer
 from .clean import CleanReport, audited, clean_doc
@@ -139,6 +140,15 @@ def self_train_docbin(
     atomically."""
     options.agreement(len(teacher_paths))
     teachers = [load_teacher(path) for path in teacher_paths]
+    labels = entity_labels(data_path)
+    for path, teacher in zip(teacher_paths, teachers):
+        check_label_sets(
+            labels,
+            str(data_path),
+            pipeline_labels(teacher),
+            str(path),
+            fix="train the teacher on data with the same label names",
+        )
     report = CleanReport()
     with audit_writer(audit_path) as write_audit:
         docs = self_train_docs(iter_docbin_as_stored(data_path), teachers, options)

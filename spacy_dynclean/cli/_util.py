@@ -57,6 +57,20 @@ def parse_overrides(items: list[str], option: str) -> dict[str, Any]:
     return overrides
 
 
+def parse_label_map(items: list[str]) -> dict[str, str]:
+    """--label-map OLD=NEW strings → {OLD: NEW}."""
+    pairs = [item.partition("=") for item in items]
+    bad = next(
+        (i for i, (old, sep, new) in zip(items, pairs) if not (sep and old and new)),
+        None,
+    )
+    if bad is not None:
+        raise DataError(
+            "--label-map", f"expected OLD=NEW (e.g. PERSON=PER), got {bad!r}"
+        )
+    return {old: new for old, _, new in pairs}
+
+
 # score, benchmark
 ENTITY_AGG = typer.Option(
     ScoreOptions.entity_agg,

@@ -48,7 +48,12 @@ def entries_cli(
     check_docbin(data_path)
     check_docbin(dev_path)
     options = EntryOptions(evidence=evidence, confidence=confidence)
-    entries = score_entries(data_path, dev_path, options, _scores(scores_dir), model)
+    notes: list[str] = []
+    entries = score_entries(
+        data_path, dev_path, options, _scores(scores_dir), model, notes
+    )
+    for note in notes:
+        msg.warn(note)
     path = write_entries(entries, scores_dir)
     flagged = [e for e in entries.values() if e.flagged]
     with_evidence = sum(1 for e in entries.values() if e.dev)

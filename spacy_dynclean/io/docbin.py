@@ -7,12 +7,12 @@ memory whole, so a single file holds all docs in memory; shards keep one shard t
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import count, islice
 from pathlib import Path
 
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 from srsly.msgpack import Packer, Unpacker
 
@@ -23,7 +23,7 @@ from .conll import read_conll
 from .dsner import read_dsner
 from .ids import get_doc_id, set_doc_id
 from .jsonl import read_jsonl
-from .labels import check_label
+from .labels import check_label, check_label_sets
 
 FORMATS = {
     "json": "json",
@@ -80,6 +80,27 @@ def check_docbin(path: PathLike) -> None:
     """Refuse .spacy data that does not load, before a long run reads it."""
     for shard in docbin_paths(path):
         _load(shard)
+
+
+def entity_labels(path: PathLike) -> Counter:
+    """The entities of a .spacy file or folder, counted by type (streamed)."""
+    return Counter(
+        ent.label_ for doc in iter_docbin_as_stored(path) for ent in doc.ents
+    )
+
+
+def check_same_labels(
+    data_path: PathLike, other_path: PathLike, fix: str | None = None
+) -> list[str]:
+    """`labels.check_label_sets` of the DocBin `other_path` (dev or gold data)
+    against the training data `data_path`; returns its notes."""
+    return check_label_sets(
+        entity_labels(data_path),
+        str(data_path),
+        entity_labels(other_path),
+        str(other_path),
+        fix,
+    )
 
 
 def iter_docbin_as_stored(path: PathLike, vocab: Vocab | None = None) -> Iterator[Doc]:
@@ -280,11 +301,13 @@ def convert_file(
     alignment_mode: str = "strict",
     id_prefix: str | None = None,
     shard_size: int | None = None,
+    label_map: Mapping[str, str] | None = None,
 ) -> tuple[DocStats, ReadNotes]:
     """Input file → .spacy file or folder of shards, docs with ids; nothing is written
     if any record is bad. `id_prefix` names the ids `<id_prefix>:<n>` instead of
     `<file stem>:<n>`, so that two files with the same sentences (distant and gold)
-    get the same ids."""
+    get the same ids. `label_map` renames entity types (OLD → NEW), e.g. a dev set's
+    to the training data's."""
     output_shard_size(
         Path(output_path), shard_size
     )  # refuse a bad output before reading
@@ -301,4 +324,21 @@ def convert_file(
         docs = (
             set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1)
         )
+    if label_map:
+        docs = rename_labels(docs, label_map)
     return write_docbin(docs, output_path, shard_size), notes
+
+
+def rename_labels(docs: Iterable[Doc], label_map: Mapping[str, str]) -> Iterator[Doc]:
+    """The docs with their entities' types renamed by `label_map` (OLD → NEW; a new
+    name must be one spaCy's ner takes: `labels.check_label`)."""
+    for old, new in label_map.items():
+        check_label("--label-map", None, new, f"{old}={new}")
+    for doc in docs:
+        if any(ent.label_ in label_map for ent in doc.ents):
+            renamed = [
+                Span(doc, e.start, e.end, label=label_map.get(e.label_, e.label_))
+                for e in doc.ents
+            ]
+            doc.set_ents(renamed, default="unmodified")
+        yield doc

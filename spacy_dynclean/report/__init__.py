@@ -17,7 +17,7 @@ from ..cleaning.audit import CLEANING_SOURCES, Audit, Key, read_audit
 from ..cleaning.clean import NO_ENTRIES
 from ..cleaning.detection import detection_from_errors, item_errors
 from ..errors import MismatchError
-from ..io.docbin import iter_docbin_as_stored
+from ..io.docbin import check_same_labels, iter_docbin_as_stored
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
@@ -84,6 +84,7 @@ def write_report(
     errors, gold, verdicts, detection = None, None, None, None
     if gold_path is not None:
         say(f"Comparing with the gold labels in {gold_path}")
+        notes += check_same_labels(data_path, gold_path)
         gold_docs = list(iter_docbin_as_stored(gold_path))
         errors = item_errors(table, gold_docs)
         detection = detection_from_errors(table, errors)

@@ -46,6 +46,7 @@ Docs without a line are copied unchanged; every doc is kept, in order.
 """
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,11 +72,13 @@ from ..errors import DataError
 from ..io.common import iter_json_lines
 from ..io.docbin import (
     docbin_paths,
+    entity_labels,
     iter_docbin_as_stored,
     output_shard_size,
     write_docbin,
 )
 from ..io.ids import sample_key
+from ..io.labels import check_label_sets
 from ..util import PathLike, atomic_output
 
 ANSWERS = ("accept", "reject", "ignore")
@@ -269,12 +272,42 @@ def apply_review(
                 record=n,
             )
         tasks[doc_id] = (n, task)
+    check_label_sets(
+        entity_labels(original_path),
+        str(original_path),
+        review_labels(task for _, task in tasks.values()),
+        str(review_path),
+        fix="a review may use the data's types only: fix the spans' and decisions' labels",
+        subset=True,
+    )
     result = ApplyResult()
     docs = _reviewed_docs(
         iter_docbin_as_stored(original_path), tasks, original_path, review_path, result
     )
     write_docbin(docs, output_path, shard_size)
     return result
+
+
+def review_labels(tasks: Iterable[Mapping[str, Any]]) -> Counter:
+    """The entity types a review's tasks name: their spans' labels and their
+    decisions' labels and repair types (malformed values are left to the parser)."""
+    labels: Counter = Counter()
+    for task in tasks:
+        meta = task.get("meta")
+        decisions = meta.get("decisions") if isinstance(meta, dict) else None
+        for value in _items(task.get("spans")) + _items(decisions):
+            for name in ("label", "repair"):
+                label = value.get(name)
+                if isinstance(label, str) and label != "O":
+                    labels[label] += 1
+    return labels
+
+
+def _items(values: Any) -> list[dict[str, Any]]:
+    """The objects of a list (nothing if it is not one)."""
+    return (
+        [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
+    )
 
 
 def _reviewed_docs(

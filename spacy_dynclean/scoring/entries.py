@@ -50,8 +50,9 @@ from spacy.util import filter_spans
 
 from ..errors import DataError
 from ..io.common import iter_json_lines
-from ..io.docbin import iter_docbin_as_stored
+from ..io.docbin import check_same_labels, entity_labels, iter_docbin_as_stored
 from ..io.ids import sample_key
+from ..io.labels import check_label_sets, pipeline_labels
 from ..util import PathLike, atomic_output
 from .scores import iter_score_rows
 
@@ -351,16 +352,26 @@ def score_entries(
     options: EntryOptions = EntryOptions(),
     scores_dir: PathLike | None = None,
     model: PathLike | None = None,
+    notes: list[str] | None = None,
 ) -> dict[EntryKey, Entry]:
     """The judged entries of the distant data at `data_path`, from the gold dev docs
     at `dev_path` (and, for `evidence="model"`, the predictions on them of the
-    pipeline at `model`); with `scores_dir`, their occurrences' AUMs."""
+    pipeline at `model`); with `scores_dir`, their occurrences' AUMs. A dev set (or
+    model) whose entity labels do not fit the data's is refused
+    (`io.labels.check_label_sets`); `notes` receives the types dev lacks."""
     if (options.evidence == "model") != (model is not None):
         raise DataError(
             "--model",
             "evidence 'model' needs a pipeline trained on the distant data, and only it",
             hint="pass --model PIPELINE with --evidence model",
         )
+    found = check_same_labels(data_path, dev_path)
+    nlp = spacy.load(model) if model is not None else None
+    if nlp is not None:
+        found += check_label_sets(
+            entity_labels(data_path), str(data_path), pipeline_labels(nlp), str(model)
+        )
+    (notes if notes is not None else []).extend(found)
     aums = _entity_aums(scores_dir) if scores_dir is not None else None
     entries = collect_entries(iter_docbin_as_stored(data_path), aums)
     lowercase = lowercase_words(iter_docbin_as_stored(data_path))
@@ -368,10 +379,9 @@ def score_entries(
     for entry in entries.values():
         entry.group = group_of(entry.words, lowercase)
     dev = iter_docbin_as_stored(dev_path)
-    if model is None:
+    if nlp is None:
         places = string_places(dev, entries)
     else:
-        nlp = spacy.load(model)
         gold = list(dev)
         predicted = nlp.pipe(Doc(nlp.vocab, words=[t.text for t in d]) for d in gold)
         places = model_places(gold, predicted)
