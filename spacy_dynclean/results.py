@@ -20,6 +20,7 @@ nothing heavier than the standard library, so the check runs in a second.
 """
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import re
@@ -33,18 +34,19 @@ from typing import Any
 RESULTS_DIR = Path("benchmarks") / "results"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SHIPPED = "cleaned"  # the variant that is the shipped recipe
-# Legacy folders that hold current runs, with the variants to rename there: in
-# issue14d the benchmark's own `cleaned` is the capitalisation rule's first version and
-# scripts/reclean.py's `cleaned_cap2` the rule as shipped (BENCHMARKS.md's history,
-# issue 14 fourth round).
-LEGACY_CURRENT: dict[str, dict[str, str]] = {
-    "issue14d": {
-        "cleaned": "cleaned_cap1",
+# Legacy folders that hold current runs.
+LEGACY_CURRENT = ("issue14d", "issue14e", "issue14f")
+# The variants to rename in legacy files (first matching pattern): in issue14d the
+# benchmark's own `cleaned` is the capitalisation rule's first version and
+# scripts/reclean.py's `cleaned_cap2` the rule as shipped; its `*-reclean.json` files
+# re-cleaned issue 16 runs, whose `cleaned` had no rule (benchmarks/history.md, issue
+# 14 fourth round).
+LEGACY_RENAMES: dict[str, dict[str, str]] = {
+    "issue14d/*-reclean.json": {
+        "cleaned": "cleaned_nocap",
         "cleaned_cap": "cleaned_cap1",
-        "cleaned_cap2": SHIPPED,
     },
-    "issue14e": {},
-    "issue14f": {},
+    "issue14d/*": {"cleaned": "cleaned_cap1", "cleaned_cap2": SHIPPED},
 }
 # legacy files of those folders that are not the shipped code (patched benchmarks)
 LEGACY_EXCLUDED = {"issue14e/wg-review-gain-order-s0.json"}
@@ -166,7 +168,11 @@ def _is_current(path: Path, data: dict[str, Any], results_dir: Path) -> bool:
 def _renames(path: Path, data: dict[str, Any], results_dir: Path) -> dict[str, str]:
     if "provenance" in data:
         return {}
-    return LEGACY_CURRENT.get(path.relative_to(results_dir).parts[0], {})
+    relative = path.relative_to(results_dir).as_posix()
+    for pattern, renames in LEGACY_RENAMES.items():
+        if fnmatch.fnmatchcase(relative, pattern):
+            return renames
+    return {}
 
 
 def load_runs(results_dir: Path) -> list[Run]:
