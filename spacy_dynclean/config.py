@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.training.initialize import init_nlp
 from thinc.api import Config
 
+from .configs import CONFIG_DIR
 from .errors import DataError, DynCleanError
 
 # A transformer name that stands for the model folder shipped by a PyPI package,
@@ -35,7 +36,10 @@ def load_config(path: str | Path, overrides: dict[str, Any]) -> Config:
     transformer alias in `paths.transformer`."""
     path = Path(path)
     if not path.exists():
-        raise DynCleanError(f"Config file not found: {path}")
+        raise DynCleanError(
+            f"Config file not found: {path} (the shipped configs are in {CONFIG_DIR}; "
+            "commands also take their names, e.g. `dynclean dynamics cnn`)"
+        )
     try:
         config = util.load_config(path, overrides=overrides, interpolate=False)
     except Exception as err:  # confection raises several error types for bad files

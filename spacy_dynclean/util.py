@@ -1,5 +1,6 @@
-"""Small helpers shared by every stage: atomic file output, and reading JSON and
-numpy arrays with errors that name the file. JSON lines: `io.common.iter_json_lines`."""
+"""Small helpers shared by every stage: atomic file output (an output that cannot be
+written is an `OutputError` naming it: `writable`), and reading JSON and numpy arrays
+with errors that name the file. JSON lines: `io.common.iter_json_lines`."""
 
 import os
 import shutil
@@ -13,9 +14,31 @@ from typing import Any
 import numpy as np
 import srsly
 
-from .errors import DataError
+from .errors import DataError, OutputError, is_unwritable
 
 PathLike = str | Path
+
+
+@contextmanager
+def writable(path: PathLike) -> Iterator[None]:
+    """Turn an OSError of writing the output `path` (no permission, a parent that is a
+    file, a full disk) into an `OutputError` that names it and says what to do."""
+    try:
+        yield
+    except OSError as err:
+        if is_unwritable(err):
+            raise OutputError(path, err) from None
+        raise
+
+
+def check_output_folder(path: PathLike) -> None:
+    """Create the output folder `path` now, before a long run writes into it; refuse
+    one that cannot be written (`writable`)."""
+    with writable(path):
+        Path(path).mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=path, prefix=".probe.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(probe)
 
 
 @contextmanager
@@ -23,10 +46,11 @@ def atomic_output(path: PathLike) -> Iterator[Path]:
     """Yield a temp path next to `path`; on success it replaces `path`, on failure
     it is removed, so a failed step never leaves a partial file behind."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    with writable(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
     os.close(handle)
     try:
         yield Path(tmp)
@@ -51,10 +75,11 @@ def atomic_folder(path: PathLike) -> Iterator[Path]:
     folder there is removed), on failure it is removed. The temp folder's name starts
     with a dot, so folder readers such as spaCy's `Corpus` skip it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(
-        tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    )
+    with writable(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(
+            tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        )
     old = tmp.with_name(f"{tmp.name}.old")
     try:
         yield tmp

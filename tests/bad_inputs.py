@@ -34,6 +34,7 @@ from spacy.vocab import Vocab
 
 from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored, write_docbin
 from spacy_dynclean.io.ids import set_doc_id
+from spacy_dynclean.report import write_report
 
 from .cleaning.helpers import redone
 from .conftest import ROOT
@@ -230,6 +231,80 @@ def benchmark(folder: Path, train_ds: object, *options: str) -> list[str]:
     if train_ds is not None:
         write(folder, "data/train-ds.json", train_ds)
     return ["benchmark", "data", "run", *options]
+
+
+def under_a_file(folder: Path, name: str) -> str:
+    """An output path whose parent is a file: nothing can be written there."""
+    write(folder, "file.txt", "a file, not a folder")
+    return f"file.txt/{name}"
+
+
+def unwritable(command: str, make: Callable[[Path], list[str]], output: str) -> Case:
+    """`make`'s command with its output (the argument `output`) under a file."""
+
+    def args(folder: Path) -> list[str]:
+        made = make(folder)
+        at = len(made) - 1 - made[::-1].index(output)
+        return made[:at] + [under_a_file(folder, output)] + made[at + 1 :]
+
+    return Case(
+        command,
+        "output under a file",
+        args,
+        [f"file.txt/{output}", "cannot write the output", "part of the path is a file"],
+    )
+
+
+def renamed_labels(folder: Path, name: str) -> str:
+    """The scored corpus's gold docs with PER/LOC called PERSON/LOCATION."""
+    docs = list(iter_docbin_as_stored(folder / "gold.spacy"))
+    out = []
+    for doc in docs:
+        ents = [
+            Span(
+                doc,
+                e.start,
+                e.end,
+                label={"PER": "PERSON", "LOC": "LOCATION"}[e.label_],
+            )
+            for e in doc.ents
+        ]
+        doc.set_ents(ents, default="outside")
+        out.append(doc)
+    write_docbin(out, folder / name)
+    return name
+
+
+def suffixed_labels(docs: list[Doc]) -> list[Doc]:
+    """The docs with an X after every entity type (PERX, LOCX)."""
+    for doc in docs:
+        ents = [Span(doc, e.start, e.end, label=f"{e.label_}X") for e in doc.ents]
+        doc.set_ents(ents, default="outside")
+    return docs
+
+
+def report_args(folder: Path) -> list[str]:
+    """`report` of the scored corpus into `report`."""
+    data, scores, audit = scored(folder)
+    return ["report", scores, audit, data, "report"]
+
+
+def blank_pipeline(folder: Path) -> str:
+    """A pipeline folder with nothing to strip."""
+    import spacy
+
+    spacy.blank("en").to_disk(folder / "model")
+    return "model"
+
+
+def review_with_label(folder: Path, label: str) -> list[str]:
+    """apply-review of a review.jsonl whose first span is relabelled `label`."""
+    data, scores, audit = scored(folder)
+    write_report(folder / scores, folder / audit, folder / data, folder / "report")
+    lines = [json.loads(line) for line in (folder / "report" / "review.jsonl").open()]
+    lines[0]["spans"][0]["label"] = label
+    write(folder, "review.jsonl", "\n".join(json.dumps(line) for line in lines))
+    return ["apply-review", data, "review.jsonl", "out.spacy"]
 
 
 CASES: list[Case] = [
@@ -935,6 +1010,84 @@ CASES: list[Case] = [
         ],
         ["review.jsonl", "record 1"],
         ["out.spacy"],
+    ),
+    # issue 27, item 1: a second label set with other names
+    Case(
+        "entries",
+        "dev set with other label names (PERSON/LOCATION against PER/LOC)",
+        lambda f: [
+            "entries",
+            scored(f)[0],
+            renamed_labels(f, "dev.spacy"),
+            "s",
+        ],
+        ["dev.spacy", "LOCATION, PERSON only in", "LOC, PER only in", "--label-map"],
+        ["s/entries.jsonl"],
+    ),
+    clean_gold(
+        "gold with other label names",
+        suffixed_labels,
+        ["bad-gold.spacy", "LOCX, PERX only in", "LOC, PER only in"],
+    ),
+    Case(
+        "report",
+        "gold with other label names",
+        lambda f: [
+            "report",
+            scored(f)[1],
+            "audit.jsonl",
+            "train.spacy",
+            "report",
+            "--gold",
+            renamed_labels(f, "g.spacy"),
+        ],
+        ["g.spacy", "PERSON only in", "train.spacy"],
+        ["report"],
+    ),
+    Case(
+        "apply-review",
+        "review span with a type the data lacks",
+        lambda f: review_with_label(f, "PERSON"),
+        ["review.jsonl", "PERSON only in", "the data's types only"],
+        ["out.spacy"],
+    ),
+    # issue 27, item 2: an output that cannot be written
+    unwritable(
+        "convert",
+        lambda f: ["convert", write(f, "t.json", JSON), "out.spacy"],
+        "out.spacy",
+    ),
+    unwritable("clean", lambda f: ["clean", *scored(f)[:2], "out.spacy"], "out.spacy"),
+    unwritable("score", lambda f: ["score", records(f), "scores"], "scores"),
+    unwritable("report", report_args, "report"),
+    unwritable("strip", lambda f: ["strip", blank_pipeline(f), "out"], "out"),
+    unwritable(
+        "dynamics",
+        lambda f: dynamics(f, spacy_data(f), "--training.max_epochs", "1"),
+        "out",
+    ),
+    # issue 27, item 7
+    Case(
+        "score",
+        "two runs of the same fold",
+        lambda f: ["score", records(f, "run0"), records(f, "run1"), "scores"],
+        ["run0 and run1", "same threshold fold 0", "--components.dynclean.fold 1"],
+        ["scores"],
+    ),
+    # issue 27, item 9
+    convert_case(
+        "raw text in a .txt",
+        "texts.txt",
+        "Anna lives in Paris.\nBob sings.\n",
+        ["texts.txt", "record 1", "dynclean annotate"],
+    ),
+    convert_case(
+        "overlapping entities",
+        "train.json",
+        json.dumps(
+            [{"tokens": ["Anna", "Lee"], "entities": [[0, 1, "PER"], [1, 1, "LOC"]]}]
+        ),
+        ["train.json, record 1", "overlap", "keep one of the two"],
     ),
 ]
 

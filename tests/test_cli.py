@@ -219,3 +219,42 @@ def test_apply_review_to_shards_writes_nothing_on_failure(reviewed, tmp_path):
     result = apply(shards, bad, tmp_path / "final", "--shard-size", 1)
     assert result.exit_code != 0 and "train:99" in str(result.exception)
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_help_lists_the_commands_in_workflow_order_with_whole_descriptions():
+    """Issue 27, item 9: not alphabetical, not cut short with '...'."""
+    from spacy_dynclean.cli._util import WORKFLOW
+
+    result = CliRunner().invoke(app, ["--help"], terminal_width=100)
+    assert result.exit_code == 0
+    listed = re.findall(r"^  ([a-z][a-z-]*)  ", result.output, flags=re.M)
+    expected = [name for name in WORKFLOW if name in listed]
+    assert listed[: len(expected)] == expected and listed[0] == "annotate"
+    assert "..." not in result.output.partition("Commands:")[2]
+    assert "missing (never O); act on flagged dictionary entries" in " ".join(
+        result.output.split()
+    )
+
+
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    """Issue 27, item 2: PermissionError (any command's atomic output) and a parent
+    that is a file give one line naming the output and what to do."""
+    import tempfile
+
+    from spacy_dynclean.errors import OutputError
+    from spacy_dynclean.util import atomic_write
+
+    def denied(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "mkstemp", denied)
+        with pytest.raises(OutputError, match="no permission to write there") as err:
+            atomic_write(tmp_path / "out" / "x.spacy", b"")
+    assert str(err.value).startswith(f"{tmp_path / 'out' / 'x.spacy'}: cannot write")
+    (tmp_path / "file").write_text("")
+    inputs = build_inputs(tmp_path)
+    args = ["clean", str(inputs.data), str(inputs.scores), str(tmp_path / "file/o")]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, OutputError)
+    assert "part of the path is a file" in str(result.exception)

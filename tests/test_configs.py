@@ -42,3 +42,23 @@ def test_all_families_present():
         "dynamics_span_trf_finetune.cfg",
         "ner_trf_finetune.cfg",
     } <= names
+
+
+def test_commands_take_a_config_family_or_name_from_any_folder(tmp_path, monkeypatch):
+    """Issue 27, item 5: `dynclean dynamics cnn` and `dynclean train cnn` find the
+    shipped configs from any folder; a missing path says where they are."""
+    from typer.testing import CliRunner
+
+    from spacy_dynclean.cli import app
+    from spacy_dynclean.configs import CONFIG_DIR, resolve_config
+    from spacy_dynclean.errors import DataError
+
+    assert resolve_config("cnn", "dynamics") == CONFIG_DIR / "dynamics_cnn.cfg"
+    assert resolve_config("dynamics_cnn", "dynamics") == CONFIG_DIR / "dynamics_cnn.cfg"
+    assert resolve_config("trf", "ner") == CONFIG_DIR / "ner_trf.cfg"
+    with pytest.raises(DataError, match=f"they are in {CONFIG_DIR}"):
+        resolve_config("configs/missing.cfg", "dynamics")
+    monkeypatch.chdir(tmp_path)
+    args = ["dynamics", "cnn", "out", "--paths.train", "missing.spacy"]
+    result = CliRunner().invoke(app, args)
+    assert "paths.train: missing.spacy does not exist" in str(result.exception)

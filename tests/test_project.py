@@ -17,3 +17,20 @@ def test_project_yml_is_valid():
         for dep in command.get("deps", []):
             if dep.startswith(("spacy_dynclean/configs/", "assets/")):
                 assert (ROOT / dep).exists(), f"{command['name']} needs {dep}"
+
+
+def test_project_lock_is_not_tracked():
+    """Issue 27, item 9: `spacy project run all` rewrites project.lock, so it must be
+    an ignored file, not a tracked one."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "project.lock"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tracked.stdout.strip() == ""
+    assert "project.lock" in (ROOT / ".gitignore").read_text().splitlines()

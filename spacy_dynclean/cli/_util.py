@@ -3,20 +3,73 @@ commands share (declared once, so their flags, defaults and help agree)."""
 
 from typing import Any
 
+import click
 import typer
 from spacy.cli._util import _parse_override
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..cleaning.repair import RepairRule
-from ..errors import DataError
+from ..errors import DataError, OutputError, is_unwritable
 from ..scoring.options import ScoreOptions
 
 # rich_markup_mode=None: click's plain help. Typer's Rich help panel prints every
 # option's type, flags included (`--repair <bool>`, even `--help <bool>`: typer 0.29's
 # rich_utils._print_options_panel calls display_type_rich() without checking is_flag),
 # while the plain formatter (TyperOption.get_help_record) leaves flags without a value.
+# the commands in the order of the workflow (README's steps); others follow
+WORKFLOW = (
+    "annotate",
+    "convert",
+    "dynamics",
+    "score",
+    "entries",
+    "clean",
+    "report",
+    "apply-review",
+    "self-train",
+    "train",
+    "select",
+    "compare",
+    "strip",
+    "benchmark",
+)
+
+
+class CommandGroup(TyperGroup):
+    """The `dynclean` group: `--help` lists the commands in workflow order with their
+    whole first sentence; an output a command cannot write is one line
+    (`errors.OutputError`), whichever write failed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        order = {name: i for i, name in enumerate(WORKFLOW)}
+        return sorted(names, key=lambda name: order.get(name, len(order)))
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=1000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as err:
+            if is_unwritable(err) and err.filename is not None:
+                raise OutputError(err.filename, err) from None
+            raise
+
+
 app = typer.Typer(
     name="dynclean",
+    cls=CommandGroup,
     help="Clean distantly supervised NER data with training dynamics.",
     no_args_is_help=True,
     add_completion=False,

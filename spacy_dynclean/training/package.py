@@ -27,7 +27,9 @@ PLAIN_TRANSFORMER = "spacy-transformers.Tok2VecTransformer.v3"
 def strip_dynclean(model_path: PathLike, output_path: PathLike) -> list[str]:
     """Save the pipeline at `model_path` without its spacy-dynclean parts to
     `output_path` (atomically); returns what was removed or rewritten: the names of
-    the dynclean components, then "frozen encoder of <component>" per encoder."""
+    the dynclean components, then "frozen encoder of <component>" per encoder. A
+    pipeline with nothing to strip (the production `ner`) is copied as it is, and the
+    list is empty."""
     model_path = Path(model_path)
     if not (model_path / "config.cfg").exists():
         raise DataError(
@@ -45,12 +47,6 @@ def strip_dynclean(model_path: PathLike, output_path: PathLike) -> list[str]:
         for name in nlp.pipe_names
         if plain_transformers(config["components"][name])
     ]
-    if not names and not encoders:
-        raise DataError(
-            model_path,
-            "the pipeline has no dynclean component and no frozen encoder: nothing to strip",
-            hint="package it as it is: python -m spacy package",
-        )
     with atomic_folder(output_path) as tmp:
         nlp.to_disk(tmp)
         config.to_disk(Path(tmp) / "config.cfg")

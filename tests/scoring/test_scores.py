@@ -85,7 +85,8 @@ def test_items_judged_by_two_runs_are_averaged(records_factory):
     )
     run_b = records_factory(
         run_samples(0, [2.0] * 5, [-3.0] * 5, {0: [0, 0, 0], 1: [2.0, 2.0, 0.0]}),
-        fold=0,
+        fold=1,
+        n_folds=3,
     )
     scores = score_runs([run_a, run_b], ScoreOptions(p_pos=100.0))
     loc = table_rows(scores)[(1, 10, 12, "entity")]
@@ -96,7 +97,17 @@ def test_items_judged_by_two_runs_are_averaged(records_factory):
         loc["run"],
         loc["flagged"],
     ) == (1.5, 1.0, 2, 0, False)
-    assert any("share a threshold fold" in note for note in scores.notes)
+
+
+def test_two_runs_of_the_same_fold_are_refused(records_factory):
+    """Issue 27, item 7: `dynclean score fold0 fold0` judged half of the data."""
+    samples = run_samples(0, [0.0] * 5, [-1.0] * 5, {0: [0, 0, 0], 1: [1.0, 1.0, 0.0]})
+    run_a, run_b = records_factory(samples, fold=0), records_factory(samples, fold=0)
+    with pytest.raises(MismatchError, match="runs of the same threshold fold 0") as err:
+        score_runs([run_a, run_b])
+    assert "--components.dynclean.fold 1" in str(err.value)
+    with pytest.raises(MismatchError, match="same threshold fold"):
+        score_runs([run_a, run_a])
 
 
 def test_one_run_mode(records_factory):

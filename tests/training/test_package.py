@@ -8,7 +8,6 @@ import spacy
 import srsly
 from spacy.training import Example
 
-from spacy_dynclean.errors import DataError
 from spacy_dynclean.training.package import strip_dynclean
 
 LISTENER = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}
@@ -105,13 +104,22 @@ def test_packaged_stripped_pipeline_does_not_require_spacy_dynclean(
     )
 
 
-def test_strip_refuses_a_pipeline_without_dynclean(trained_with_dynclean, tmp_path):
+def test_strip_copies_a_pipeline_with_nothing_to_strip(trained_with_dynclean, tmp_path):
+    """Issue 27, item 3: the production `ner` (no dynclean) is copied with a note."""
+    from typer.testing import CliRunner
+
+    from spacy_dynclean.cli import app
+
     strip_dynclean(trained_with_dynclean, tmp_path / "stripped")
-    with pytest.raises(
-        DataError, match="has no dynclean component and no frozen encoder"
-    ):
-        strip_dynclean(tmp_path / "stripped", tmp_path / "again")
-    assert not (tmp_path / "again").exists()
+    assert strip_dynclean(tmp_path / "stripped", tmp_path / "again") == []
+    assert spacy.load(tmp_path / "again").pipe_names == ["tok2vec", "ner"]
+    args = ["strip", str(tmp_path / "stripped"), str(tmp_path / "cli")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "nothing to strip, so it was copied as it is" in " ".join(
+        result.output.split()
+    )
+    assert (tmp_path / "cli" / "config.cfg").exists()
 
 
 def test_strip_writes_a_frozen_encoder_as_spacy_transformers_own(
