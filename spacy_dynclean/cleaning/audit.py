@@ -49,6 +49,8 @@ ACTIONS = {
     ADDED_ENTITY: "non_entity",
 }
 REPAIR_ACTIONS = (RELABELED_ENTITY, ADDED_ENTITY)
+# the actions as table columns, `ACTIONS` order
+ACTION_HEADERS = ("Entities removed", "Marked missing", "Relabelled", "Added")
 ACTION_TITLES = {
     REMOVED_ENTITY: "Entities removed",
     MARKED_MISSING: "Non-entities marked missing",
@@ -214,6 +216,54 @@ def count_actions(decisions: Iterable[Decision]) -> dict[str, int]:
     for decision in decisions:
         counts[decision.action] += 1
     return counts
+
+
+SOURCE_TITLES = {  # at most 30 characters: a table column
+    "aum": "AUM below the cut (dynamics)",
+    "entry": "dictionary entry (dev)",
+    "capitalised": "capitalised word next to it",
+    "neighbour": "neighbour rule",
+    "teacher": "self-training teachers",
+}
+
+
+def count_by_source(decisions: Iterable[Decision]) -> dict[str, dict[str, int]]:
+    """The number of decisions of each action, per source (`SOURCES` order; only the
+    sources that took a decision)."""
+    counts = {source: dict.fromkeys(ACTIONS, 0) for source in SOURCES}
+    for decision in decisions:
+        counts[decision.source][decision.action] += 1
+    return {source: n for source, n in counts.items() if any(n.values())}
+
+
+def source_summary(by_source: Mapping[str, Mapping[str, int]]) -> str:
+    """One sentence: how many entities were removed and words made missing, and by
+    which source (most first)."""
+    parts = []
+    for action, what in (
+        (REMOVED_ENTITY, "entities removed"),
+        (MARKED_MISSING, "non-entities made missing"),
+    ):
+        counts = {s: c[action] for s, c in by_source.items() if c[action]}
+        shares = ", ".join(
+            f"{n:,} by {SOURCE_TITLES[s]}"
+            for s, n in sorted(counts.items(), key=lambda item: -item[1])
+        )
+        parts.append(
+            f"{sum(counts.values()):,} {what}" + (f" ({shares})" if shares else "")
+        )
+    return "; ".join(parts)
+
+
+def source_rows(by_source: Mapping[str, Mapping[str, int]]) -> list[list[Any]]:
+    """One row per source: its title, then its count of every action (`ACTIONS`
+    order), then a total row: the table `clean` and the report show."""
+    rows = [
+        [SOURCE_TITLES[source], *(counts[a] for a in ACTIONS)]
+        for source, counts in by_source.items()
+    ]
+    totals = [sum(row[i + 1] for row in rows) for i in range(len(ACTIONS))]
+    return rows + [["all", *totals]]
 
 
 def entity_action_of(decisions: Iterable[Decision]) -> str:

@@ -54,8 +54,9 @@ from .audit import (
     Decision,
     audit_writer,
     count_actions,
+    count_by_source,
 )
-from .detection import detection_metrics
+from .detection import detection_metrics, entity_detection_by_source
 from .name_edges import capitalised_runs
 from .repair import RepairRule, place_repairs, token_mask
 
@@ -83,6 +84,8 @@ class CleanReport:
     n_docs: int = 0
     n_changed_docs: int = 0
     actions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
+    # source → action → count (`audit.count_by_source`)
+    by_source: dict[str, Counter] = field(default_factory=dict)
     missing_tokens: int = 0
     notes: list[str] = field(default_factory=list)
     # with `track_entities`: (doc id, start, end, type) of every entity decision, by
@@ -98,6 +101,8 @@ class CleanReport:
         self.n_changed_docs += bool(decisions)
         for action, n in count_actions(decisions).items():
             self.actions[action] += n
+        for source, counts in count_by_source(decisions).items():
+            self.by_source.setdefault(source, Counter()).update(counts)
         self.missing_tokens += sum(d.n_missing for d in decisions)
         for d in decisions if self.track_entities else ():
             if d.kind == "entity":
@@ -464,6 +469,19 @@ def detection_report(
     with atomic_output(report_path) as tmp:
         srsly.write_json(tmp, metrics)
     return metrics
+
+
+def source_detection(
+    data_path: PathLike, gold_path: PathLike, report: CleanReport
+) -> dict[str, dict[str, Any]]:
+    """Precision / recall against the gold docs of the entities each source removed
+    or relabelled, and of all of them ("total"): what the cleaning did, whatever
+    flagged it (the report of a `clean_docbin` with `gold_path`)."""
+    return entity_detection_by_source(
+        iter_docbin_as_stored(data_path),
+        iter_docbin_as_stored(gold_path),
+        report.flagged_entities,
+    )
 
 
 def check_gold(data_path: PathLike, gold_path: PathLike) -> None:

@@ -7,7 +7,7 @@ span (span head). Per side: precision and recall of the flags, and the AUROC of
 −AUM for telling wrong from correct items.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -167,6 +167,29 @@ def entity_detection(
     """Precision / recall of a set of flagged distant entities (doc id, start, end,
     type) against gold docs of the same ids, over every distant entity; with
     `scores` (higher: more likely wrong; absent entities score 0), their AUROC."""
+    keys, errors = entity_errors(data_docs, gold_docs)
+    return _flag_metrics(keys, errors, flagged, scores)
+
+
+def entity_detection_by_source(
+    data_docs: Iterable[Doc],
+    gold_docs: Iterable[Doc],
+    flagged: Mapping[str, Iterable[EntityKey]],
+) -> dict[str, dict[str, Any]]:
+    """`entity_detection` of the entities each source flagged (`flagged`: source →
+    keys), and of all of them together ("total")."""
+    keys, errors = entity_errors(data_docs, gold_docs)
+    by_source = {source: set(flagged_keys) for source, flagged_keys in flagged.items()}
+    out = {s: _flag_metrics(keys, errors, f) for s, f in by_source.items()}
+    out["total"] = _flag_metrics(keys, errors, set().union(*by_source.values()))
+    return out
+
+
+def entity_errors(
+    data_docs: Iterable[Doc], gold_docs: Iterable[Doc]
+) -> tuple[list[EntityKey], np.ndarray]:
+    """Every distant entity's key and whether it is wrong: its span and type are not
+    a gold entity of the doc of the same id."""
     gold = {
         sample_key(doc): {(e.start, e.end, e.label_) for e in doc.ents}
         for doc in gold_docs
@@ -177,10 +200,19 @@ def entity_detection(
         for ent in doc.ents:
             keys.append((sample_key(doc), ent.start, ent.end, ent.label_))
             errors.append(keys[-1][1:] not in gold_ents)
+    return keys, np.array(errors, dtype=bool)
+
+
+def _flag_metrics(
+    keys: list[EntityKey],
+    errors: np.ndarray,
+    flagged: Iterable[EntityKey],
+    scores: dict[EntityKey, float] | None = None,
+) -> dict[str, Any]:
     flagged = set(flagged)
     is_flagged = np.array([key in flagged for key in keys], dtype=bool)
     score = np.array([(scores or {}).get(key, 0.0) for key in keys])
-    metrics = side_metrics(is_flagged, np.array(errors, dtype=bool), -score)
+    metrics = side_metrics(is_flagged, errors, -score)
     if scores is None:
         metrics["auroc"] = None
     return metrics

@@ -5,8 +5,13 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
-from ..cleaning.audit import ACTION_TITLES
-from ..cleaning.clean import clean_docbin, detection_path, detection_report
+from ..cleaning.audit import ACTION_HEADERS, SOURCE_TITLES, source_rows
+from ..cleaning.clean import (
+    clean_docbin,
+    detection_path,
+    detection_report,
+    source_detection,
+)
 from ..scoring.entries import ENTRIES_FILE
 from ._util import (
     ENTITY_ACTION,
@@ -87,13 +92,37 @@ def clean_cli(
     msg.good(
         f"Cleaned {report.n_docs} docs ({report.n_changed_docs} changed) into {output_path}"
     )
-    rows = [(ACTION_TITLES[action], n) for action, n in report.actions.items()]
-    msg.table(rows + [("Tokens now missing", report.missing_tokens)], divider=False)
+    msg.text("What removed what (every decision, by what flagged it):")
+    msg.table(
+        source_rows(report.by_source),
+        header=("Flagged by", *ACTION_HEADERS),
+        divider=True,
+    )
+    msg.text(f"Tokens now missing: {report.missing_tokens}")
     if audit_path is not None:
         msg.good(f"Audit written to {audit_path}")
     if gold_path is not None:
         path = detection_path(output_path, audit_path)
         metrics = detection_report(scores_dir, gold_path, path)
+        by_source = source_detection(data_path, gold_path, report)
+        msg.text("Entities removed or relabelled, against the gold labels:")
+        msg.table(
+            [
+                (
+                    SOURCE_TITLES.get(source, source),
+                    m["flagged"],
+                    _fmt(m["precision"]),
+                    _fmt(m["recall"]),
+                )
+                for source, m in by_source.items()
+            ],
+            header=("Flagged by", "Entities", "Precision", "Recall"),
+            divider=True,
+        )
+        msg.text(
+            "The training dynamics' own flags (AUM below the cut; the other sources "
+            "do not use it):"
+        )
         rows = [
             (
                 side,

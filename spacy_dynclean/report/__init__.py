@@ -13,16 +13,30 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning.audit import CLEANING_SOURCES, Audit, Key, read_audit
+from ..cleaning.audit import (
+    CLEANING_SOURCES,
+    MARKED_MISSING,
+    REMOVED_ENTITY,
+    Audit,
+    Decision,
+    Key,
+    count_by_source,
+    read_audit,
+    source_summary,
+)
 from ..cleaning.clean import NO_ENTRIES
-from ..cleaning.detection import detection_from_errors, item_errors
+from ..cleaning.detection import (
+    detection_from_errors,
+    entity_detection_by_source,
+    item_errors,
+)
 from ..errors import MismatchError
 from ..io.docbin import check_same_labels, iter_docbin_as_stored
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
 from ..scoring.entries import ENTRIES_FILE, KEEP, read_entries
-from ..scoring.scores import read_scores, summarize
+from ..scoring.scores import RANDOM_DRAW, read_scores, summarize
 from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
 from .plots import Plot, write_plots
@@ -81,13 +95,20 @@ def write_report(
         audit = with_teacher_audit(audit, teacher_audit_path)
     docs = list(iter_docbin_as_stored(data_path))
     items = flagged_docs(docs, audit, data_path, audit_path)
+    decisions = [d for lines in audit.values() for _, d in lines]
+    by_source = count_by_source(decisions)
+    notes += aum_context(notes, by_source)
     errors, gold, verdicts, detection = None, None, None, None
+    source_detection = None
     if gold_path is not None:
         say(f"Comparing with the gold labels in {gold_path}")
         notes += check_same_labels(data_path, gold_path)
         gold_docs = list(iter_docbin_as_stored(gold_path))
         errors = item_errors(table, gold_docs)
         detection = detection_from_errors(table, errors)
+        source_detection = entity_detection_by_source(
+            docs, gold_docs, entity_keys_by_source(decisions)
+        )
         verdicts = dict(zip(flagged_keys(table), errors[table["flagged"]].tolist()))
         wanted = {item.doc_id for item in items}
         gold = {sample_key(doc): doc for doc in gold_docs if sample_key(doc) in wanted}
@@ -128,6 +149,8 @@ def write_report(
         gold,
         verdicts,
         entries,
+        by_source,
+        source_detection,
     )
     pages = write_pages(data, output_dir, max_items, page_size)
     return ReportResult(
@@ -141,6 +164,31 @@ def write_report(
         notes,
         detection,
     )
+
+
+def aum_context(notes: list[str], by_source: dict[str, dict[str, int]]) -> list[str]:
+    """After the scores' warnings that AUM flags are close to a random draw, what
+    they mean for this cleaning: how much of it the AUM flags are."""
+    if not any(RANDOM_DRAW in note for note in notes):
+        return []
+    removed = {s: c[REMOVED_ENTITY] for s, c in by_source.items()}
+    return [
+        f"The warnings on AUM concern the AUM flags alone: here they removed "
+        f"{removed.get('aum', 0):,} of the {sum(removed.values()):,} entities removed "
+        f"and made {by_source.get('aum', {}).get(MARKED_MISSING, 0):,} non-entities "
+        f"missing; in all: {source_summary(by_source)}"
+    ]
+
+
+def entity_keys_by_source(
+    decisions: list[Decision],
+) -> dict[str, list[tuple[str, int, int, str]]]:
+    """(doc id, start, end, type) of every entity decision, by source."""
+    keys: dict[str, list[tuple[str, int, int, str]]] = {}
+    for d in decisions:
+        if d.kind == "entity":
+            keys.setdefault(d.source, []).append((d.doc_id, d.start, d.end, d.label))
+    return keys
 
 
 def with_teacher_audit(audit: Audit, teacher_audit_path: PathLike) -> Audit:

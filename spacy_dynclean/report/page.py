@@ -16,7 +16,17 @@ from typing import Any
 from spacy.displacy.render import DEFAULT_LABEL_COLORS
 from spacy.tokens import Doc
 
-from ..cleaning.audit import ACTION_TITLES, REMOVED_ENTITY, Decision, Key, count_actions
+from ..cleaning.audit import (
+    ACTION_HEADERS,
+    ACTION_TITLES,
+    REMOVED_ENTITY,
+    SOURCE_TITLES,
+    Decision,
+    Key,
+    count_actions,
+    source_rows,
+    source_summary,
+)
 from ..scoring.entries import KEEP
 from ..util import PathLike, atomic_write
 from .plots import Plot
@@ -78,6 +88,8 @@ class PageData:
     gold: dict[str, Doc] | None = None
     verdicts: Verdicts | None = None
     entries: list[dict[str, Any]] | None = None  # entries.jsonl lines, by harm
+    by_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    source_detection: dict[str, dict[str, Any]] | None = None  # with gold
 
 
 def write_pages(
@@ -123,12 +135,18 @@ def summary(data: PageData, hidden: int) -> str:
         '<p class="toc"><a href="#summary">Summary</a><a href="#figures">Figures</a>'
         f'<a href="#sentences">Flagged sentences ({len(data.items):,})</a></p>',
     ]
+    out.append(
+        f"<p><b>What removed what:</b> {_e(source_summary(data.by_source))}.</p>"
+    )
     out += [f'<div class="note">{_e(note)}</div>' for note in data.notes]
     tables = [
+        _source_table(data),
         _decision_table(data),
         _count_table(data.counts),
         _threshold_table(data.thresholds),
     ]
+    if data.source_detection:
+        tables.append(_source_detection_table(data.source_detection))
     if data.detection:
         tables.append(_detection_table(data.detection))
     if data.entries is not None:
@@ -355,6 +373,33 @@ def _decision_table(data: PageData) -> str:
     return _table("Decisions (audit)", ("action", "count"), rows)
 
 
+def _source_table(data: PageData) -> str:
+    """Every decision of the audit, by what flagged it (`audit.source_rows`)."""
+    return _table(
+        "What removed what (audit, by source)",
+        ("flagged by", *(h.lower() for h in ACTION_HEADERS)),
+        source_rows(data.by_source),
+    )
+
+
+def _source_detection_table(detection: dict[str, dict[str, Any]]) -> str:
+    """The entities each source removed or relabelled, against gold."""
+    rows = [
+        (
+            SOURCE_TITLES.get(source, source),
+            m["flagged"],
+            _num(m["precision"], 3),
+            _num(m["recall"], 3),
+        )
+        for source, m in detection.items()
+    ]
+    return _table(
+        "Entities removed or relabelled, against gold (by source)",
+        ("flagged by", "entities", "precision", "recall"),
+        rows,
+    )
+
+
 def _count_table(counts: dict[str, Any]) -> str:
     rows = []
     for kind, value in counts["kinds"].items():
@@ -405,7 +450,7 @@ def _detection_table(detection: dict[str, dict[str, Any]]) -> str:
         )
     ]
     return _table(
-        "Detection against gold",
+        "Detection of the AUM flags against gold (the scores' cut only)",
         ("side", "judged", "real errors", "flagged", "precision", "recall", "AUROC"),
         rows,
     )

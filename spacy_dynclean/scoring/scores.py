@@ -269,6 +269,7 @@ def _fold_notes(run_info: list[dict[str, Any]]) -> list[str]:
 
 
 MIN_SEPARATION = 0.6
+RANDOM_DRAW = "close to a random draw"
 
 
 def _learning_notes(run_info: list[dict[str, Any]]) -> list[str]:
@@ -281,9 +282,11 @@ def _learning_notes(run_info: list[dict[str, Any]]) -> list[str]:
                 kind = "entities" if side == "entity" else "non-entities"
                 notes.append(
                     f"{info['path']}: its {kind} score like its fake {kind} (AUROC {value:.2f} between their "
-                    f"AUMs; below {MIN_SEPARATION}), so the {kind} it flags are close to a random draw: the run "
+                    f"AUMs; below {MIN_SEPARATION}), so the {kind} its AUM cut flags are {RANDOM_DRAW}: the run "
                     "has not learned them (train more epochs: [training] max_epochs) or their errors are "
-                    "systematic, which AUM cannot see"
+                    "systematic, which AUM cannot see. This concerns the AUM flags alone: `dynclean clean`'s "
+                    "dictionary-entry, capitalisation and neighbour rules do not use this cut, and its output "
+                    "says how many each of them removed"
                 )
     return notes
 

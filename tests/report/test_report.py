@@ -65,7 +65,7 @@ def test_report_writes_figures_pages_and_review(inputs, tmp_path):
     assert "LOC removed" in page and "missing" in page and "AUM -1.50 &lt; 0.50" in page
     assert (
         "a note for the reader" in page
-        and "Detection against gold" in page
+        and "Detection of the AUM flags against gold" in page
         and "gold ✓ was an error" in page
     )
     assert SCRIPT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -88,7 +88,7 @@ def test_report_without_gold_has_no_gold_parts(inputs, tmp_path):
     }
     page = result.index.read_text(encoding="utf8")
     for marker in (
-        "Detection against gold",
+        "Detection of the AUM flags against gold",
         'class="gold"',
         "was an error",
         "was right",
