@@ -109,3 +109,17 @@ def test_bash_block_dynclean_line_uses_real_options(words):
         option = word.split("=", 1)[0]
         if option.startswith("--") and not (overrides and "." in option):
             assert option in help_text, f"dynclean {words[0]} has no option {option}"
+
+
+def test_the_own_config_route_says_what_a_newcomer_needs():
+    """Issue 27, items 5 and 6: the snippet carries the epochs and no early stop, the
+    text says to delete [components.ner] and what dev to pass, and the steps name
+    shipped configs by family (a path works only from the repository root)."""
+    snippet = blocks("ini")[0]
+    assert "max_epochs = 5" in snippet and "patience = 0" in snippet
+    text = " ".join(README.split())
+    assert "delete that config's `[components.ner]` section" in text
+    assert "`spacy train` still wants `--paths.dev`" in text
+    steps = "\n".join(blocks("bash"))
+    assert "dynclean dynamics cnn " in steps and "dynclean train cnn " in steps
+    assert "dynclean dynamics spacy_dynclean/configs" not in steps

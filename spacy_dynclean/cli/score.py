@@ -53,7 +53,7 @@ def score_cli(
     paths = write_scores(scores, output_dir)
     rows = [
         (
-            Path(run["path"]).name,
+            run["path"],
             f"{run['t_pos']:.4f}",
             f"{run['t_neg']:.4f}",
             run["n_fake_pos"],

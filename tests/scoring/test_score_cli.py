@@ -5,7 +5,7 @@ import spacy_dynclean.cli.score  # noqa: F401  (registers the command)
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError
 
-from .records_helpers import run_samples, sample, threshold_samples
+from .records_helpers import run_samples, sample, threshold_samples, write_records
 
 runner = CliRunner()
 
@@ -66,3 +66,17 @@ def test_score_command_warns_on_partial_epoch(records_factory, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "partial" in result.output
+
+
+def test_the_run_table_names_each_run_by_its_folder(records_factory, tmp_path):
+    """Issue 27, item 6: two runs' records folders both end in `records`."""
+    samples = run_samples(0, [0.5] * 5, [-1.0] * 5, {0: [1, 1, 1], 1: [1, 1, 1]})
+    runs = []
+    for fold in (0, 1):
+        folder = tmp_path / f"run{fold}" / "model-last" / "dynclean" / "records"
+        runs.append(write_records(folder, samples, fold=fold))
+    args = ["score", *map(str, runs), str(tmp_path / "scores")]
+    result = runner.invoke(app, args, terminal_width=300)
+    assert result.exit_code == 0, result.output
+    for run in runs:
+        assert str(run) in result.output
