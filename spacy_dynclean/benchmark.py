@@ -19,6 +19,9 @@ The variants (`RECIPES` for the cleaned ones):
   the model (early stopping), so its dev score is biased, the test score is not.
 - `cleaned_split`: the same with the dev set split in two: every other doc is
   evidence for the entries, the rest selects the model.
+- `cleaned_added`: `cleaned` plus the entries the dictionary lacks or applies only
+  at some places, proposed from dev (`EntryOptions.additions`), added at their
+  unlabelled places; with train-gs, `metrics["additions"]` says how right they are.
 - `self_trained`: `cleaned` plus self-training (`dynclean self-train`): the
   teachers are the `cleaned` variant's model and one more per `teachers` config
   family, trained on the cleaned data (seed + 1, + 2, ...); the student is the
@@ -90,7 +93,12 @@ SPLITS = {
 # oracle variants: which error sides the gold labels fix
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
 # cleaned variants: whether they use the entry table, and which dev docs it comes from
-RECIPES = {"dynclean": None, "cleaned": "dev", "cleaned_split": "dev-evidence"}
+RECIPES = {
+    "dynclean": None,
+    "cleaned": "dev",
+    "cleaned_split": "dev-evidence",
+    "cleaned_added": "dev",
+}
 VARIANTS = (
     "raw",
     *RECIPES,
@@ -439,15 +447,8 @@ def _self_training_stage(
         **report.counts(),
     }
     if "train-gs" in splits:
-        added = [
-            (d.doc_id, d.start, d.end, d.repair)
-            for lines in read_audit(audit).values()
-            for _, d in lines
-        ]
-        metrics["self_training"]["detection"] = addition_detection(
-            iter_docbin_as_stored(cleaned),
-            iter_docbin_as_stored(splits["train-gs"]),
-            added,
+        metrics["self_training"]["detection"] = _addition_detection(
+            cleaned, splits["train-gs"], audit, "teacher"
         )
     return output
 
@@ -507,6 +508,13 @@ def _cleaning_stages(
         metrics["cleaning"][variant] = report.counts()
         if "train-gs" in splits:
             detection[variant] = cleaning_detection(splits, report)
+            if variant in NAMED_RECIPES and NAMED_RECIPES[variant].additions:
+                metrics.setdefault("additions", {})[variant] = _addition_detection(
+                    splits["train-ds"],
+                    splits["train-gs"],
+                    scores_dir / f"audit-{variant}.jsonl",
+                    "entry",
+                )
     for budget in settings.review_budgets:
         variant = f"reviewed-{budget}"
         with timer.stage(f"clean_{variant}"):
@@ -555,8 +563,12 @@ def _entries(
     model = None
     if settings.entry_options.evidence == "model":
         model = output_dir / "training" / "raw" / "model-best"
+    options = replace(
+        settings.entry_options,
+        additions=variant in NAMED_RECIPES and NAMED_RECIPES[variant].additions,
+    )
     entries = score_entries(
-        splits["train-ds"], splits[dev_name], settings.entry_options, scores_dir, model
+        splits["train-ds"], splits[dev_name], options, scores_dir, model
     )
     path = write_entries(entries, scores_dir / variant)
     if "train-gs" in splits:
@@ -580,6 +592,22 @@ def _entry_detection(splits: dict[str, Path], entries: dict) -> dict[str, Any]:
         "n_flagged_entries": sum(e.flagged for e in entries.values()),
         "n_checked_entries": sum(bool(e.dev) for e in entries.values()),
     }
+
+
+def _addition_detection(
+    data: Path, gold: Path, audit: Path, source: str
+) -> dict[str, Any]:
+    """Precision of the entities an audit's `source` added to `data` against `gold`,
+    and their recall of the gold entities that no entity of `data` touches."""
+    added = [
+        (d.doc_id, d.start, d.end, d.repair)
+        for lines in read_audit(audit).values()
+        for _, d in lines
+        if d.source == source and d.kind == "non_entity" and d.repair
+    ]
+    return addition_detection(
+        iter_docbin_as_stored(data), iter_docbin_as_stored(gold), added
+    )
 
 
 def cleaning_detection(splits: dict[str, Path], report: CleanReport) -> dict[str, Any]:

@@ -41,7 +41,15 @@ from ..io.docbin import (
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import get_doc_id, sample_key
 from ..io.labels import check_label_sets
-from ..scoring.entries import KEEP, OUTSIDE, RELABEL, EntryKey, read_entries
+from ..scoring.entries import (
+    ADD,
+    KEEP,
+    OUTSIDE,
+    RELABEL,
+    EntryKey,
+    PlaceFinder,
+    read_entries,
+)
 from ..scoring.scores import iter_score_rows, read_scores, read_thresholds
 from ..util import PathLike, atomic_output
 from .audit import (
@@ -205,9 +213,11 @@ def clean_docs(
     `entries` (`flagged_entries`), also the decisions of its entities' flagged
     entries; with `capitalised`, those of the capitalised words running on from a
     kept entity; with `neighbour_action="missing"`, those of the kept entities
-    touching a flagged non-entity. After the last doc, refuse decisions for doc ids the data
+    touching a flagged non-entity; last, the places of the entries to add
+    (`with_added_entries`). After the last doc, refuse decisions for doc ids the data
     does not have."""
     check_actions(entity_action, neighbour_action)
+    additions = PlaceFinder(k for k, (a, _) in (entries or {}).items() if a == ADD)
     seen = set()
     for doc in docs:
         doc_id = sample_key(doc)
@@ -222,6 +232,8 @@ def clean_docs(
             doc_decisions = with_capitalised_decisions(doc, doc_decisions)
         if neighbour_action == "missing":
             doc_decisions = with_neighbour_decisions(doc, doc_decisions)
+        if additions.types:
+            doc_decisions = with_added_entries(doc, doc_decisions, additions)
         yield doc, clean_doc(doc, doc_decisions, entity_action)
     unseen = [doc_id for doc_id in decisions if doc_id not in seen]
     if unseen:
@@ -336,7 +348,7 @@ def check_entry_counts(
     expected = {
         (tuple(line["words"]), line["label"]): line["n"]
         for line in table
-        if line["action"] != KEEP and isinstance(line.get("n"), int)
+        if line["action"] not in (KEEP, ADD) and isinstance(line.get("n"), int)
     }
     found = Counter(
         key
@@ -369,7 +381,7 @@ def with_entry_decisions(
     by_key = {d.key: d for d in decisions}
     for ent in doc.ents:
         flagged = entries.get((tuple(t.text for t in ent), ent.label_))
-        if flagged is not None:
+        if flagged is not None and flagged[0] != ADD:
             action, repair = flagged
             becomes = "outside" if action == OUTSIDE else "missing"
             replaced = by_key.get((doc_id, ent.start, ent.end, "entity"))
@@ -434,6 +446,38 @@ def with_neighbour_decisions(doc: Doc, decisions: Sequence[Decision]) -> list[De
                 _entity_decision(doc_id, ent, becomes="missing", source="neighbour")
             )
     return _replacing(decisions, by_neighbour)
+
+
+def with_added_entries(
+    doc: Doc, decisions: Sequence[Decision], find: PlaceFinder
+) -> list[Decision]:
+    """The doc's decisions and an added entity (source "entry") at every place of an
+    entry to add (`find`, longest matches) that no kept entity overlaps: its tokens
+    were O, missing, or an entity the decisions remove."""
+    removed = _removed_entities(decisions)
+    kept = token_mask(
+        len(doc),
+        [
+            (e.start, e.end)
+            for e in doc.ents
+            if (e.start, e.end, e.label_) not in removed
+        ],
+    )
+    doc_id, added = sample_key(doc), []
+    for span, labels in find(doc):
+        if len(labels) == 1 and not kept[span.start : span.end].any():
+            added.append(
+                Decision(
+                    doc_id,
+                    "non_entity",
+                    span.start,
+                    span.end,
+                    "O",
+                    repair=labels[0],
+                    source="entry",
+                )
+            )
+    return _replacing(decisions, added)
 
 
 def _entity_decision(doc_id: str, ent: Span, **fields: Any) -> Decision:

@@ -8,7 +8,7 @@ dev labels), whether capitalised words running on from an entity are flagged
 `apply_recipe` runs one on a DocBin with what `dynclean entries` and `dynclean clean`
 call. `dynclean select` and `dynclean benchmark` choose among named recipes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import DataError
@@ -24,6 +24,7 @@ class Recipe:
 
     clean: bool = True  # False: the distant labels as they are
     entries: bool = False  # dictionary entries judged on the gold dev docs act
+    additions: bool = False  # with entries: add the entries the dictionary lacks
     capitalised: bool = True
     neighbour_action: str = "missing"
     entity_action: str = "missing"
@@ -40,13 +41,15 @@ class Recipe:
 # The named recipes. "dynclean": the training dynamics' flags with the capitalisation
 # and neighbour rules, no dev labels; "cleaned": the shipped default, which adds the
 # dictionary entries judged on dev; "dynclean_paper": the paper's recipe exactly
-# (flags only); "cleaned_nocap": the default without the capitalisation rule.
+# (flags only); "cleaned_nocap": the default without the capitalisation rule;
+# "cleaned_added": the default plus the entries the dictionary lacks, from dev.
 RECIPES: dict[str, Recipe] = {
     "raw": Recipe(clean=False),
     "dynclean": Recipe(),
     "cleaned": Recipe(entries=True),
     "dynclean_paper": Recipe(capitalised=False, neighbour_action="keep"),
     "cleaned_nocap": Recipe(entries=True, capitalised=False),
+    "cleaned_added": Recipe(entries=True, additions=True),
 }
 
 
@@ -86,7 +89,8 @@ def apply_recipe(
                 "this recipe judges the dictionary entries on gold dev docs",
                 hint="pass the gold dev data, or choose a recipe without entries",
             )
-        table = score_entries(data_path, dev_path, entry_options, scores_dir)
+        options = replace(entry_options, additions=rec.additions)
+        table = score_entries(data_path, dev_path, options, scores_dir)
         entries_path = write_entries(table, entries_dir or Path(output_path).parent)
     return clean_docbin(
         data_path,

@@ -7,7 +7,13 @@ import typer
 from wasabi import msg
 
 from ..io.docbin import check_docbin
-from ..scoring.entries import EVIDENCE, EntryOptions, score_entries, write_entries
+from ..scoring.entries import (
+    ADD,
+    EVIDENCE,
+    EntryOptions,
+    score_entries,
+    write_entries,
+)
 from ._util import app
 
 
@@ -41,13 +47,21 @@ def entries_cli(
         "--confidence",
         help="Flag an entry when P(it is right at fewer than half its places) exceeds this",
     ),
+    additions: bool = typer.Option(
+        False,
+        "--add",
+        help="Also propose the entries the dictionary lacks: strings gold labels on dev "
+        "at most of their places, added (action add) at their unlabelled places",
+    ),
 ) -> None:
     """Aggregate every distant entity into its entry (words, type), check each entry
     against the gold dev labels, and flag the entries that are more likely wrong than
     right: their tokens become O, another type, or missing, as the dev evidence says."""
     check_docbin(data_path)
     check_docbin(dev_path)
-    options = EntryOptions(evidence=evidence, confidence=confidence)
+    options = EntryOptions(
+        evidence=evidence, confidence=confidence, additions=additions
+    )
     notes: list[str] = []
     entries = score_entries(
         data_path, dev_path, options, _scores(scores_dir), model, notes
@@ -55,11 +69,17 @@ def entries_cli(
     for note in notes:
         msg.warn(note)
     path = write_entries(entries, scores_dir)
-    flagged = [e for e in entries.values() if e.flagged]
+    added = [e for e in entries.values() if e.action == ADD]
+    flagged = [e for e in entries.values() if e.flagged and e.action != ADD]
     with_evidence = sum(1 for e in entries.values() if e.dev)
     msg.info(
         f"{len(entries)} entries, {with_evidence} checked on dev; {len(flagged)} "
         f"flagged ({sum(e.n for e in flagged)} occurrences)"
+        + (
+            f"; {len(added)} to add ({sum(e.n for e in added)} places)"
+            if additions
+            else ""
+        )
     )
     rows = [
         (" ".join(e.words), e.label, e.n, dict(e.dev), f"{e.p_wrong:.2f}", e.action)

@@ -61,8 +61,10 @@ AGREE, NOT_ENTITY, BOUNDARY = "agree", "O", "boundary"
 LOWER_ATTESTED, OTHER = "lower_attested", "other"
 EVIDENCE = ("string", "model")
 # what a flagged entry's occurrences become
-KEEP, OUTSIDE, MISSING, RELABEL = "keep", "outside", "missing", "relabel"
-ENTRY_ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL)
+KEEP, OUTSIDE, MISSING, RELABEL, ADD = "keep", "outside", "missing", "relabel", "add"
+ENTRY_ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL, ADD)
+# the group of the entries the dictionary lacks, proposed from the gold dev set
+DEV_ADDED = "dev_added"
 NOT_ENTRIES = "is this the entries.jsonl written by `dynclean entries`? write it again"
 EntryKey = tuple[tuple[str, ...], str]
 
@@ -74,6 +76,8 @@ class EntryOptions:
 
     evidence: str = "string"
     confidence: float = 0.9  # flag when P(right at < half the places) exceeds this
+    # propose the entries the dictionary lacks from the gold dev set (`propose_additions`)
+    additions: bool = False
 
     def __post_init__(self) -> None:
         if self.evidence not in EVIDENCE:
@@ -101,6 +105,7 @@ class Entry:
     p_wrong: float = 0.0
     action: str = KEEP
     repair: str | None = None
+    n_added: int = 0  # action add: the unlabelled places it labels
 
     @property
     def key(self) -> EntryKey:
@@ -129,6 +134,7 @@ class Entry:
             "flagged": self.flagged,
             "action": self.action,
             "repair": self.repair,
+            "n_added": self.n_added,
         }
 
 
@@ -163,22 +169,32 @@ def group_of(words: tuple[str, ...], lowercase: set[str]) -> str:
     return OTHER
 
 
+class PlaceFinder:
+    """Every longest match of some entries' words in a doc, with their types."""
+
+    def __init__(self, keys: Iterable[EntryKey]) -> None:
+        self.types: dict[tuple[str, ...], list[str]] = {}
+        for words, label in keys:
+            self.types.setdefault(words, []).append(label)
+        self.matcher: PhraseMatcher | None = None
+
+    def __call__(self, doc: Doc) -> list[tuple[Span, list[str]]]:
+        if self.matcher is None or self.matcher.vocab is not doc.vocab:  # per shard
+            self.matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+            for words in self.types:
+                self.matcher.add("ENTRY", [Doc(doc.vocab, words=list(words))])
+        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        return [(span, self.types[tuple(t.text for t in span)]) for span in spans]
+
+
 def string_places(
     docs: Iterable[Doc], entries: Mapping[EntryKey, Entry]
 ) -> Iterator[tuple[Doc, Span, list[str]]]:
     """Every longest match of an entry's words in `docs`, with the entries' types."""
-    types: dict[tuple[str, ...], list[str]] = {}
-    for words, label in entries:
-        types.setdefault(words, []).append(label)
-    matcher = None
+    find = PlaceFinder(entries)
     for doc in docs:
-        if matcher is None or matcher.vocab is not doc.vocab:  # a vocab per shard
-            matcher = PhraseMatcher(doc.vocab, attr="ORTH")
-            for words in types:
-                matcher.add("ENTRY", [Doc(doc.vocab, words=list(words))])
-        spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)])
-        for span in spans:
-            yield doc, span, types[tuple(t.text for t in span)]
+        for span, labels in find(doc):
+            yield doc, span, labels
 
 
 def model_places(
@@ -387,7 +403,70 @@ def score_entries(
         places = model_places(gold, predicted)
     add_dev_evidence(entries, places)
     decide(entries, options)
+    if options.additions:
+        entries.update(propose_additions(data_path, dev_path, entries, options))
+        count_added_places(data_path, entries)
+        entries = {key: e for key, e in entries.items() if e.n or e.n_added}
     return entries
+
+
+def count_added_places(data_path: PathLike, entries: Mapping[EntryKey, Entry]) -> None:
+    """Set `n_added` of the entries to add: their longest matches in the distant data
+    inside no distant entity, whose words no other entry to add has with another
+    type; an entry without such places is kept as it is."""
+    added = {key: e for key, e in entries.items() if e.action == ADD}
+    for doc, span, labels in string_places(iter_docbin_as_stored(data_path), added):
+        if len(labels) == 1 and all(t.ent_iob_ == "O" for t in span):
+            added[(tuple(t.text for t in span), labels[0])].n_added += 1
+    for entry in added.values():
+        if not entry.n_added:
+            entry.action = KEEP
+
+
+def propose_additions(
+    data_path: PathLike,
+    dev_path: PathLike,
+    entries: Mapping[EntryKey, Entry],
+    options: EntryOptions,
+) -> dict[EntryKey, Entry]:
+    """The entries the dictionary lacks: every (words, type) of a gold dev entity
+    whose words no distant entity has, judged at its dev places like the distant
+    entries (`add_dev_evidence`). A candidate is proposed because one of its places
+    agrees, so that place is no evidence: its rate of being right, r, gets the Beta
+    prior fitted to the candidates' *other* places (right − 1 of places − 1: the
+    prior of a string given that gold labelled it once), updated with those other
+    places. One is added (action `add`) when P(r < 1/2) < 1 − `confidence`. The
+    distant entries checked on dev and surely right by the same test get action
+    `add` too (in place): a dictionary often labels a name at some of its places and
+    not at others (`U.S.`/LOC on conll03). Returns the new entries;
+    `count_added_places` then keeps `add` where there are places to label."""
+    known = {words for words, _ in entries}
+    candidates: dict[EntryKey, Entry] = {}
+    for doc in iter_docbin_as_stored(dev_path):
+        for ent in doc.ents:
+            words = tuple(t.text for t in ent)
+            if words not in known:
+                key = (words, ent.label_)
+                candidates.setdefault(key, Entry(words, ent.label_, group=DEV_ADDED))
+    add_dev_evidence(
+        candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
+    )
+    others = [(e.dev[AGREE] - 1, sum(e.dev.values()) - 1) for e in candidates.values()]
+    mean, strength = fit_beta_binomial([p for p in others if p[1]] or [(1, 2)])
+    for entry, (right, places) in zip(candidates.values(), others):
+        entry.p_wrong = prob_below_half(
+            strength * mean + right, strength * (1 - mean) + places - right
+        )
+        if entry.p_wrong < 1 - options.confidence:
+            entry.action = ADD
+    for entry in entries.values():
+        if (
+            entry.action == KEEP
+            and entry.dev
+            and entry.p_wrong < 1 - options.confidence
+        ):
+            entry.action = ADD
+    return {key: e for key, e in candidates.items() if e.action == ADD}
 
 
 def _entity_aums(scores_dir: PathLike) -> dict[tuple[str, int, int], float]:

@@ -138,7 +138,12 @@ def test_select_recipe_cross_fits_and_never_reads_test(tmp_path):
     assert selection.selected in settings.candidates
     assert sum(selection.fold_sizes) == selection.n_dev_docs == 8
     written = read_selection(tmp_path / "selection" / SELECTION_FILE)
-    assert [c["name"] for c in written["candidates"]] == ["raw", "dynclean", "cleaned"]
+    names = ["raw", "dynclean", "cleaned", "cleaned_added"]
+    assert [c["name"] for c in written["candidates"]] == names
+    # no dev string to add here: cleaned_added's data is cleaned's, trained once
+    same = {c["name"]: c["f"] for c in written["candidates"]}
+    assert same["cleaned_added"] == same["cleaned"]
+    assert not (tmp_path / "selection" / "fold0" / "cleaned_added").exists()
     all_dev = {sample_key(d) for d in iter_docbin_as_stored(dev)}
     for k in range(settings.n_folds):
         fold = tmp_path / "selection" / f"fold{k}"
@@ -146,9 +151,15 @@ def test_select_recipe_cross_fits_and_never_reads_test(tmp_path):
             sample_key(d) for d in iter_docbin_as_stored(fold / "dev-evidence.spacy")
         }
         assert 0 < len(evidence) < len(all_dev)
-        for name in settings.candidates:
-            cfg = srsly.read_json(fold / name / "model-best" / "meta.json")
-            assert cfg["performance"]  # trained and early-stopped on the evidence
+        digests = {}  # one model per distinct training set, early-stopped on evidence
+        for name in names:
+            data = (fold / f"train-{name}.spacy").read_bytes()
+            if data not in digests:
+                digests[data] = name
+                meta = srsly.read_json(fold / name / "model-best" / "meta.json")
+                assert meta["performance"]
+            else:
+                assert not (fold / name).exists()
     evidences = [
         {
             sample_key(d)

@@ -1,0 +1,97 @@
+"""The entries the dictionary lacks (or applies at some places only), proposed from
+the gold dev set and added by the cleaning at their unlabelled places."""
+
+import pytest
+
+from spacy_dynclean.cleaning.audit import ADDED_ENTITY
+from spacy_dynclean.cleaning.clean import clean_docs, flagged_entries
+from spacy_dynclean.cleaning.recipes import recipe
+from spacy_dynclean.scoring import entries as E
+from tests.cleaning.helpers import ents_of, make_doc, write_docbin
+
+# distant train data: "Budjana" never labelled; "Paris" labelled once, O once
+TRAIN = [
+    ("Budjana plays in Paris".split(), [(3, 4, "LOC")]),
+    ("Budjana met Alice".split(), [(2, 3, "PER")]),
+    ("Paris is far".split(), []),
+    ("Alice Budjana sings".split(), [(0, 2, "PER")]),  # inside a kept entity
+]
+# gold dev data: Budjana is PER at both places; Paris LOC at all three; "Ana" PER once
+# and O twice (a singleton the test must not add); Alice PER at both places
+DEV = [
+    ("Budjana sang".split(), [(0, 1, "PER")]),
+    ("then Budjana left".split(), [(1, 2, "PER")]),
+    ("Paris and Alice".split(), [(0, 1, "LOC"), (2, 3, "PER")]),
+    ("in Paris".split(), [(1, 2, "LOC")]),
+    ("Paris again".split(), [(0, 1, "LOC")]),
+    ("Ana said".split(), [(0, 1, "PER")]),
+    ("Ana Ana".split(), []),
+    ("Alice left".split(), [(0, 1, "PER")]),
+]
+
+
+@pytest.fixture
+def table(tmp_path):
+    train = write_docbin(
+        [make_doc(w, e, f"train:{i}") for i, (w, e) in enumerate(TRAIN, 1)],
+        tmp_path / "train.spacy",
+    )
+    dev = write_docbin(
+        [make_doc(w, e, f"dev:{i}") for i, (w, e) in enumerate(DEV, 1)],
+        tmp_path / "dev.spacy",
+    )
+    options = E.EntryOptions(additions=True)
+    return train, E.score_entries(train, dev, options)
+
+
+def test_dev_strings_the_dictionary_lacks_are_added(table):
+    _, entries = table
+    budjana = entries[(("Budjana",), "PER")]
+    assert (budjana.action, budjana.group, budjana.n) == (E.ADD, E.DEV_ADDED, 0)
+    assert budjana.n_added == 2  # not the place inside "Alice Budjana"
+    assert (("Ana",), "PER") not in entries  # right at one place of three
+
+
+def test_a_surely_right_entry_is_added_where_the_dictionary_left_it_out(table):
+    _, entries = table
+    paris = entries[(("Paris",), "LOC")]
+    assert (paris.action, paris.n, paris.n_added) == (E.ADD, 1, 1)
+    alice = entries[(("Alice",), "PER")]  # right on dev, but labelled everywhere
+    assert (alice.action, alice.n_added) == (E.KEEP, 0)
+
+
+def test_no_additions_unless_asked(tmp_path, table):
+    train, _ = table
+    plain = E.score_entries(train, tmp_path / "dev.spacy")
+    assert {e.action for e in plain.values()} == {E.KEEP}
+    assert (("Budjana",), "PER") not in plain
+
+
+def test_the_table_round_trips_and_cleaning_adds_at_unlabelled_places(tmp_path, table):
+    train, entries = table
+    path = E.write_entries(entries, tmp_path / "scores")
+    flagged = flagged_entries(E.read_entries(path))
+    assert flagged[(("Budjana",), "PER")] == (E.ADD, None)
+    docs = [make_doc(w, e, f"train:{i}") for i, (w, e) in enumerate(TRAIN, 1)]
+    cleaned = list(clean_docs(docs, {}, entries=flagged, capitalised=False))
+    assert ents_of(cleaned[0][0]) == [(0, 1, "PER"), (3, 4, "LOC")]
+    assert ents_of(cleaned[2][0]) == [(0, 1, "LOC")]
+    assert ents_of(cleaned[3][0]) == [(0, 2, "PER")]  # the kept entity wins
+    added = [d for _, ds in cleaned for d in ds]
+    assert {(d.source, d.action) for d in added} == {("entry", ADDED_ENTITY)}
+    assert len(added) == 3
+
+
+def test_an_addition_takes_the_place_of_a_removed_entity():
+    doc = make_doc("Budjana Ranu sings".split(), [(1, 2, "LOC")], "t:1")
+    entries = {
+        (("Budjana", "Ranu"), "PER"): (E.ADD, None),
+        (("Ranu",), "LOC"): (E.OUTSIDE, None),
+    }
+    [(cleaned, decisions)] = clean_docs([doc], {}, entries=entries, capitalised=False)
+    assert ents_of(cleaned) == [(0, 2, "PER")]
+    assert {d.source for d in decisions} == {"entry"}
+
+
+def test_the_recipe_with_additions():
+    assert recipe("cleaned_added").additions and not recipe("cleaned").additions
