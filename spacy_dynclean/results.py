@@ -34,6 +34,7 @@ from typing import Any
 RESULTS_DIR = Path("benchmarks") / "results"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SHIPPED = "cleaned"  # the variant that is the shipped recipe
+SELECTED = "selected"  # the model `dynclean select` ships
 # Legacy folders that hold current runs.
 LEGACY_CURRENT = ("issue14d", "issue14e", "issue14f")
 # The variants to rename in legacy files (first matching pattern): in issue14d the
@@ -311,15 +312,27 @@ def full_table(rows: list[Row]) -> list[str]:
 
 
 def short_table(rows: list[Row]) -> list[str]:
-    """README's table: the shipped recipe against raw."""
-    header = ["dataset", "encoder", "seeds", "raw", "shipped recipe", "Δ"]
-    header += ["seeds below raw", "machine", "code"]
-    lines = [
-        [row.dataset, row.encoder, *_cells(row)]
-        + [machine_label(row.origin), code_label(row)]
-        for row in rows
-        if row.variant == SHIPPED
-    ]
+    """README's table: raw, the shipped default recipe and what `dynclean select`
+    ships (`selected`), per dataset, encoder and origin; each variant against raw
+    over the runs that trained both."""
+    header = ["dataset", "encoder", "seeds", "raw", "default recipe", "selected"]
+    header += ["selected − raw", "seeds selected < raw", "machine", "code"]
+    groups: dict[tuple[str, str, Origin], dict[str, Row]] = {}
+    for row in rows:
+        groups.setdefault((row.dataset, row.encoder, row.origin), {})[row.variant] = row
+    lines = []
+    for (dataset, encoder, origin), by_variant in groups.items():
+        if SHIPPED not in by_variant:
+            continue
+        shipped, selected = by_variant[SHIPPED], by_variant.get(SELECTED)
+        seeds, raw, cleaned = _cells(shipped)[:3]
+        cells = ["–", "–", "–"] if selected is None else _cells(selected)[2:]
+        if selected is not None and len(selected.runs) != len(shipped.runs):
+            cells[0] += f" (seeds {', '.join(str(r.seed) for r in selected.runs)})"
+        lines.append(
+            [dataset, encoder, seeds, raw, cleaned, *cells]
+            + [machine_label(origin), code_label(shipped)]
+        )
     return _table(header, lines)
 
 

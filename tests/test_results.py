@@ -68,9 +68,7 @@ def test_check_fails_on_an_edited_number_and_passes_when_regenerated(repo, capsy
     assert results.main(["check", "--root", str(repo)]) == 0
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf8")
-    assert (
-        "| wikigold | cnn | 0, 1, 2 | 37.2 ± 0.8 | 40.5 ± 1.7 | +3.3 | 0 of 3 |" in text
-    )
+    assert "| wikigold | cnn | 0, 1, 2 | 37.2 ± 0.8 | 40.5 ± 1.7 | – | – | – |" in text
     readme.write_text(text.replace("40.5 ± 1.7", "42.5 ± 1.7"), encoding="utf8")
     capsys.readouterr()
     assert results.main(["check", "--root", str(repo)]) == 1
@@ -128,3 +126,17 @@ def test_legacy_files_count_only_from_the_current_folders_and_say_so(repo):
 
 def test_the_repository_blocks_are_as_generated():
     assert results.check(ROOT) == [], "run `spacy project run results`"
+
+
+def test_the_readme_table_shows_what_select_ships(repo):
+    folder = repo / results.RESULTS_DIR / "issue29"
+    for seed, selected in enumerate([0.30, 0.42]):
+        write_json(
+            folder / f"wp-s{seed}.json",
+            metrics(seed, commit="f00d", raw=0.3, cleaned=0.25, selected=selected),
+        )
+    table = "\n".join(results.short_table(rows(repo)))
+    assert (
+        "| wikigold | cnn | 0, 1 | 30.0 ± 0.0 | 25.0 ± 0.0 | 36.0 ± 8.5 | +6.0 | 0 of 2 |"
+        in table
+    )
