@@ -1,5 +1,6 @@
 """The end-to-end benchmark on a dataset folder in the DS-NER layout
-(`train-ds.json`, optional `train-gs.json`, `dev.json`, `test.json`):
+(`train-ds`, optional `train-gs`, `dev`, `test`; `.json` or any format `dynclean
+convert` reads, e.g. `train-ds.spacy`, `dev.conll`, `test.jsonl`):
 
 convert → dynamics (one run per fold) → score → entries → clean → train the
 production pipeline on each variant's train data → evaluate on test. Each stage calls
@@ -65,6 +66,7 @@ from .configs import config_names, config_path
 from .dynamics.loop import train_dynamics, write_records
 from .errors import DataError
 from .io.docbin import (
+    EXTENSIONS,
     convert_file,
     iter_docbin_as_stored,
     read_docbin_assigning_ids,
@@ -266,7 +268,7 @@ def run_benchmark(
             train_sets[variant] = _selected_set(chosen, splits, output_dir, settings)
         if variant not in train_sets:
             if variant != "none":
-                msg.warn(f"{variant}: skipped, {data_dir} has no train-gs.json")
+                msg.warn(f"{variant}: skipped, {data_dir} has no train-gs file")
             continue
         with timer.stage(f"train_{variant}"):
             metrics[variant] = train_variant(
@@ -281,16 +283,19 @@ def run_benchmark(
 
 
 def convert(data_dir: Path, corpus: Path) -> dict[str, Path]:
-    """`dynclean convert` of every split into `corpus`; the paths by split name."""
+    """`dynclean convert` of every split into `corpus`; the paths by split name. A
+    split is `<name>.<ext>` in any format `convert` reads (`.json` DS-NER, `.spacy`,
+    CoNLL columns, JSONL spans), each file on its own."""
     corpus.mkdir(parents=True, exist_ok=True)
     splits = {}
     for name, required in SPLITS.items():
-        source = data_dir / f"{name}.json"
-        if not source.exists():
+        source = split_file(data_dir, name)
+        if source is None:
             if required:
                 raise DataError(
-                    source,
-                    "missing: a benchmark folder needs train-ds.json, dev.json and test.json",
+                    data_dir / f"{name}.json",
+                    "missing: a benchmark folder needs train-ds, dev and test files "
+                    f"({' | '.join(sorted(EXTENSIONS))})",
                 )
             continue
         # distant and gold train files hold the same sentences: give them the same ids
@@ -301,6 +306,20 @@ def convert(data_dir: Path, corpus: Path) -> dict[str, Path]:
         )
         splits[name] = corpus / f"{name}.spacy"
     return splits
+
+
+def split_file(data_dir: Path, name: str) -> Path | None:
+    """The file of split `name` in `data_dir` (one, with an extension `convert`
+    reads), or None; two of them are refused."""
+    found = sorted(p for p in data_dir.glob(f"{name}.*") if p.suffix in EXTENSIONS)
+    if len(found) > 1:
+        raise DataError(
+            data_dir,
+            f"{len(found)} files for the split {name!r}: "
+            + ", ".join(p.name for p in found),
+            hint="keep one per split",
+        )
+    return found[0] if found else None
 
 
 def dynamics(
@@ -708,10 +727,10 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
         )
     if any(budget < 1 for budget in settings.review_budgets):
         raise DataError("--review-budget", "must be a number of entries, 1 or more")
-    if settings.review_budgets and not (data_dir / "train-gs.json").exists():
+    if settings.review_budgets and split_file(data_dir, "train-gs") is None:
         raise DataError(
             "--review-budget",
-            f"the simulated reviewer answers from train-gs.json, and {data_dir} has none",
+            f"the simulated reviewer answers from train-gs, and {data_dir} has none",
         )
     check_actions(settings.entity_action, settings.neighbour_action)
 

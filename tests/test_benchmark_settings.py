@@ -33,6 +33,7 @@ def test_the_variants_include_the_simulated_reviews():
         "gold",
         "reviewed-25",
         "reviewed-50",
+        "selected",
     ]
 
 
@@ -41,13 +42,22 @@ def test_self_training_comes_after_the_model_it_learns_from():
     assert settings.all_variants == ["raw", "cleaned", "self_trained"]
 
 
+def test_the_selected_model_comes_last_and_shares_the_variants_recipes():
+    settings = BenchmarkSettings(
+        variants=["selected", "raw", "self_trained", "cleaned"], capitalised=False
+    )
+    assert settings.all_variants == ["raw", "cleaned", "self_trained", "selected"]
+    assert not settings.recipe("cleaned").capitalised
+    assert settings.recipe("cleaned").entries and not settings.recipe("raw").clean
+
+
 @pytest.mark.parametrize(
     "settings, problem",
     [
         (BenchmarkSettings(variants=["raw", "polished"]), "unknown variant"),
         (BenchmarkSettings(variants=["raw"], review_budgets=[25]), "'cleaned' variant"),
         (BenchmarkSettings(review_budgets=[0], variants=["cleaned"]), "1 or more"),
-        (BenchmarkSettings(review_budgets=[5], variants=["cleaned"]), "train-gs.json"),
+        (BenchmarkSettings(review_budgets=[5], variants=["cleaned"]), "train-gs, and"),
         (BenchmarkSettings(entity_action="drop"), "--entity-action"),
         (BenchmarkSettings(neighbour_action="join"), "--neighbour-action"),
         (BenchmarkSettings(variants=["raw", "self_trained"]), "'cleaned' variant's"),
@@ -81,3 +91,31 @@ def test_bad_settings_are_refused_before_anything_runs(settings, problem, tmp_pa
 def test_bad_entry_options_are_refused_when_made(options, problem):
     with pytest.raises(DataError, match=problem):
         EntryOptions(**options)
+
+
+def test_a_benchmark_folder_takes_every_format_convert_reads(tmp_path):
+    """Issue 27, item 8: a user's splits are .spacy, CoNLL or JSONL, not only DS-NER JSON."""
+    from spacy_dynclean.benchmark import convert
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train-ds.json").write_text(
+        '[{"tokens": ["Alice", "sings"], "entities": [[0, 0, "PER"]]}]', encoding="utf8"
+    )
+    write_docbin(
+        [make_doc(["Bob", "runs"], [(0, 1, "PER")], "d:1")], data / "dev.spacy"
+    )
+    (data / "test.conll").write_text("Carol\tB-PER\nlaughs\tO\n", encoding="utf8")
+    splits = convert(data, tmp_path / "corpus")
+    assert set(splits) == {"train-ds", "dev", "test"}
+    texts = {
+        k: [d.text.strip() for d in iter_docbin_as_stored(p)] for k, p in splits.items()
+    }
+    assert texts == {
+        "train-ds": ["Alice sings"],
+        "dev": ["Bob runs"],
+        "test": ["Carol laughs"],
+    }
+    (data / "test.jsonl").write_text("", encoding="utf8")
+    with pytest.raises(DataError, match="2 files for the split 'test'"):
+        convert(data, tmp_path / "corpus2")

@@ -34,7 +34,8 @@ def benchmark_cli(
     data_dir: Path = typer.Argument(
         ...,
         metavar="DATASET_DIR",
-        help="DS-NER dataset folder: train-ds.json, dev.json, test.json (and train-gs.json)",
+        help="Dataset folder: train-ds, dev, test (and train-gs), each .json (DS-NER), "
+        ".spacy, CoNLL (.conll/.iob/.bio/.tsv/.txt) or .jsonl",
         exists=True,
         file_okay=False,
     ),
