@@ -51,6 +51,13 @@ def report_cli(
         dir_okay=False,
         exists=True,
     ),
+    selection_path: Path | None = typer.Option(
+        None,
+        "--selection",
+        help="selection.json of `dynclean select`: the recipe chosen on dev, shown first",
+        dir_okay=False,
+        exists=True,
+    ),
     teacher_audit_path: Path | None = typer.Option(
         None,
         "--teacher-audit",
@@ -75,6 +82,7 @@ def report_cli(
         progress=progress.info,
         entries_path=entries_path,
         teacher_audit_path=teacher_audit_path,
+        selection_path=selection_path,
     )
     for note in result.notes:
         msg.warn(note)

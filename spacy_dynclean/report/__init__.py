@@ -37,6 +37,7 @@ from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
 from ..scoring.entries import ENTRIES_FILE, KEEP, read_entries
 from ..scoring.scores import RANDOM_DRAW, read_scores, summarize
+from ..training.selection import read_selection
 from ..util import PathLike
 from .page import PAGE_SIZE, PageData, write_pages
 from .plots import Plot, write_plots
@@ -74,15 +75,18 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     entries_path: PathLike | None = None,
     teacher_audit_path: PathLike | None = None,
+    selection_path: PathLike | None = None,
 ) -> ReportResult:
     """Write the report of one cleaning into `output_dir`: figures, index.html (+
     page-N.html, `page_size` sentences a page, at most `max_items` in all) and
     review.jsonl (every flagged doc), with the entry table `entries_path` (default: the
     scores folder's entries.jsonl, if any) and the additions of self-training
-    (`teacher_audit_path`, the audit of `dynclean self-train` on the cleaned data).
+    (`teacher_audit_path`, the audit of `dynclean self-train` on the cleaned data),
+    and on its first screen the recipe `dynclean select` chose (`selection_path`).
     `progress` is called with a line before each long step."""
     say = progress or (lambda text: None)
     output_dir = Path(output_dir)
+    selection = read_selection(selection_path) if selection_path else None
     say(f"Reading the scores in {scores_dir}")
     scores = read_scores(scores_dir)
     table = scores.table
@@ -151,6 +155,7 @@ def write_report(
         entries,
         by_source,
         source_detection,
+        selection,
     )
     pages = write_pages(data, output_dir, max_items, page_size)
     return ReportResult(

@@ -28,6 +28,7 @@ from ..cleaning.audit import (
     source_summary,
 )
 from ..scoring.entries import KEEP
+from ..training.selection import SELECTION_HEADER, selection_rows
 from ..util import PathLike, atomic_write
 from .plots import Plot
 from .review import FlaggedDoc
@@ -90,6 +91,7 @@ class PageData:
     entries: list[dict[str, Any]] | None = None  # entries.jsonl lines, by harm
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
     source_detection: dict[str, dict[str, Any]] | None = None  # with gold
+    selection: dict[str, Any] | None = None  # selection.json of `dynclean select`
 
 
 def write_pages(
@@ -135,6 +137,8 @@ def summary(data: PageData, hidden: int) -> str:
         '<p class="toc"><a href="#summary">Summary</a><a href="#figures">Figures</a>'
         f'<a href="#sentences">Flagged sentences ({len(data.items):,})</a></p>',
     ]
+    if data.selection is not None:
+        out.append(_selection(data.selection))
     out.append(
         f"<p><b>What removed what:</b> {_e(source_summary(data.by_source))}.</p>"
     )
@@ -371,6 +375,19 @@ def _decision_table(data: PageData) -> str:
         ("docs changed", f"{len(data.items):,} of {data.n_docs:,}"),
     ]
     return _table("Decisions (audit)", ("action", "count"), rows)
+
+
+def _selection(selection: dict[str, Any]) -> str:
+    """What `dynclean select` chose on dev, why, and every candidate's gain."""
+    return (
+        f"<p><b>Recipe chosen on the dev set:</b> {_e(selection['reason'])}. Each dev "
+        "doc was scored by models whose cleaning and early stopping never used it.</p>"
+        + _table(
+            "The candidates on dev (cross-fitted)",
+            SELECTION_HEADER,
+            selection_rows(selection),
+        )
+    )
 
 
 def _source_table(data: PageData) -> str:

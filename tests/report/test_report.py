@@ -350,3 +350,35 @@ def test_report_shows_the_additions_of_self_training(inputs, tmp_path):
             tmp_path / "report2",
             teacher_audit_path=inputs.audit,
         )
+
+
+def test_the_first_screen_shows_the_recipe_chosen_on_dev(inputs, tmp_path):
+    """Issue 29: the report opens with what `dynclean select` chose, and why."""
+    from spacy_dynclean.training.selection import (
+        Candidate,
+        Selection,
+        SelectionSettings,
+        write_selection,
+    )
+
+    selection = Selection(
+        "raw",
+        "no recipe's gain is sure on dev: the best, cleaned, is +1.2",
+        [
+            Candidate("raw", 50, 40, 44.4, 0, 0, 0, 10),
+            Candidate("cleaned", 52, 42, 45.6, 1.2, -0.8, 3.1, 12),
+        ],
+        SelectionSettings(),
+        40,
+        [20, 20],
+        22.0,
+    )
+    path = write_selection(selection, tmp_path / "selection")
+    result = write_report(
+        inputs.scores, inputs.audit, inputs.data, tmp_path / "r", selection_path=path
+    )
+    page = result.index.read_text(encoding="utf8")
+    first = page.index("Recipe chosen on the dev set")
+    assert first < page.index("What removed what")
+    assert "the best, cleaned, is +1.2" in page and "+1.2 [-0.8, +3.1]" in page
+    assert "→ raw" in page
