@@ -140,3 +140,19 @@ def test_the_readme_table_shows_what_select_ships(repo):
         "| wikigold | cnn | 0, 1 | 30.0 ± 0.0 | 25.0 ± 0.0 | 36.0 ± 8.5 | +6.0 | 0 of 2 |"
         in table
     )
+
+
+def test_benchmarks_shows_what_selection_chose_and_its_cost(repo):
+    data = metrics(0, commit="f00d", raw=0.3, cleaned=0.25, selected=0.3)
+    data["selection"] = {
+        "selected": "raw",
+        "candidates": [
+            {"name": "raw", "gain": 0, "low": 0, "high": 0},
+            {"name": "cleaned", "gain": -1.5, "low": -4.0, "high": 0.5},
+        ],
+    }
+    data["time_s"] = {"train_raw": 10.0, "selection": 65.0}
+    write_json(repo / results.RESULTS_DIR / "issue29" / "wp-s0.json", data)
+    table = "\n".join(results.benchmarks_tables(rows(repo)))
+    line = "| wikigold | cnn | 0 | cleaned -1.5 [-4.0, +0.5] | raw | 30.0 → 30.0 | 6.5× | f00d |"
+    assert line in table
