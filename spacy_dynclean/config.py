@@ -1,4 +1,5 @@
-"""Loading configs with overrides, and the offline transformer alias."""
+"""Loading configs with overrides, the offline transformer alias, and loading a
+pipeline (saved, installed or assembled from a config) with one-line errors."""
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -105,3 +106,22 @@ def require_paths(config: Config, names: Iterable[str]) -> None:
             )
         if not Path(value).exists():
             raise DynCleanError(f"paths.{name}: {value} does not exist")
+
+
+def load_pipeline(
+    name: str | Path,
+    problem: str = "cannot be loaded as a spaCy pipeline",
+    hint: str = "give an installed pipeline's name or a folder `spacy.load` reads",
+) -> Language:
+    """`spacy.load(name)`, or for a `.cfg` file the pipeline it describes, assembled and
+    initialised like spacy-llm's `assemble`; one that cannot be loaded is a DataError
+    naming it (`problem`, spaCy's error on one line, `hint`)."""
+    try:
+        if Path(name).suffix == ".cfg" and Path(name).is_file():
+            nlp = util.load_model_from_config(util.load_config(name), auto_fill=True)
+            nlp.initialize()
+            return nlp
+        return util.load_model(name)
+    except (OSError, ValueError, ImportError, KeyError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise DataError(name, f"{problem} ({reason[:240]})", hint=hint) from None

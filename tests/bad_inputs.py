@@ -297,6 +297,30 @@ def blank_pipeline(folder: Path) -> str:
     return "model"
 
 
+def labeller(folder: Path, *patterns: tuple[str, str]) -> str:
+    """An EntityRuler pipeline folder (`labeller`) of (label, pattern) entries; without
+    entries, a pipeline that sets no entities (a sentencizer)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    if patterns:
+        ruler = nlp.add_pipe("entity_ruler")
+        ruler.add_patterns(
+            [{"label": label, "pattern": term} for label, term in patterns]
+        )
+    else:
+        nlp.add_pipe("sentencizer")
+    nlp.to_disk(folder / "labeller")
+    return "labeller"
+
+
+def annotate_pipeline(folder: Path, *options: str) -> list[str]:
+    """`annotate TEXTS --pipeline labeller out.spacy` with a PERSON/GPE EntityRuler."""
+    pipeline = labeller(folder, ("PERSON", "Anna"), ("GPE", "Paris"))
+    texts = write(folder, "texts.txt", "Anna lives in Paris.\n")
+    return ["annotate", texts, "--pipeline", pipeline, "out.spacy", *options]
+
+
 def review_with_label(folder: Path, label: str) -> list[str]:
     """apply-review of a review.jsonl whose first span is relabelled `label`."""
     data, scores, audit = scored(folder)
@@ -969,6 +993,72 @@ CASES: list[Case] = [
             "out.spacy",
         ],
         ["gaz.tsv", "2"],
+        ["out.spacy"],
+    ),
+    # issue 31: annotate --pipeline
+    Case(
+        "annotate",
+        "--pipeline that sets no entities",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", "Anna sings\n"),
+            "--pipeline",
+            labeller(f),
+            "out.spacy",
+        ],
+        ["labeller", "no component sets entities", "sentencizer"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "--pipeline that cannot be loaded",
+        lambda f: [
+            "annotate",
+            write(f, "texts.txt", "Anna sings\n"),
+            "--pipeline",
+            write(f, "model/readme.txt", "not a pipeline") and "model",
+            "out.spacy",
+        ],
+        ["model", "cannot be loaded as a spaCy pipeline"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "--labels names a label the pipeline lacks",
+        lambda f: annotate_pipeline(f, "--labels", "PERSON,ORG"),
+        ["--labels", "ORG is not a label of the pipeline labeller", "GPE, PERSON"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "--label-map renames a label the pipeline lacks",
+        lambda f: annotate_pipeline(f, "--label-map", "PER=PERSON"),
+        ["--label-map", "PER is not a label of the pipeline labeller"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "--label-map to the reserved type O",
+        lambda f: annotate_pipeline(f, "--label-map", "GPE=O"),
+        ["--label-map", "GPE=O", "label 'O' is not an entity type"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "both a GAZETTEER and --pipeline",
+        lambda f: [
+            *annotate_pipeline(f)[:-1],
+            write(f, "gaz.tsv", "Anna\tPER\n"),
+            "out.spacy",
+        ],
+        ["both a GAZETTEER (gaz.tsv)", "--pipeline labeller"],
+        ["out.spacy"],
+    ),
+    Case(
+        "annotate",
+        "neither a GAZETTEER nor --pipeline",
+        lambda f: ["annotate", write(f, "texts.txt", "Anna sings\n"), "out.spacy"],
+        ["needs a GAZETTEER and an OUTPUT, or --pipeline NAME"],
         ["out.spacy"],
     ),
     Case(

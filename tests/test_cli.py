@@ -146,7 +146,7 @@ def test_shared_options_are_spelled_and_explained_alike():
         command
         for command, (opts, _) in seen["--gpu-id"].items()
         if opts == ("--gpu-id", "-g")
-    } == {"benchmark", "dynamics", "select", "self-train", "train"}
+    } == {"annotate", "benchmark", "dynamics", "select", "self-train", "train"}
 
 
 # ---------------------------------------------------------------- apply-review on shards

@@ -24,10 +24,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..config import load_pipeline
 from ..errors import DataError
 from ..io.docbin import entity_labels, iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
@@ -117,14 +117,11 @@ def self_train_docs(
 
 def load_teacher(path: PathLike) -> Language:
     """The pipeline at `path`; a path that is not one is refused in one line."""
-    try:
-        return spacy.load(path)
-    except (OSError, ValueError) as error:
-        raise DataError(
-            path,
-            f"is not a trained spaCy pipeline ({str(error).splitlines()[0][:120]})",
-            hint="pass a folder `dynclean train` wrote, e.g. training/cleaned/model-best",
-        ) from None
+    return load_pipeline(
+        path,
+        "is not a trained spaCy pipeline",
+        "pass a folder `dynclean train` wrote, e.g. training/cleaned/model-best",
+    )
 
 
 def self_train_docbin(

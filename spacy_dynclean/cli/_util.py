@@ -124,6 +124,14 @@ def parse_label_map(items: list[str]) -> dict[str, str]:
     return {old: new for old, _, new in pairs}
 
 
+# convert, annotate
+LABEL_MAP = typer.Option(
+    [],
+    "--label-map",
+    help="OLD=NEW: rename an entity type (repeat it), e.g. PERSON=PER to the training "
+    "data's names",
+)
+
 # score, benchmark
 ENTITY_AGG = typer.Option(
     ScoreOptions.entity_agg,

@@ -6,7 +6,7 @@ import typer
 from wasabi import msg
 
 from ..io.docbin import convert_file
-from ._util import app, parse_label_map
+from ._util import LABEL_MAP, app, parse_label_map
 
 MAX_SHOWN = 10
 
@@ -46,12 +46,7 @@ def convert_cli(
         "--shard-size",
         help="Docs per shard when OUTPUT is a folder (default 10000)",
     ),
-    label_map: list[str] = typer.Option(
-        [],
-        "--label-map",
-        help="OLD=NEW: rename an entity type (repeat it), e.g. a dev set's PERSON=PER "
-        "to the training data's names",
-    ),
+    label_map: list[str] = LABEL_MAP,
 ) -> None:
     """Convert annotated data to a .spacy DocBin, every doc with a sample id. OUTPUT
     is one .spacy file, or a folder of shards OUTPUT/<name>-00000.spacy, ... (the input

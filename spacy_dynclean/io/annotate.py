@@ -27,6 +27,8 @@ line, surrounding whitespace removed, ids `<file stem>:<line number>`. JSONL lin
 objects with a string `text`; an `id` (string or integer) becomes the sample id, other
 fields are kept in `doc.user_data["dynclean_meta"]`. Blank lines are skipped and counted
 (`AnnotateNotes.blank_lines`) in both formats, so ids keep their line numbers.
+`read_texts`, `pipe_docs` and `write_annotated` (ids, JSONL fields, a .spacy file or a
+folder of shards) are shared with the pipeline form (`annotate_pipeline.py`).
 """
 
 import csv
@@ -49,7 +51,7 @@ from tqdm import tqdm
 from ..errors import DataError, DynCleanError
 from ..util import PathLike
 from .common import blank, json_object, new_doc
-from .docbin import DocStats, write_docbin
+from .docbin import DocStats, output_shard_size, write_docbin
 from .ids import set_doc_id
 from .labels import check_label
 from .text import iter_lines
@@ -107,6 +109,7 @@ class AnnotateNotes:
     overlaps_dropped: int = 0
     ambiguous_matches: int = 0
     docs_without_entities: int = 0
+    entities_dropped: int = 0  # a pipeline's entities of labels not kept (--labels)
 
 
 def _bad(path: PathLike, line: int, problem: str, hint: str | None = None) -> DataError:
@@ -349,13 +352,18 @@ def _jsonl_text(path: PathLike, n: int, line: str, stem: str) -> TextRecord:
     return TextRecord(text, str(doc_id), record)
 
 
+def check_texts(path: PathLike, text_format: str | None) -> str:
+    """The format of the text file `path` (txt or jsonl); a missing file is refused."""
+    if not Path(path).is_file():
+        raise DataError(path, "file not found")
+    return _format(path, text_format, TEXT_EXTENSIONS, "--format")
+
+
 def read_texts(
     path: PathLike, text_format: str | None, notes: AnnotateNotes
 ) -> Iterator[TextRecord]:
     """Stream the documents of a text file (txt or JSONL), skipping and counting blank lines."""
-    if not Path(path).is_file():
-        raise DataError(path, "file not found")
-    kind = _format(path, text_format, TEXT_EXTENSIONS, "--format")
+    kind = check_texts(path, text_format)
     stem, seen = Path(path).stem, {}
     for n, line in iter_lines(path):
         if not line.strip():
@@ -376,7 +384,7 @@ def read_texts(
         yield record
 
 
-def _docs(
+def pipe_docs(
     records: Iterable[TextRecord],
     nlp: Language,
     pretokenized: bool,
@@ -404,6 +412,44 @@ def _docs(
         raise errors[0]
 
 
+def check_batching(n_process: int, batch_size: int) -> None:
+    """Refuse worker or batch counts below 1."""
+    if n_process < 1 or batch_size < 1:
+        raise DynCleanError(
+            f"--n-process and --batch-size must be at least 1, got {n_process} and {batch_size}"
+        )
+
+
+def write_annotated(
+    pairs: Iterable[tuple[Doc, TextRecord]],
+    label: Callable[[Doc], Doc],
+    output_path: PathLike,
+    shard_size: int | None = None,
+    progress: bool | None = None,
+) -> DocStats:
+    """Label each doc, give it its record's id and JSONL fields, and write them (a .spacy
+    file or a folder of shards, streamed, atomically). `progress`: a progress bar on
+    stderr; None shows it only on a terminal."""
+    bar = tqdm(
+        pairs,
+        desc="Annotating",
+        unit=" docs",
+        disable=None if progress is None else not progress,
+    )
+
+    def labelled() -> Iterator[Doc]:
+        for doc, record in bar:
+            doc = set_doc_id(label(doc), record.doc_id)
+            if record.meta:
+                doc.user_data[META_KEY] = record.meta
+            yield doc
+
+    try:
+        return write_docbin(labelled(), output_path, shard_size)
+    finally:
+        bar.close()
+
+
 def annotate_file(
     texts_path: PathLike,
     gazetteer_path: PathLike,
@@ -416,16 +462,13 @@ def annotate_file(
     pretokenized: bool = False,
     n_process: int = 1,
     batch_size: int = 1000,
+    shard_size: int | None = None,
     progress: bool | None = None,
 ) -> tuple[DocStats, AnnotateNotes, Gazetteer]:
-    """Label the texts with the gazetteer and write a .spacy DocBin (atomically, nothing
-    on error). `progress`: a progress bar on stderr; None shows it only on a terminal."""
-    if Path(output_path).suffix != ".spacy":
-        raise DynCleanError(f"The output must be a .spacy file, got {output_path}")
-    if n_process < 1 or batch_size < 1:
-        raise DynCleanError(
-            f"--n-process and --batch-size must be at least 1, got {n_process} and {batch_size}"
-        )
+    """Label the texts with the gazetteer and write a .spacy DocBin or a folder of
+    shards (atomically, nothing on error)."""
+    output_shard_size(Path(output_path), shard_size)
+    check_batching(n_process, batch_size)
     nlp = blank(lang)
     tokenize: Tokenize = (
         str.split
@@ -437,22 +480,8 @@ def annotate_file(
     )
     matcher, notes = DictionaryMatcher(gazetteer, nlp), AnnotateNotes()
     records = read_texts(texts_path, text_format, notes)
-    bar = tqdm(
-        _docs(records, nlp, pretokenized, n_process, batch_size),
-        desc="Annotating",
-        unit=" docs",
-        disable=None if progress is None else not progress,
+    pairs = pipe_docs(records, nlp, pretokenized, n_process, batch_size)
+    stats = write_annotated(
+        pairs, lambda doc: matcher(doc, notes), output_path, shard_size, progress
     )
-
-    def labelled() -> Iterator[Doc]:
-        for doc, record in bar:
-            set_doc_id(matcher(doc, notes), record.doc_id)
-            if record.meta:
-                doc.user_data[META_KEY] = record.meta
-            yield doc
-
-    try:
-        stats = write_docbin(labelled(), output_path)
-    finally:
-        bar.close()
     return stats, notes, gazetteer

@@ -130,8 +130,28 @@ def check_label_sets(
     ]
 
 
+def entity_components(nlp: "Language") -> dict[str, tuple[str, ...] | None]:
+    """The components of a pipeline that set `doc.ents`, with their labels (None where
+    the component does not say): those whose factory assigns `doc.ents` (ner,
+    entity_ruler, gliner_spacy), a span_ruler with `annotate_ents`, and spacy-llm's
+    `llm` with an NER task."""
+    found = {}
+    for name, proc in nlp.pipeline:
+        settings = nlp.config["components"].get(name, {})
+        task = str(settings.get("task", {}).get("@llm_tasks", ""))
+        if (
+            "doc.ents" in nlp.get_pipe_meta(name).assigns
+            or settings.get("annotate_ents") is True
+            or ".ner." in f".{task.lower()}."
+        ):
+            labels = getattr(proc, "labels", None)
+            found[name] = None if labels is None else tuple(labels)
+    return found
+
+
 def pipeline_labels(nlp: "Language") -> dict[str, int]:
-    """The entity types a pipeline's `ner` components predict (count 1 each)."""
+    """The entity types a pipeline's `ner` components predict (count 1 each); what
+    a teacher is checked on (`entity_components` lists every entity setter)."""
     from spacy.pipeline import EntityRecognizer
 
     return {
