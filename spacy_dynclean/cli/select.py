@@ -7,6 +7,7 @@ from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
 from ..cleaning.recipes import apply_recipe, recipe
+from ..configs import resolve_config
 from ..training.selection import (
     SELECTION_FILE,
     SELECTION_HEADER,
@@ -25,12 +26,11 @@ SELECTED_DATA = "train-selected.spacy"
 )
 def select_cli(
     ctx: typer.Context,
-    config_path: Path = typer.Argument(
+    config_path: str = typer.Argument(
         ...,
         metavar="CONFIG",
-        help="Production config (tok2vec/transformer + ner) the candidates train with",
-        exists=True,
-        dir_okay=False,
+        help="Production config the candidates train with: a path, or a shipped one's "
+        "family (cnn, trf, trf_finetune) or name (ner_cnn)",
     ),
     data_path: Path = typer.Argument(
         ...,
@@ -75,7 +75,7 @@ def select_cli(
         data_path,
         dev_path,
         scores_dir,
-        config_path,
+        resolve_config(config_path, "ner"),
         output_dir,
         settings,
         overrides=config_overrides,
