@@ -107,9 +107,20 @@ def _variant_f1(data: dict[str, Any]) -> dict[str, float]:
 
 
 def _digest(settings: dict[str, Any]) -> str:
-    kept = {k: v for k, v in settings.items() if k not in IGNORED_SETTINGS}
-    text = json.dumps(kept, sort_keys=True, default=str)
+    """The settings' digest, seeds (at any depth: the selection's dev folds follow
+    the run's seed) and the variant lists left out."""
+    text = json.dumps(_without_ignored(settings), sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf8")).hexdigest()[:8]
+
+
+def _without_ignored(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_ignored(v)
+            for k, v in value.items()
+            if k not in IGNORED_SETTINGS
+        }
+    return value
 
 
 def origin_of(data: dict[str, Any]) -> Origin:

@@ -156,3 +156,13 @@ def test_benchmarks_shows_what_selection_chose_and_its_cost(repo):
     table = "\n".join(results.benchmarks_tables(rows(repo)))
     line = "| wikigold | cnn | 0 | cleaned -1.5 [-4.0, +0.5] | raw | 30.0 → 30.0 | 6.5× | f00d |"
     assert line in table
+
+
+def test_seeds_at_any_depth_do_not_split_a_group(repo):
+    folder = repo / results.RESULTS_DIR / "issue29"
+    for seed in (0, 1):
+        data = metrics(seed, commit="f00d", raw=0.3, cleaned=0.4)
+        data["provenance"]["settings"]["selection"] = {"seed": seed, "n_folds": 2}
+        write_json(folder / f"wp-s{seed}.json", data)
+    groups = {row.origin for row in rows(repo) if row.origin.code == "f00d"}
+    assert len(groups) == 1
