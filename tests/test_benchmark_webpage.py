@@ -8,14 +8,16 @@ from spacy.tokens import DocBin
 from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark
 from spacy_dynclean.io.ids import get_doc_id
 from spacy_dynclean.report import write_report
+from spacy_dynclean.training.selection import SelectionSettings
 from tests.conftest import shared_dataset
 
 
 def test_benchmark_runs_on_webpage(tmp_path):
     data = shared_dataset("webpage")
     settings = BenchmarkSettings(
-        variants=["raw", "cleaned", "self_trained"],
+        variants=["raw", "cleaned", "self_trained", "selected"],
         teachers=["cnn"],
+        selection=SelectionSettings(n_bootstrap=200),
         ner_overrides={"training.max_steps": 300, "training.eval_frequency": 100},
     )
     metrics = run_benchmark(data, tmp_path, settings)
@@ -49,6 +51,15 @@ def test_benchmark_runs_on_webpage(tmp_path):
     assert metrics["self_training"]["detection"]["n_reachable"] > 0
     for variant in ("raw", "cleaned", "self_trained"):
         assert 0.0 <= metrics[variant]["f"] <= 1.0
+    # the product: chosen on dev among the candidates, its model evaluated on test
+    chosen = metrics["selection"]["selected"]
+    assert metrics["selected"]["candidate"] == chosen
+    assert chosen in metrics["selection"]["settings"]["candidates"]
+    if chosen in ("raw", "cleaned"):
+        assert metrics["selected"]["f"] == metrics[chosen]["f"]
+    assert (
+        metrics["provenance"]["machine"]["cpus"] and metrics["provenance"]["seed"] == 0
+    )
     for side in ("pos", "neg"):
         assert metrics["detection"][side]["n_judged"] > 0
     assert srsly.read_json(tmp_path / "metrics.json")["time_s"]["train_cleaned"] > 0
