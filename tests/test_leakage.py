@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 
 N_TRAIN, N_DEV, N_TEST = 300, 120, 60
 SETTINGS = dict(
-    variants=["dynclean", "cleaned", "cleaned_split", "repaired"],
+    variants=["dynclean", "cleaned", "cleaned_split", "cleaned_added", "repaired"],
     repair=RepairRule(max_aum=100.0),
     dynamics_overrides={"training.max_epochs": 2},
 )
@@ -66,9 +66,8 @@ def cleaned_outputs(tmp_path: Path, scramble: bool) -> dict[str, bytes]:
 
 def test_cleaning_never_reads_gold_train_or_test(tmp_path):
     real = cleaned_outputs(tmp_path, scramble=False)
-    assert {f"train-{v}.spacy" for v in ("dynclean", "cleaned", "repaired")} <= set(
-        real
-    )
+    variants = ("dynclean", "cleaned", "cleaned_added", "repaired")
+    assert {f"train-{v}.spacy" for v in variants} <= set(real)
     assert {"audit-cleaned.jsonl", "audit-cleaned_split.jsonl"} <= set(real)
     scrambled_ = cleaned_outputs(tmp_path, scramble=True)
     assert real.keys() == scrambled_.keys()
