@@ -2,6 +2,7 @@
 written is an `OutputError` naming it: `writable`), and reading JSON and numpy arrays
 with errors that name the file. JSON lines: `io.common.iter_json_lines`."""
 
+import errno
 import os
 import shutil
 import tempfile
@@ -32,11 +33,18 @@ def writable(path: PathLike) -> Iterator[None]:
 
 
 def check_output_folder(path: PathLike) -> None:
-    """Create the output folder `path` now, before a long run writes into it; refuse
-    one that cannot be written (`writable`)."""
+    """Refuse, before a long run writes into it, an output folder that cannot be
+    written (`writable`): probe the folder, or the nearest folder above it that
+    exists. Nothing is created, so a run refused later leaves nothing behind."""
     with writable(path):
-        Path(path).mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=path, prefix=".probe.", suffix=".tmp")
+        target = Path(path)
+        while not target.exists():
+            target = target.parent
+        if not target.is_dir():
+            raise NotADirectoryError(
+                errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target)
+            )
+        handle, probe = tempfile.mkstemp(dir=target, prefix=".probe.", suffix=".tmp")
         os.close(handle)
         os.unlink(probe)
 
