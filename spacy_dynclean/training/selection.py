@@ -258,10 +258,13 @@ def _compare(
         n_docs, np.full(n_docs, 1 / n_docs), size=settings.n_bootstrap
     )
     baseline = f_score(weights @ counts[BASELINE])
+    baseline_f = float(f_score(counts[BASELINE].sum(axis=0)))
     tail = (1 - settings.interval) / 2
     candidates = []
     for name, table in counts.items():
-        tp, fp, fn = table.sum(axis=0)
+        totals = table.sum(axis=0)
+        tp, fp, fn = totals
+        f = float(f_score(totals))
         gains = f_score(weights @ table) - baseline
         low, high = np.quantile(gains, [tail, 1 - tail])
         candidates.append(
@@ -269,14 +272,8 @@ def _compare(
                 name,
                 p=round(100 * tp / max(tp + fp, 1), 2),
                 r=round(100 * tp / max(tp + fn, 1), 2),
-                f=round(float(f_score(table.sum(axis=0))), 2),
-                gain=round(
-                    float(
-                        f_score(table.sum(axis=0))
-                        - f_score(counts[BASELINE].sum(axis=0))
-                    ),
-                    2,
-                ),
+                f=round(f, 2),
+                gain=round(f - baseline_f, 2),
                 low=round(float(low), 2),
                 high=round(float(high), 2),
                 seconds=round(seconds[name], 1),
