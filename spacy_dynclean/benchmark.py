@@ -5,30 +5,27 @@ convert` reads, e.g. `train-ds.spacy`, `dev.conll`, `test.jsonl`):
 convert → dynamics (one run per fold) → score → entries → clean → train the
 production pipeline on each variant's train data → evaluate on test. Each stage calls
 what its `dynclean` command calls (`convert_file`, `train_dynamics`, `score_runs`,
-`score_entries`, `clean_docbin`, `train_pipeline`, and spaCy's `evaluate`). Writes
-`metrics.json`; every number in it is measured in this run.
+`apply_recipe`, `train_pipeline`, and spaCy's `evaluate`). Writes `metrics.json`;
+every number in it is measured in this run.
 
-The variants (`RECIPES` for the cleaned ones):
-- `raw`: the distant labels as they are.
-- `dynclean`: the training dynamics' flags (AUM below the threshold samples'
-  cut) and the capitalisation rule (`capitalised`), no dev labels; with the settings'
-  `neighbour_action` ("missing": a kept entity touching a flagged token is made missing
-  with it, which needs no dev labels either; "keep" with `capitalised=False`: the
-  paper's recipe exactly).
-- `cleaned`: the shipped default recipe: `dynclean`'s flags and the dictionary
-  entries judged on the gold dev set (`dynclean entries`); the dev set also selects
-  the model (early stopping), so its dev score is biased, the test score is not.
-- `cleaned_split`: the same with the dev set split in two: every other doc is
-  evidence for the entries, the rest selects the model.
-- `cleaned_added`: `cleaned` plus the entries the dictionary lacks or applies only
-  at some places, proposed from dev (`EntryOptions.additions`), added at their
-  unlabelled places; with train-gs, `metrics["additions"]` says how right they are.
+The variants are recipes plus baselines:
+- a recipe (`cleaning/recipes.py`): a shipped recipe's name (`dynclean`: the
+  training dynamics' flags and the capitalisation and neighbour rules, no dev
+  labels; `cleaned`: the shipped default, plus the dictionary entries judged on the
+  gold dev set, which also selects the model, so its dev score is biased, the test
+  score is not; `cleaned_added`: plus the entries the dictionary lacks, with
+  `metrics["additions"]` saying how right they are; `dynclean_paper`,
+  `cleaned_nocap`, `repaired`), with the run's `cleaning_overrides` where the recipe
+  has the section they name;
+- `cleaned_split`: `cleaned` with the dev set split in two: every other doc is
+  evidence for the entries, the rest selects the model;
+- `reviewed-N` (`review_budgets`): `cleaned` after a simulated review of N entries;
 - `self_trained`: `cleaned` plus self-training (`dynclean self-train`): the
   teachers are the `cleaned` variant's model and one more per `teachers` config
   family, trained on the cleaned data (seed + 1, + 2, ...); the student is the
-  production pipeline trained on the result.
-- `repaired`: `dynclean` with `--repair`; `oracle*`, `gold`: from the gold train
-  labels; `none`: detection only.
+  production pipeline trained on the result;
+- baselines: `raw`, the distant labels as they are; `oracle*`, `gold`, from the gold
+  train labels; `none`: detection only.
 - `selected`: the model the product ships: `dynclean select` chooses among the
   settings' `selection.candidates` on dev (cross-fitted, never reading test), and the
   chosen candidate's model, trained on all of its data, is evaluated on test once.
@@ -49,17 +46,11 @@ from wasabi import msg
 
 from . import __version__
 from .cleaning.audit import read_audit
-from .cleaning.clean import (
-    CleanReport,
-    check_actions,
-    clean_docbin,
-    detection_report,
-)
+from .cleaning.clean import CleanReport, apply_recipe, clean_docbin
 from .cleaning.detection import EntityKey, addition_detection, entity_detection
+from .cleaning.gold import detection_report
 from .cleaning.oracle import oracle_clean, simulated_review
-from .cleaning.recipes import RECIPES as NAMED_RECIPES
-from .cleaning.recipes import Recipe, apply_recipe
-from .cleaning.repair import RepairRule
+from .cleaning.recipes import Recipe, load_recipe, recipe_names
 from .cleaning.self_training import TeacherOptions, self_train_docbin
 from .config import load_config
 from .configs import config_names, config_path
@@ -94,23 +85,18 @@ SPLITS = {
 }  # name: required
 # oracle variants: which error sides the gold labels fix
 ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg",)}
-# cleaned variants: whether they use the entry table, and which dev docs it comes from
-RECIPES = {
-    "dynclean": None,
-    "cleaned": "dev",
-    "cleaned_split": "dev-evidence",
-    "cleaned_added": "dev",
-}
-VARIANTS = (
+# the variants that are not a recipe's name (the recipes': `recipe_names()`)
+BASELINES = (
     "raw",
-    *RECIPES,
+    "cleaned_split",
     "self_trained",
-    "repaired",
     "selected",
     *ORACLES,
     "gold",
     "none",
 )
+# a variant trained on a recipe's data, by the dev docs its entries are judged on
+SPLIT_RECIPES = {"cleaned_split": ("cleaned", "dev-evidence")}
 METRICS_FILE = "metrics.json"
 
 
@@ -139,12 +125,8 @@ class BenchmarkSettings:
     entry_options: EntryOptions = field(default_factory=EntryOptions)
     # simulated entry reviews (variants "reviewed-N"): N entry decisions from train-gs
     review_budgets: list[int] = field(default_factory=list)
-    entity_action: str = "missing"
-    neighbour_action: str = "missing"
-    capitalised: bool = True  # capitalised words running on from an entity: flagged
-    repair: RepairRule | None = (
-        None  # also train on the data cleaned with repair ("repaired")
-    )
+    # `cleaning.x` / `rules.x` overrides of every recipe that has the section
+    cleaning_overrides: dict[str, Any] = field(default_factory=dict)
     # self-training ("self_trained"): the config families of the teachers trained
     # besides the `cleaned` model, and which proposals are added
     teachers: list[str] = field(default_factory=list)
@@ -163,18 +145,31 @@ class BenchmarkSettings:
         return sorted(variants, key=lambda variant: order.get(variant, 0))
 
     @property
+    def recipe_variants(self) -> list[str]:
+        """The variants trained on a recipe's data (`raw` is a baseline)."""
+        return [v for v in self.variants if v in SPLIT_RECIPES or v not in BASELINES]
+
+    @property
     def cleans(self) -> bool:
         """Whether the variants need the dynamics / score / clean stages."""
-        return bool({*RECIPES, "repaired", "selected", "none"} & set(self.variants))
+        return bool(self.recipe_variants) or bool(
+            {"selected", "none"} & set(self.variants)
+        )
 
     def recipe(self, name: str) -> Recipe:
-        """The named recipe with this run's cleaning settings, so that the `dynclean`
-        and `cleaned` variants and the selection's candidates of those names agree."""
-        return replace(
-            NAMED_RECIPES[name],
-            entity_action=self.entity_action,
-            neighbour_action=self.neighbour_action,
-            capitalised=self.capitalised and NAMED_RECIPES[name].capitalised,
+        """The recipe a variant or candidate names, with this run's cleaning
+        overrides where it has the section they name, so that a variant and the
+        selection's candidate of one name agree."""
+        name = SPLIT_RECIPES.get(name, (name, ""))[0]
+        config = load_recipe(name).config
+        return load_recipe(
+            name,
+            {
+                key: value
+                for key, value in self.cleaning_overrides.items()
+                if key.startswith("cleaning.")
+                or key.split(".")[1] in config.get("rules", {})
+            },
         )
 
     def config_path(self, stage: str) -> Path:
@@ -215,8 +210,11 @@ class _Timer:
 def run_benchmark(
     data_dir: Path, output_dir: Path, settings: BenchmarkSettings
 ) -> dict[str, Any]:
-    """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the metrics."""
+    """Run every stage on `data_dir`, write `output_dir/metrics.json`, return the
+    metrics. A finished run in `output_dir` is resumed: its dynamics and scores are
+    reused and only the variants it lacks are cleaned and trained (`resumed`)."""
     _check_settings(settings, data_dir)
+    previous = finished_run(output_dir, settings)
     timer = _Timer()
     corpus = output_dir / "corpus"
     with timer.stage("convert"):
@@ -232,9 +230,7 @@ def run_benchmark(
         "seed": settings.seed,
         "machine": _machine(settings.use_gpu),
         "provenance": provenance(settings),
-        "entity_action": settings.entity_action,
-        "neighbour_action": settings.neighbour_action,
-        "capitalised": settings.capitalised,
+        "cleaning_overrides": settings.cleaning_overrides,
         # the options `dynclean benchmark` sets; scores/thresholds.json holds them all
         "score_options": {
             "entity_agg": options.entity_agg,
@@ -243,6 +239,10 @@ def run_benchmark(
         },
         "entry_options": asdict(settings.entry_options),
     }
+    if previous is not None:
+        new = [v for v in settings.all_variants if v not in previous]
+        resumed = {"provenance": metrics["provenance"], "variants": new}
+        metrics = {**previous, "resumed": [*previous.get("resumed", []), resumed]}
     train_sets = {"raw": splits["train-ds"]}
     if settings.cleans:
         train_sets.update(
@@ -276,10 +276,49 @@ def run_benchmark(
             )
         if variant == "selected":
             metrics[variant]["candidate"] = metrics["selection"]["selected"]
-    metrics["time_s"] = timer.times
+    metrics["time_s"] = {**metrics.get("time_s", {}), **timer.times}
     with atomic_output(output_dir / METRICS_FILE) as tmp:
         srsly.write_json(tmp, metrics)
     return metrics
+
+
+# the settings a finished run must share with a resumed one: its dynamics, scores and
+# trained variants depend on them
+RUN_SETTINGS = (
+    "config",
+    "ner",
+    "head",
+    "seed",
+    "n_folds",
+    "transformer",
+    "score_options",
+    "entry_options",
+    "dynamics_overrides",
+    "ner_overrides",
+    "cleaning_overrides",
+)
+
+
+def finished_run(
+    output_dir: Path, settings: BenchmarkSettings
+) -> dict[str, Any] | None:
+    """The metrics of the finished run in `output_dir` to resume (None if there is
+    none); a run with other settings is refused."""
+    path = output_dir / METRICS_FILE
+    if not path.exists():
+        return None
+    previous = srsly.read_json(path)
+    before = (previous.get("provenance") or {}).get("settings") or {}
+    now = _jsonable(asdict(settings))
+    differ = [key for key in RUN_SETTINGS if key in before and before[key] != now[key]]
+    if differ:
+        raise DataError(
+            output_dir,
+            f"holds a finished run with other settings ({', '.join(differ)}: "
+            f"{before.get(differ[0])!r}, now {now[differ[0]]!r})",
+            hint="resume it with the same settings, or choose another OUTPUT_DIR",
+        )
+    return previous
 
 
 def convert(data_dir: Path, corpus: Path) -> dict[str, Path]:
@@ -482,52 +521,53 @@ def _cleaning_stages(
     """dynamics (one run per fold) → score → entries and clean per recipe (and
     repair); adds the cleaning and detection figures to `metrics`; returns the
     cleaned training sets."""
-    records = []
-    for fold in range(settings.n_folds):
-        with timer.stage(f"dynamics_{fold}"):
-            records.append(
-                dynamics(
-                    splits["train-ds"],
-                    output_dir / "dynamics" / f"fold{fold}",
-                    fold,
-                    settings,
-                )
-            )
     scores_dir = output_dir / "scores"
-    with timer.stage("score"):
-        write_scores(score_runs(records, settings.score_options), scores_dir)
-    uses_entries = any(RECIPES[v] for v in settings.variants if v in RECIPES)
-    if settings.entry_options.evidence == "model" and uses_entries:
+    if "cleaning" not in metrics:  # else resumed: the run's dynamics and scores stay
+        records = []
+        for fold in range(settings.n_folds):
+            with timer.stage(f"dynamics_{fold}"):
+                records.append(
+                    dynamics(
+                        splits["train-ds"],
+                        output_dir / "dynamics" / f"fold{fold}",
+                        fold,
+                        settings,
+                    )
+                )
+        with timer.stage("score"):
+            write_scores(score_runs(records, settings.score_options), scores_dir)
+    cleaned_before = metrics.get("cleaning", {})
+    variants = [
+        v
+        for v in settings.recipe_variants
+        or (["dynclean"] if "none" in settings.variants else [])
+        if v not in cleaned_before
+    ]
+    recipes = {variant: settings.recipe(variant) for variant in variants}
+    if settings.entry_options.evidence == "model" and any(
+        r.uses_entries for r in recipes.values()
+    ):
         with timer.stage("train_raw"):  # its model is the entries' evidence
             metrics["raw"] = train_variant(
                 "raw", {"raw": splits["train-ds"]}, splits, output_dir, settings
             )
-    sets, metrics["cleaning"], detection, tables = {}, {}, {}, {}
-    for variant, dev_name in RECIPES.items():
-        if variant not in settings.variants and not (
-            variant == "dynclean" and "none" in settings.variants
-        ):
-            continue
+    sets, detection, tables = {}, {}, {}
+    metrics["cleaning"] = dict(cleaned_before)
+    for variant, recipe in recipes.items():
         entries_path = None
-        if dev_name is not None:
+        if recipe.uses_entries:
             with timer.stage(f"entries_{variant}"):
                 entries_path, tables[variant] = _entries(
-                    variant,
-                    dev_name,
-                    splits,
-                    scores_dir,
-                    output_dir,
-                    settings,
-                    metrics,
+                    variant, recipe, splits, scores_dir, output_dir, settings, metrics
                 )
         with timer.stage(f"clean_{variant}"):
             sets[variant], report = clean(
-                variant, splits, output_dir, settings, entries_path=entries_path
+                variant, recipe, splits, output_dir, entries_path
             )
         metrics["cleaning"][variant] = report.counts()
         if "train-gs" in splits:
             detection[variant] = cleaning_detection(splits, report)
-            if variant in NAMED_RECIPES and NAMED_RECIPES[variant].additions:
+            if recipe.adds_entries:
                 metrics.setdefault("additions", {})[variant] = _addition_detection(
                     splits["train-ds"],
                     splits["train-gs"],
@@ -545,50 +585,42 @@ def _cleaning_stages(
             )
             sets[variant], report = clean(
                 variant,
+                recipes["cleaned"],
                 splits,
                 output_dir,
-                settings,
-                entries_path=write_entries(reviewed, scores_dir / variant),
+                write_entries(reviewed, scores_dir / variant),
             )
         metrics["cleaning"][variant] = report.counts()
         detection[variant] = cleaning_detection(splits, report)
     if "train-gs" in splits:
+        before = metrics.get("detection", {}).get("entities", {})
         metrics["detection"] = {
             **detection_report(
                 scores_dir, splits["train-gs"], scores_dir / "detection.json"
             ),
-            "entities": detection,
+            "entities": {**before, **detection},
         }
-    if settings.repair is not None:
-        with timer.stage("clean_repaired"):
-            sets["repaired"], repaired = clean(
-                "repaired", splits, output_dir, settings, settings.repair
-            )
-        metrics["repair"] = {**asdict(settings.repair), **repaired.counts()}
     return sets
 
 
 def _entries(
     variant: str,
-    dev_name: str,
+    recipe: Recipe,
     splits: dict[str, Path],
     scores_dir: Path,
     output_dir: Path,
     settings: BenchmarkSettings,
     metrics: dict[str, Any],
 ) -> tuple[Path, dict[EntryKey, Entry]]:
-    """`dynclean entries` from the dev docs `dev_name` into `scores_dir/<variant>`;
-    with evidence "model", from the predictions of the `raw` variant's model."""
+    """`dynclean entries` for `recipe` into `scores_dir/<variant>`, from the dev docs
+    (for `cleaned_split`, its evidence half); with evidence "model", from the
+    predictions of the `raw` variant's model."""
     model = None
     if settings.entry_options.evidence == "model":
         model = output_dir / "training" / "raw" / "model-best"
-    options = replace(
-        settings.entry_options,
-        additions=variant in NAMED_RECIPES and NAMED_RECIPES[variant].additions,
-    )
-    entries = score_entries(
-        splits["train-ds"], splits[dev_name], options, scores_dir, model
-    )
+    dev = splits[SPLIT_RECIPES.get(variant, ("", "dev"))[1]]
+    options = replace(settings.entry_options, additions=recipe.adds_entries)
+    entries = score_entries(splits["train-ds"], dev, options, scores_dir, model)
     path = write_entries(entries, scores_dir / variant)
     if "train-gs" in splits:
         metrics.setdefault("entries", {})[variant] = _entry_detection(splits, entries)
@@ -651,28 +683,24 @@ def _against_gold(
 
 def clean(
     variant: str,
+    recipe: Recipe,
     splits: dict[str, Path],
     output_dir: Path,
-    settings: BenchmarkSettings,
-    repair: RepairRule | None = None,
     entries_path: Path | None = None,
 ) -> tuple[Path, CleanReport]:
-    """`dynclean clean` of the distant train data (`--gold` the gold train data, if
-    any) with output_dir/scores into corpus/train-VARIANT.spacy, its audit in
-    scores/audit-VARIANT.jsonl."""
+    """`dynclean clean` of the distant train data with `recipe` (`--gold` the gold
+    train data, if any) and output_dir/scores into corpus/train-VARIANT.spacy, its
+    audit in scores/audit-VARIANT.jsonl."""
     scores_dir = output_dir / "scores"
     output_path = output_dir / "corpus" / f"train-{variant}.spacy"
     report = clean_docbin(
         splits["train-ds"],
         scores_dir,
         output_path,
-        scores_dir / f"audit-{variant}.jsonl",
-        entity_action=settings.entity_action,
-        repair=repair,
-        gold_path=splits.get("train-gs"),
+        recipe,
+        audit_path=scores_dir / f"audit-{variant}.jsonl",
         entries_path=entries_path,
-        neighbour_action=settings.neighbour_action,
-        capitalised=settings.capitalised,
+        gold_path=splits.get("train-gs"),
     )
     return output_path, report
 
@@ -698,17 +726,17 @@ def _oracle_sets(
 
 def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
     """Refuse settings that cannot run, before any stage does."""
-    unknown = [v for v in settings.variants if v not in VARIANTS]
+    known = (*BASELINES, *recipe_names())
+    unknown = [v for v in settings.variants if v not in known]
     if unknown:
         raise DataError(
             "--variant",
             f"unknown variant(s) {unknown}",
-            hint=f"choose from {VARIANTS} ('none': detection only)",
+            hint=f"choose a recipe ({', '.join(recipe_names())}) or a baseline "
+            f"({', '.join(BASELINES)}; 'none': detection only)",
         )
-    if "repaired" in settings.variants and settings.repair is None:
-        raise DataError(
-            "--variant", "'repaired' needs a repair rule", hint="pass --repair"
-        )
+    for variant in settings.recipe_variants:
+        settings.recipe(variant)  # a recipe that cannot run is refused now
     if "self_trained" in settings.variants and "cleaned" not in settings.variants:
         raise DataError(
             "--variant",
@@ -732,7 +760,6 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
             "--review-budget",
             f"the simulated reviewer answers from train-gs, and {data_dir} has none",
         )
-    check_actions(settings.entity_action, settings.neighbour_action)
 
 
 def provenance(settings: BenchmarkSettings) -> dict[str, Any]:

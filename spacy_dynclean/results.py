@@ -6,7 +6,7 @@ and BENCHMARKS.md (between `<!-- results:start -->` and `<!-- results:end -->`):
     python -m spacy_dynclean.results check    # spacy project run results-check
 
 Same-run comparisons only: every row pairs `raw` with one variant *of the same runs*
-(one metrics.json per run, plus the variants `scripts/reclean.py` added to that run
+(one metrics.json per run, plus the variants the former `scripts/reclean.py` added to that run
 folder), and a row averages only runs of one machine (its processor) and one code
 version (the git commit in the file's `provenance` block; files written before it had
 one are *legacy*, grouped by machine alone and marked so), and one set of settings.
@@ -39,7 +39,7 @@ SELECTED = "selected"  # the model `dynclean select` ships
 LEGACY_CURRENT = ("issue14d", "issue14e", "issue14f")
 # The variants to rename in legacy files (first matching pattern): in issue14d the
 # benchmark's own `cleaned` is the capitalisation rule's first version and
-# scripts/reclean.py's `cleaned_cap2` the rule as shipped; its `*-reclean.json` files
+# the former scripts/reclean.py's `cleaned_cap2` the rule as shipped; its `*-reclean.json` files
 # re-cleaned issue 16 runs, whose `cleaned` had no rule (benchmarks/history.md, issue
 # 14 fourth round).
 LEGACY_RENAMES: dict[str, dict[str, str]] = {

@@ -7,15 +7,17 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import srsly
 
 from .errors import DataError, OutputError, is_unwritable
+
+T = TypeVar("T")
 
 PathLike = str | Path
 
@@ -140,3 +142,24 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def settings_from_overrides(
+    cls: type[T], section: str, overrides: Mapping[str, Any]
+) -> T:
+    """An options dataclass from the `--SECTION.KEY value` overrides of its section
+    (other sections are ignored); an unknown key is refused with the known ones."""
+    known = set(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+    values = {
+        key.split(".", 1)[1]: value
+        for key, value in overrides.items()
+        if key.split(".", 1)[0] == section
+    }
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise DataError(
+            f"--{section}.{unknown[0]}",
+            f"unknown {section} setting",
+            hint=f"known: {', '.join(sorted(known))}",
+        )
+    return cls(**values)

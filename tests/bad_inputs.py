@@ -846,16 +846,30 @@ CASES: list[Case] = [
     ),
     Case(
         "clean",
-        "unknown --entity-action",
+        "unknown --cleaning.entity_action",
         lambda f: [
             "clean",
             scored(f)[0],
             "scores",
             "out.spacy",
-            "--entity-action",
+            "--cleaning.entity_action",
             "drop",
         ],
-        ["--entity-action"],
+        ["entity_action", "drop"],
+        ["out.spacy"],
+    ),
+    Case(
+        "clean",
+        "unknown recipe",
+        lambda f: [
+            "clean",
+            scored(f)[0],
+            "scores",
+            "out.spacy",
+            "--recipe",
+            "polished",
+        ],
+        ["polished", "shipped: cleaned"],
         ["out.spacy"],
     ),
     # report
@@ -941,9 +955,9 @@ CASES: list[Case] = [
     ),
     Case(
         "benchmark",
-        "override without =",
-        lambda f: benchmark(f, JSON, "--dynamics-set", "training.max_epochs"),
-        ["--dynamics-set"],
+        "setting of an unknown section",
+        lambda f: benchmark(f, JSON, "--scores.p_neg", "80"),
+        ["--scores.p_neg", "SECTION"],
         ["run/metrics.json"],
     ),
     # annotate, apply-review

@@ -44,11 +44,19 @@ def test_self_training_comes_after_the_model_it_learns_from():
 
 def test_the_selected_model_comes_last_and_shares_the_variants_recipes():
     settings = BenchmarkSettings(
-        variants=["selected", "raw", "self_trained", "cleaned"], capitalised=False
+        variants=["selected", "raw", "self_trained", "cleaned"],
+        cleaning_overrides={
+            "cleaning.entity_action": "outside",
+            "rules.aum_flags.repair": True,  # a rule `raw` lacks: not applied there
+        },
     )
     assert settings.all_variants == ["raw", "cleaned", "self_trained", "selected"]
-    assert not settings.recipe("cleaned").capitalised
-    assert settings.recipe("cleaned").entries and not settings.recipe("raw").clean
+    assert settings.recipe_variants == ["cleaned"]
+    assert settings.recipe("cleaned").entity_action == "outside"
+    assert settings.recipe("cleaned").uses_entries
+    assert settings.recipe("cleaned").rules["aum_flags"].repair is not None
+    assert not settings.recipe("raw").cleans
+    assert settings.recipe("cleaned_split").name == "cleaned"
 
 
 @pytest.mark.parametrize(
@@ -58,8 +66,10 @@ def test_the_selected_model_comes_last_and_shares_the_variants_recipes():
         (BenchmarkSettings(variants=["raw"], review_budgets=[25]), "'cleaned' variant"),
         (BenchmarkSettings(review_budgets=[0], variants=["cleaned"]), "1 or more"),
         (BenchmarkSettings(review_budgets=[5], variants=["cleaned"]), "train-gs, and"),
-        (BenchmarkSettings(entity_action="drop"), "--entity-action"),
-        (BenchmarkSettings(neighbour_action="join"), "--neighbour-action"),
+        (
+            BenchmarkSettings(cleaning_overrides={"cleaning.entity_action": "drop"}),
+            "entity_action",
+        ),
         (BenchmarkSettings(variants=["raw", "self_trained"]), "'cleaned' variant's"),
         (
             BenchmarkSettings(

@@ -231,7 +231,7 @@ def test_help_lists_the_commands_in_workflow_order_with_whole_descriptions():
     expected = [name for name in WORKFLOW if name in listed]
     assert listed[: len(expected)] == expected and listed[0] == "annotate"
     assert "..." not in result.output.partition("Commands:")[2]
-    assert "missing (never O); act on flagged dictionary entries" in " ".join(
+    assert "made missing, never O; flagged dictionary entries do what" in " ".join(
         result.output.split()
     )
 

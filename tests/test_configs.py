@@ -9,7 +9,12 @@ from spacy_dynclean.config import load_config
 from spacy_dynclean.training.package import FROZEN_TRANSFORMER
 from tests.conftest import ROOT
 
-CONFIGS = sorted((ROOT / "spacy_dynclean" / "configs").glob("*.cfg"))
+# the training configs (the recipes, recipe_*.cfg, are tests/cleaning/test_recipes.py's)
+CONFIGS = sorted(
+    path
+    for path in (ROOT / "spacy_dynclean" / "configs").glob("*.cfg")
+    if not path.name.startswith("recipe_")
+)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)

@@ -13,13 +13,13 @@ import pytest
 
 from spacy_dynclean import benchmark
 from spacy_dynclean.benchmark import BenchmarkSettings, convert, split_dev
-from spacy_dynclean.cleaning.repair import RepairRule
+from spacy_dynclean.cleaning.recipes import recipe_names
 from tests.conftest import ROOT
 
 N_TRAIN, N_DEV, N_TEST = 300, 120, 60
 SETTINGS = dict(
     variants=["dynclean", "cleaned", "cleaned_split", "cleaned_added", "repaired"],
-    repair=RepairRule(max_aum=100.0),
+    cleaning_overrides={"rules.aum_flags.repair_max_aum": 100.0},
     dynamics_overrides={"training.max_epochs": 2},
 )
 
@@ -75,7 +75,7 @@ def test_cleaning_never_reads_gold_train_or_test(tmp_path):
     assert not differ, f"gold train or test labels changed {differ}"
 
 
-@pytest.mark.parametrize("variant", benchmark.VARIANTS)
+@pytest.mark.parametrize("variant", [*benchmark.BASELINES, *recipe_names()])
 def test_models_are_selected_on_dev_never_on_test(variant, tmp_path, monkeypatch):
     """train_variant hands the trainer the dev set (its selection half for
     cleaned_split) and test only to the evaluation."""
@@ -98,3 +98,43 @@ def test_models_are_selected_on_dev_never_on_test(variant, tmp_path, monkeypatch
     expected = "dev-select" if variant == "cleaned_split" else "dev"
     assert dev == splits[expected]
     assert splits["test"] not in kwargs.values()
+
+
+def test_a_finished_run_resumes_at_the_cleaning_stage(tmp_path, monkeypatch):
+    """Another recipe on a finished run: its dynamics and scores are reused, only the
+    new variant is cleaned, the earlier figures stay."""
+    run = tmp_path / "run"
+    splits = convert(dataset(tmp_path / "data", scramble=False), run / "corpus")
+    first = BenchmarkSettings(
+        variants=["dynclean"], dynamics_overrides={"training.max_epochs": 2}
+    )
+    metrics: dict = {}
+    benchmark._cleaning_stages(splits, run, first, benchmark._Timer(), metrics)
+    scores = (run / "scores" / "scores.jsonl").read_bytes()
+
+    def no_dynamics(*args, **kwargs):
+        raise AssertionError("the dynamics ran again")
+
+    monkeypatch.setattr(benchmark, "dynamics", no_dynamics)
+    again = BenchmarkSettings(
+        variants=["dynclean", "dynclean_paper"],
+        dynamics_overrides={"training.max_epochs": 2},
+    )
+    before = metrics["cleaning"]["dynclean"]
+    benchmark._cleaning_stages(splits, run, again, benchmark._Timer(), metrics)
+    assert list(metrics["cleaning"]) == ["dynclean", "dynclean_paper"]
+    assert metrics["cleaning"]["dynclean"] == before
+    assert (run / "corpus" / "train-dynclean_paper.spacy").exists()
+    assert (run / "scores" / "scores.jsonl").read_bytes() == scores
+
+
+def test_a_finished_run_with_other_settings_is_refused(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    settings = BenchmarkSettings(seed=1)
+    (run / "metrics.json").write_text(
+        json.dumps({"provenance": benchmark.provenance(BenchmarkSettings(seed=0))})
+    )
+    with pytest.raises(benchmark.DataError, match="other settings .seed"):
+        benchmark.finished_run(run, settings)
+    assert benchmark.finished_run(tmp_path / "new", settings) is None

@@ -18,7 +18,7 @@ audits of older versions): `becomes`, what a removed entity's tokens became
 ("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
 dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`),
 "capitalised" (capitalised words running on from a kept entity: `name_edges.py`),
-"neighbour" (a kept entity touching a flagged non-entity: `clean.with_neighbour_decisions`)
+"neighbour" (a kept entity touching a flagged non-entity: `rules.with_neighbour_decisions`)
 or "teacher" (an entity that self-training's teachers agree on: `self_training.py`). `read_audit` reads the
 file back, each line through `Decision.from_line`.
 """
@@ -37,16 +37,20 @@ from ..errors import DataError
 from ..io.common import iter_json_lines
 from ..util import PathLike, atomic_output
 
+# the kinds of item a decision is taken on
+ENTITY, NON_ENTITY = "entity", "non_entity"
+# what an item's tokens become, its fate: missing (unknown) or outside (O)
+MISSING, OUTSIDE = "missing", "outside"
 REMOVED_ENTITY = "removed_entity"
 MARKED_MISSING = "marked_missing"
 RELABELED_ENTITY = "relabeled_entity"
 ADDED_ENTITY = "added_entity"
 # action → the kind of item it is taken on
 ACTIONS = {
-    REMOVED_ENTITY: "entity",
-    MARKED_MISSING: "non_entity",
-    RELABELED_ENTITY: "entity",
-    ADDED_ENTITY: "non_entity",
+    REMOVED_ENTITY: ENTITY,
+    MARKED_MISSING: NON_ENTITY,
+    RELABELED_ENTITY: ENTITY,
+    ADDED_ENTITY: NON_ENTITY,
 }
 REPAIR_ACTIONS = (RELABELED_ENTITY, ADDED_ENTITY)
 # the actions as table columns, `ACTIONS` order
@@ -58,7 +62,7 @@ ACTION_TITLES = {
     ADDED_ENTITY: "Entities added (repair)",
 }
 # what the tokens of a removed entity become
-ENTITY_ACTIONS = ("missing", "outside")
+ENTITY_ACTIONS = (MISSING, OUTSIDE)
 # what flagged an item
 SOURCES = ("aum", "entry", "capitalised", "neighbour", "teacher")
 # the sources of the decisions `dynclean clean` takes itself, beyond the scores' flags
@@ -103,7 +107,7 @@ class Decision:
 
     @property
     def action(self) -> str:
-        entity = self.kind == "entity"
+        entity = self.kind == ENTITY
         if self.repair:
             return RELABELED_ENTITY if entity else ADDED_ENTITY
         return REMOVED_ENTITY if entity else MARKED_MISSING
@@ -188,7 +192,7 @@ class Decision:
         words = [t.text for t in doc[self.start : self.end]]
         if self.tokens is not None and words != self.tokens:
             return f"reads {words} in doc {self.doc_id!r}, not {self.tokens}"
-        if self.kind == "entity" and not any(
+        if self.kind == ENTITY and not any(
             (e.start, e.end, e.label_) == (self.start, self.end, self.label)
             for e in doc.ents
         ):
@@ -272,13 +276,13 @@ def entity_action_of(decisions: Iterable[Decision]) -> str:
     choose what their tokens become themselves) left tokens that are not missing,
     else "missing"."""
     shrunk = any(
-        d.kind == "entity"
+        d.kind == ENTITY
         and d.source == "aum"
         and not d.repair
         and d.n_missing < d.end - d.start
         for d in decisions
     )
-    return "outside" if shrunk else "missing"
+    return OUTSIDE if shrunk else MISSING
 
 
 @contextmanager

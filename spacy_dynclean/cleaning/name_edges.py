@@ -12,14 +12,14 @@ only, two or more). Not evidence, so skipped:
 a run before the entity that is only the first word of its sentence (every sentence
 starts with a capital; the same reason
 `scoring/entries.py` puts `The` in its own group) and docs whose words are mostly
-upper case (headlines: `JAPAN GET LUCKY WIN`). `clean.with_capitalised_decisions`
+upper case (headlines: `JAPAN GET LUCKY WIN`). `rules.with_capitalised_decisions`
 flags the runs as non-entities (source "capitalised"), and the neighbour rule then
 makes each touching entity and its run one missing unit.
 
 Measured before it was built (BENCHMARKS.md, issue 14): a distant entity with such a
 neighbour is wrong 86% of the time on conll03 (base rate 18%), 96% on wikigold, 87% on
 webpage, 65% on twitter, and these hold 55%, 17%, 49% and 20% of the wrong entities.
-It assumes English-like capitalisation: turn it off (`--no-capitalised`) for text
+It assumes English-like capitalisation: turn it off (`--recipe cleaned_nocap`) for text
 that capitalises common nouns (German) or ignores case.
 """
 

@@ -1,104 +1,120 @@
-"""Recipes: which cleaning rules run on the distant data, as one value with a name.
+"""Recipes: which cleaning rules run on the distant data, in which order, as a config.
 
-A recipe says whether the data is cleaned at all (`raw` is not), whether the
-dictionary entries judged on gold dev docs act (`entries`: the only rule that needs
-dev labels), whether capitalised words running on from an entity are flagged
-(`capitalised`), what a kept entity touching a flagged token becomes
-(`neighbour_action`) and what a flagged entity's tokens become (`entity_action`).
-`apply_recipe` runs one on a DocBin with what `dynclean entries` and `dynclean clean`
-call. `dynclean select` and `dynclean benchmark` choose among named recipes."""
+A recipe is a config with a `[cleaning]` section, the names of the rules to run in
+order (`rules`, as spaCy's `[nlp] pipeline` names components) and what a removed
+entity's tokens become (`entity_action`: missing | outside), and a `[rules.NAME]`
+block per rule naming a registered rule (`rules.py`) and its settings:
 
-from dataclasses import dataclass, replace
+    [cleaning]
+    rules = ["aum_flags", "dictionary_entries", "capitalised_edges", "neighbours"]
+    entity_action = "missing"
+
+    [rules.aum_flags]
+    @cleaning_rules = "spacy-dynclean.aum_flags.v1"
+    sides = ["entity", "non_entity"]
+
+The recipes shipped with the package are `configs/recipe_<name>.cfg`: raw (no rule:
+the data as it is), dynclean (no dev labels), cleaned (the default), dynclean_paper,
+cleaned_nocap, cleaned_added, repaired. `load_recipe` takes a name or a path, with
+`--cleaning.x` / `--rules.x` overrides; `clean.apply_recipe` runs one."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from spacy.util import registry
+from thinc.api import Config
+
+from ..config import load_config
+from ..configs import CONFIG_DIR, config_names, resolve_config
 from ..errors import DataError
-from ..io.docbin import iter_docbin_as_stored, write_docbin
-from ..scoring.entries import EntryOptions, score_entries, write_entries
-from ..util import PathLike
-from .clean import CleanReport, check_actions, clean_docbin
+from .audit import ENTITY_ACTIONS, MISSING
+from .rules import Rule
+
+DEFAULT_RECIPE = "cleaned"
+PREFIX = "recipe_"
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """One cleaning of the distant data (the `dynclean clean` defaults unless said)."""
+    """The rules of one cleaning, in order, and what a removed entity's tokens
+    become. `config`: the recipe as written (with its overrides)."""
 
-    clean: bool = True  # False: the distant labels as they are
-    entries: bool = False  # dictionary entries judged on the gold dev docs act
-    additions: bool = False  # with entries: add the entries the dictionary lacks
-    capitalised: bool = True
-    neighbour_action: str = "missing"
-    entity_action: str = "missing"
+    name: str
+    rules: Mapping[str, Rule] = field(default_factory=dict)
+    entity_action: str = MISSING
+    config: Config = field(default_factory=Config, compare=False)
 
     def __post_init__(self) -> None:
-        check_actions(self.entity_action, self.neighbour_action)
+        if self.entity_action not in ENTITY_ACTIONS:
+            raise DataError(
+                f"recipe {self.name!r}",
+                f"cleaning.entity_action must be one of {ENTITY_ACTIONS}, "
+                f"not {self.entity_action!r}",
+            )
 
     @property
-    def uses_dev(self) -> bool:
-        """Whether the recipe reads gold dev labels (then selection cross-fits it)."""
-        return self.clean and self.entries
+    def cleans(self) -> bool:
+        """False for a recipe without rules: the data as it is (`raw`)."""
+        return bool(self.rules)
 
-
-# The named recipes. "dynclean": the training dynamics' flags with the capitalisation
-# and neighbour rules, no dev labels; "cleaned": the shipped default, which adds the
-# dictionary entries judged on dev; "dynclean_paper": the paper's recipe exactly
-# (flags only); "cleaned_nocap": the default without the capitalisation rule;
-# "cleaned_added": the default plus the entries the dictionary lacks, from dev.
-RECIPES: dict[str, Recipe] = {
-    "raw": Recipe(clean=False),
-    "dynclean": Recipe(),
-    "cleaned": Recipe(entries=True),
-    "dynclean_paper": Recipe(capitalised=False, neighbour_action="keep"),
-    "cleaned_nocap": Recipe(entries=True, capitalised=False),
-    "cleaned_added": Recipe(entries=True, additions=True),
-}
-
-
-def recipe(name: str) -> Recipe:
-    """The named recipe; an unknown name is refused with the known ones."""
-    if name not in RECIPES:
-        raise DataError(
-            "recipe",
-            f"unknown recipe {name!r}",
-            hint=f"choose from {', '.join(RECIPES)}",
+    @property
+    def uses_entries(self) -> bool:
+        """Whether a rule reads the entry table, judged on gold dev docs (then the
+        selection cross-fits the recipe)."""
+        return any(
+            getattr(rule, "reads_entries", False) for rule in self.rules.values()
         )
-    return RECIPES[name]
+
+    @property
+    def adds_entries(self) -> bool:
+        """Whether a rule adds the entries the dictionary lacks (then `dynclean
+        entries` proposes them)."""
+        return any(getattr(rule, "adds_entries", False) for rule in self.rules.values())
 
 
-def apply_recipe(
-    rec: Recipe,
-    data_path: PathLike,
-    scores_dir: PathLike,
-    output_path: PathLike,
-    *,
-    dev_path: PathLike | None = None,
-    audit_path: PathLike | None = None,
-    entries_dir: PathLike | None = None,
-    entry_options: EntryOptions = EntryOptions(),
-) -> CleanReport | None:
-    """Write the data cleaned by `rec` to `output_path` (for `raw`, a copy of the data;
-    returns None then). A recipe with `entries` judges them on the gold dev docs at
-    `dev_path` and writes the table into `entries_dir` (default: the output's folder)."""
-    if not rec.clean:
-        write_docbin(iter_docbin_as_stored(data_path), output_path)
-        return None
-    entries_path = None
-    if rec.entries:
-        if dev_path is None:
-            raise DataError(
-                "recipe",
-                "this recipe judges the dictionary entries on gold dev docs",
-                hint="pass the gold dev data, or choose a recipe without entries",
-            )
-        options = replace(entry_options, additions=rec.additions)
-        table = score_entries(data_path, dev_path, options, scores_dir)
-        entries_path = write_entries(table, entries_dir or Path(output_path).parent)
-    return clean_docbin(
-        data_path,
-        scores_dir,
-        output_path,
-        audit_path,
-        rec.entity_action,
-        entries_path=entries_path,
-        neighbour_action=rec.neighbour_action,
-        capitalised=rec.capitalised,
+def recipe_names() -> list[str]:
+    """The names of the recipes shipped with the package."""
+    return [n.removeprefix(PREFIX) for n in config_names() if n.startswith(PREFIX)]
+
+
+def load_recipe(
+    value: str | Path, overrides: Mapping[str, Any] | None = None
+) -> Recipe:
+    """The recipe a shipped name (`cleaned`) or a config path names, with
+    `cleaning.x` / `rules.x` overrides; refused in one line when it cannot run."""
+    try:
+        path = resolve_config(value, "recipe")
+    except DataError:
+        raise DataError(
+            value,
+            "no such recipe file, nor a shipped recipe's name",
+            hint=f"shipped: {', '.join(recipe_names())} (in {CONFIG_DIR}); or pass "
+            "a .cfg with [cleaning] rules = [...] and a [rules.NAME] block per rule",
+        ) from None
+    config = load_config(path, dict(overrides or {}))
+    name = path.stem.removeprefix(PREFIX)
+    section = config.get("cleaning")
+    if not isinstance(section, dict) or not isinstance(section.get("rules"), list):
+        raise DataError(path, "a recipe needs [cleaning] with rules = [...]")
+    blocks = config.get("rules", {})
+    undefined = [rule for rule in section["rules"] if rule not in blocks]
+    if undefined:
+        raise DataError(
+            path,
+            f"cleaning.rules names {undefined}, which have no [rules.NAME] block",
+            hint=f"defined: {', '.join(blocks) or 'none'}",
+        )
+    try:
+        resolved = registry.resolve(
+            {name: blocks[name] for name in section["rules"]}, validate=True
+        )
+    except Exception as error:  # confection's errors for unknown names and bad settings
+        raise DataError(path, f"cannot build its rules: {error}") from None
+    return Recipe(
+        name,
+        {rule: resolved[rule] for rule in section["rules"]},
+        section.get("entity_action", MISSING),
+        config,
     )

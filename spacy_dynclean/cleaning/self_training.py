@@ -14,7 +14,7 @@ probabilities; an ensemble's agreement stands in). A proposal that at least
 
 Proposals that overlap are taken in order of agreement, then length; the rest are
 dropped. Each addition is an `audit.Decision` on a non-entity with the teacher's type
-as its `repair` and `source` "teacher", applied by `clean.clean_doc` like every
+as its `repair` and `source` "teacher", applied by `apply.clean_doc` like every
 other decision, so the audit, the report and `apply-review` treat it the same way.
 Every doc is kept, in order.
 """
@@ -33,8 +33,9 @@ from ..io.docbin import entity_labels, iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
 from ..io.labels import check_label_sets, pipeline_labels
 from ..util import PathLike
+from .apply import clean_doc
 from .audit import Decision, audit_writer
-from .clean import CleanReport, audited, clean_doc
+from .clean import CleanReport, audited
 from .repair import token_mask
 
 Entity = tuple[int, int, str]

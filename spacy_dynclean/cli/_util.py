@@ -5,11 +5,9 @@ from typing import Any
 
 import click
 import typer
-from spacy.cli._util import _parse_override
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..cleaning.repair import RepairRule
 from ..errors import DataError, OutputError, is_unwritable
 from ..scoring.options import ScoreOptions
 
@@ -97,19 +95,6 @@ def _options(
     pass
 
 
-def parse_overrides(items: list[str], option: str) -> dict[str, Any]:
-    """KEY=VALUE strings → config overrides (values parsed like spaCy's CLI does)."""
-    overrides: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise DataError(
-                option, f"expected KEY=VALUE (e.g. training.max_epochs=3), got {item!r}"
-            )
-        overrides[key.strip()] = _parse_override(value.strip())
-    return overrides
-
-
 def parse_label_map(items: list[str]) -> dict[str, str]:
     """--label-map OLD=NEW strings → {OLD: NEW}."""
     pairs = [item.partition("=") for item in items]
@@ -132,7 +117,7 @@ LABEL_MAP = typer.Option(
     "data's names",
 )
 
-# score, benchmark
+# score
 ENTITY_AGG = typer.Option(
     ScoreOptions.entity_agg,
     "--entity-agg",
@@ -148,50 +133,7 @@ P_NEG = typer.Option(
     "--p-neg",
     help="Percentile of the fake non-entities' AUMs that sets t_neg: non-entities below it are flagged",
 )
-# clean, benchmark
-ENTITY_ACTION = typer.Option(
-    "missing",
-    "--entity-action",
-    help="Tokens of a removed entity become: missing|outside",
-)
-NEIGHBOUR_ACTION = typer.Option(
-    "missing",
-    "--neighbour-action",
-    help="A kept entity next to (or overlapping) a flagged non-entity: missing (one "
-    "unit with it: the union becomes missing) | keep (the entity wins)",
-)
-NO_CAPITALISED = typer.Option(
-    False,
-    "--no-capitalised",
-    help="Do not flag the capitalised words right before (unless the only one is the "
-    "first word of its sentence) or after a kept entity, outside headlines (by "
-    "default they are: the name was cut short, `York` of `New York`, and with "
-    "--neighbour-action missing the entity goes missing with them); for text that "
-    "does not capitalise names only (German, lowercased text)",
-)
-REPAIR_MIN_SHARE = typer.Option(
-    RepairRule.min_share,
-    "--repair-min-share",
-    help="Repair: least share of epochs the preferred type was the runner-up",
-)
-REPAIR_MAX_AUM = typer.Option(
-    RepairRule.max_aum,
-    "--repair-max-aum",
-    help="Repair: largest AUM of a repaired item",
-)
-
-
-def repair_option(help: str) -> Any:
-    """--repair, with what it does in the command."""
-    return typer.Option(False, "--repair", help=help)
-
-
-def repair_rule(repair: bool, min_share: float, max_aum: float) -> RepairRule | None:
-    """The rule the --repair* options ask for; None without --repair."""
-    return RepairRule(min_share, max_aum) if repair else None
-
-
-# self-train, benchmark
+# self-train
 MIN_AGREE = typer.Option(
     None,
     "--min-agree",

@@ -1,36 +1,33 @@
 """`dynclean benchmark`: the whole method on a DS-NER dataset folder, measured."""
 
 from pathlib import Path
+from typing import Any
 
 import typer
-from spacy.cli._util import setup_gpu
+from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
 from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
 from ..cleaning.self_training import TeacherOptions
+from ..errors import DataError
 from ..scoring.entries import EntryOptions
 from ..scoring.options import ScoreOptions
 from ..training.selection import SelectionSettings
-from ._util import (
-    ENTITY_ACTION,
-    ENTITY_AGG,
-    FILL_OUTSIDE,
-    MIN_AGREE,
-    NEIGHBOUR_ACTION,
-    NO_CAPITALISED,
-    P_NEG,
-    P_POS,
-    REPAIR_MAX_AUM,
-    REPAIR_MIN_SHARE,
-    app,
-    parse_overrides,
-    repair_option,
-    repair_rule,
+from ..util import settings_from_overrides
+from ._util import app
+
+# --SECTION.KEY overrides: settings sections, and config sections passed on
+SETTINGS = ("score", "entries", "self_training", "selection")
+CLEANING = ("cleaning", "rules")
+CONFIGS = ("dynamics", "ner")
+
+
+@app.command(
+    "benchmark",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
-
-
-@app.command("benchmark")
 def benchmark_cli(
+    ctx: typer.Context,
     data_dir: Path = typer.Argument(
         ...,
         metavar="DATASET_DIR",
@@ -78,29 +75,14 @@ def benchmark_cli(
     variants: list[str] = typer.Option(
         ["raw", "dynclean", "cleaned", "selected", "oracle", "gold"],
         "--variant",
-        help="Which training sets to train and evaluate: raw, dynclean (training dynamics "
-        "and the capitalisation / neighbour rules, no dev labels), cleaned (the "
-        "default recipe: dynamics + dictionary entries judged on dev), "
-        "cleaned_split (entries from half the dev docs, model selection on the other "
-        "half), self_trained (cleaned + `dynclean self-train`), repaired, selected "
-        "(what `dynclean select` ships: chosen on dev among the candidates, see "
-        "--selection-set), oracle, oracle-pos, oracle-neg, gold, none",
-    ),
-    entity_agg: str = ENTITY_AGG,
-    p_pos: float = P_POS,
-    p_neg: float = P_NEG,
-    entity_action: str = ENTITY_ACTION,
-    neighbour_action: str = NEIGHBOUR_ACTION,
-    no_capitalised: bool = NO_CAPITALISED,
-    entry_evidence: str = typer.Option(
-        EntryOptions.evidence,
-        "--entry-evidence",
-        help="Where `dynclean entries` checks an entry on dev: string | model (the raw model's predictions)",
-    ),
-    entry_confidence: float = typer.Option(
-        EntryOptions.confidence,
-        "--entry-confidence",
-        help="Flag an entry when P(it is right at fewer than half its places) exceeds this",
+        help="Which training sets to train and evaluate: a recipe (dynclean: training "
+        "dynamics and the capitalisation / neighbour rules, no dev labels; cleaned: "
+        "the default, + dictionary entries judged on dev; cleaned_added, "
+        "dynclean_paper, cleaned_nocap, repaired) or a baseline: raw, cleaned_split "
+        "(entries from half the dev docs, model selection on the other half), "
+        "self_trained (cleaned + `dynclean self-train`), selected (what `dynclean "
+        "select` ships: chosen on dev among --selection.candidates), oracle, "
+        "oracle-pos, oracle-neg, gold, none",
     ),
     review_budgets: list[int] = typer.Option(
         [],
@@ -108,42 +90,19 @@ def benchmark_cli(
         help="Also train on the data after a simulated review of the N most harmful "
         "dictionary entries, answered from train-gs (variant reviewed-N); repeatable",
     ),
-    teachers: list[str] = typer.Option(
-        [],
-        "--teacher-config",
-        help="self_trained: a teacher of this config family (ner_<name>.cfg) trained "
-        "on the cleaned data besides the cleaned model; repeatable",
-    ),
-    min_agree: int | None = MIN_AGREE,
-    fill_outside: bool = FILL_OUTSIDE,
-    repair: bool = repair_option(
-        "Also train on the data cleaned with repair (variant 'repaired')"
-    ),
-    repair_min_share: float = REPAIR_MIN_SHARE,
-    repair_max_aum: float = REPAIR_MAX_AUM,
-    dynamics_set: list[str] = typer.Option(
-        [],
-        "--dynamics-set",
-        help="Config override for the dynamics runs, KEY=VALUE (e.g. training.max_epochs=3); repeatable",
-    ),
-    selection_set: list[str] = typer.Option(
-        [],
-        "--selection-set",
-        help='Selection setting, KEY=VALUE (candidates=["raw","cleaned"], n_folds, '
-        "interval, n_bootstrap, seed, max_steps); repeatable",
-    ),
-    ner_set: list[str] = typer.Option(
-        [],
-        "--ner-set",
-        help="Config override for the production training, KEY=VALUE (e.g. training.max_epochs=10); repeatable",
-    ),
 ) -> None:
     """Run convert → dynamics → score → entries → clean → train the variants →
     evaluate, and write OUTPUT_DIR/metrics.json (F1 on test, detection
-    precision/recall/AUROC against the gold train labels, time per stage)."""
+    precision/recall/AUROC against the gold train labels, time per stage).
+    Settings as --SECTION.KEY value: --score.p_neg 80, --entries.confidence 0.8,
+    --cleaning.entity_action outside, --rules.aum_flags.repair true (every recipe
+    that has the rule), --self_training.teachers '["cnn"]',
+    --self_training.min_agree 1, --selection.candidates '["raw","cleaned"]'; and
+    config overrides for the dynamics runs (--dynamics.training.max_epochs 3) and
+    the production training (--ner.training.max_epochs 10)."""
     setup_gpu(gpu_id)
-    if repair and "repaired" not in variants:
-        variants = [*variants, "repaired"]
+    overrides = by_section(parse_config_overrides(ctx.args))
+    teachers = overrides["self_training"].pop("self_training.teachers", [])
     settings = BenchmarkSettings(
         config=config,
         ner=ner,
@@ -153,29 +112,23 @@ def benchmark_cli(
         use_gpu=gpu_id,
         transformer=transformer,
         variants=variants,
-        score_options=ScoreOptions(entity_agg=entity_agg, p_pos=p_pos, p_neg=p_neg),
-        entity_action=entity_action,
-        neighbour_action=neighbour_action,
-        capitalised=not no_capitalised,
-        review_budgets=review_budgets,
-        entry_options=EntryOptions(
-            evidence=entry_evidence, confidence=entry_confidence
+        score_options=settings_from_overrides(
+            ScoreOptions, "score", overrides["score"]
         ),
-        repair=repair_rule(repair, repair_min_share, repair_max_aum),
-        teachers=teachers,
-        teacher_options=TeacherOptions(min_agree, fill_outside),
-        dynamics_overrides=parse_overrides(dynamics_set, "--dynamics-set"),
-        ner_overrides=parse_overrides(ner_set, "--ner-set"),
+        entry_options=settings_from_overrides(
+            EntryOptions, "entries", overrides["entries"]
+        ),
+        cleaning_overrides={**overrides["cleaning"], **overrides["rules"]},
+        review_budgets=review_budgets,
+        teachers=list(teachers),
+        teacher_options=settings_from_overrides(
+            TeacherOptions, "self_training", overrides["self_training"]
+        ),
+        dynamics_overrides=overrides["dynamics"],
+        ner_overrides=overrides["ner"],
         selection=SelectionSettings.from_overrides(
-            {
-                "selection.seed": seed,  # the dev folds follow --seed unless set
-                **{
-                    f"selection.{k}": v
-                    for k, v in parse_overrides(
-                        selection_set, "--selection-set"
-                    ).items()
-                },
-            }
+            # the dev folds follow --seed unless set
+            {"selection.seed": seed, **overrides["selection"]}
         ),
     )
     metrics = run_benchmark(data_dir, output_dir, settings)
@@ -191,3 +144,22 @@ def benchmark_cli(
     ]
     msg.table(rows, header=("train data", "P", "R", "F"), divider=True)
     msg.good(f"Metrics written to {output_dir / METRICS_FILE}")
+
+
+def by_section(overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The overrides by section; a config section's keys lose their prefix (they
+    are the config's own), a section the benchmark does not know is refused."""
+    sections: dict[str, dict[str, Any]] = {
+        name: {} for name in (*SETTINGS, *CLEANING, *CONFIGS)
+    }
+    for key, value in overrides.items():
+        section, _, rest = key.partition(".")
+        if section not in sections or not rest:
+            raise DataError(
+                f"--{key}",
+                "unknown setting",
+                hint=f"settings are --SECTION.KEY value, SECTION one of "
+                f"{', '.join(sections)}",
+            )
+        sections[section][rest if section in CONFIGS else key] = value
+    return sections

@@ -3,42 +3,45 @@
 from pathlib import Path
 
 import typer
+from spacy.cli._util import parse_config_overrides
 from wasabi import msg
 
 from ..cleaning.audit import ACTION_HEADERS, SOURCE_TITLES, source_rows
-from ..cleaning.clean import (
-    clean_docbin,
-    detection_path,
-    detection_report,
-    source_detection,
-)
-from ..scoring.entries import ENTRIES_FILE
-from ._util import (
-    ENTITY_ACTION,
-    NEIGHBOUR_ACTION,
-    NO_CAPITALISED,
-    REPAIR_MAX_AUM,
-    REPAIR_MIN_SHARE,
-    app,
-    repair_option,
-    repair_rule,
-)
+from ..cleaning.clean import clean_docbin
+from ..cleaning.gold import detection_path, detection_report, source_detection
+from ..cleaning.recipes import DEFAULT_RECIPE, load_recipe
+from ._util import app
 
 
-@app.command("clean")
+@app.command(
+    "clean",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
 def clean_cli(
+    ctx: typer.Context,
     data_path: Path = typer.Argument(
         ...,
         metavar="DATA",
         help="The training data that was scored: .spacy file or folder of shards",
     ),
     scores_dir: Path = typer.Argument(
-        ..., metavar="SCORES_DIR", help="Output folder of `dynclean score`"
+        ...,
+        metavar="SCORES_DIR",
+        help="Output folder of `dynclean score` (and of `dynclean entries`: its "
+        "entries.jsonl is what a recipe's entry rules read)",
     ),
     output_path: Path = typer.Argument(
         ...,
         metavar="OUTPUT",
         help="The cleaned .spacy file to write, or a folder for shards",
+    ),
+    recipe_name: str = typer.Option(
+        DEFAULT_RECIPE,
+        "--recipe",
+        "-r",
+        help="A shipped recipe (cleaned, cleaned_added, dynclean, dynclean_paper, "
+        "cleaned_nocap, repaired, raw) or a recipe .cfg; settings as --cleaning.KEY / "
+        "--rules.NAME.KEY overrides",
     ),
     audit_path: Path | None = typer.Option(
         None, "--audit", help="Write one JSON line per decision here"
@@ -46,47 +49,30 @@ def clean_cli(
     gold_path: Path | None = typer.Option(
         None, "--gold", help="Gold .spacy of the same docs: report detection quality"
     ),
-    entity_action: str = ENTITY_ACTION,
-    neighbour_action: str = NEIGHBOUR_ACTION,
-    no_capitalised: bool = NO_CAPITALISED,
-    no_entries: bool = typer.Option(
-        False,
-        "--no-entries",
-        help="Ignore SCORES_DIR/entries.jsonl (`dynclean entries`): act on the training "
-        "dynamics' flags only",
-    ),
-    repair: bool = repair_option(
-        "Relabel flagged items to the type the model keeps preferring (see --repair-*)"
-    ),
-    repair_min_share: float = REPAIR_MIN_SHARE,
-    repair_max_aum: float = REPAIR_MAX_AUM,
     shard_size: int | None = typer.Option(
         None,
         "--shard-size",
         help="Docs per shard when OUTPUT is a folder (default 10000)",
     ),
 ) -> None:
-    """Remove flagged entities and mark flagged non-entities as missing (never O);
-    act on flagged dictionary entries (O, another type or missing, as their dev
-    evidence says); capitalised words running on from a kept entity are flagged
-    (--no-capitalised turns that off); a kept entity touching a flagged non-entity is
-    made missing with it (--neighbour-action); every doc is kept, in order. The data
-    is streamed shard by shard."""
-    rule = repair_rule(repair, repair_min_share, repair_max_aum)
-    entries_path = scores_dir / ENTRIES_FILE
+    """Clean the data with a recipe: its rules, in order, decide what happens to
+    each item (the default, `cleaned`: flagged entities removed, flagged non-entities
+    made missing, never O; flagged dictionary entries do what their dev evidence
+    says; capitalised words running on from a kept entity are flagged, and a kept
+    entity touching a flagged non-entity goes missing with it). Every doc is kept,
+    in order; the data is streamed shard by shard. E.g. `--recipe dynclean_paper`,
+    `--cleaning.entity_action outside`, `--rules.aum_flags.repair true`."""
+    recipe = load_recipe(recipe_name, parse_config_overrides(ctx.args))
     report = clean_docbin(
         data_path,
         scores_dir,
         output_path,
-        audit_path,
-        entity_action,
-        repair=rule,
-        shard_size=shard_size,
+        recipe,
+        audit_path=audit_path,
         gold_path=gold_path,
-        entries_path=entries_path if entries_path.exists() and not no_entries else None,
-        neighbour_action=neighbour_action,
-        capitalised=not no_capitalised,
+        shard_size=shard_size,
     )  # a bad --gold is refused before anything is written
+    msg.info(f"Recipe {recipe.name}: {', '.join(recipe.rules) or 'no rules'}")
     for note in report.notes:
         msg.info(note)
     msg.good(
@@ -104,7 +90,7 @@ def clean_cli(
     if gold_path is not None:
         path = detection_path(output_path, audit_path)
         metrics = detection_report(scores_dir, gold_path, path)
-        by_source = source_detection(data_path, gold_path, report)
+        by_source = source_detection(data_path, gold_path, report.flagged_entities)
         msg.text("Entities removed or relabelled, against the gold labels:")
         msg.table(
             [

@@ -6,7 +6,8 @@ import typer
 from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
-from ..cleaning.recipes import apply_recipe, recipe
+from ..cleaning.clean import apply_recipe
+from ..cleaning.recipes import load_recipe
 from ..configs import resolve_config
 from ..training.selection import (
     SELECTION_FILE,
@@ -90,7 +91,7 @@ def select_cli(
     )
     msg.good(f"Selected: {selection.reason}")
     apply_recipe(
-        recipe(selection.selected),
+        load_recipe(selection.selected),
         data_path,
         scores_dir,
         output_dir / SELECTED_DATA,

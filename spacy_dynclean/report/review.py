@@ -55,6 +55,7 @@ from typing import Any
 import srsly
 from spacy.tokens import Doc
 
+from ..cleaning.apply import clean_doc
 from ..cleaning.audit import (
     ACTIONS,
     ENTITY_ACTIONS,
@@ -67,7 +68,6 @@ from ..cleaning.audit import (
     repair_of,
     source_of,
 )
-from ..cleaning.clean import clean_doc
 from ..errors import DataError
 from ..io.common import iter_json_lines
 from ..io.docbin import (

@@ -22,13 +22,14 @@ import spacy
 import srsly
 from spacy.tokens import Doc
 
-from ..cleaning.recipes import Recipe, apply_recipe, recipe
+from ..cleaning.clean import apply_recipe
+from ..cleaning.recipes import Recipe, load_recipe
 from ..dynamics.threshold_samples import assign_folds
 from ..errors import DataError
 from ..io.docbin import iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
 from ..scoring.entries import EntryOptions
-from ..util import PathLike, atomic_output
+from ..util import PathLike, atomic_output, settings_from_overrides
 from .pipeline import train_pipeline
 
 SELECTION_FILE = "selection.json"
@@ -51,7 +52,7 @@ class SelectionSettings:
         if BASELINE not in self.candidates:
             object.__setattr__(self, "candidates", (BASELINE, *self.candidates))
         for name in self.candidates:
-            recipe(name)  # an unknown name is refused now
+            load_recipe(name)  # an unknown name is refused now
         if self.n_folds < 2:
             raise DataError(
                 "selection.n_folds",
@@ -68,16 +69,7 @@ class SelectionSettings:
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any]) -> "SelectionSettings":
         """From `selection.KEY` overrides; an unknown key is refused."""
-        known = set(cls.__dataclass_fields__)
-        values = {key.split(".", 1)[1]: value for key, value in overrides.items()}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise DataError(
-                f"--selection.{unknown[0]}",
-                "unknown selection setting",
-                hint=f"known: {', '.join(sorted(known))}",
-            )
-        return cls(**values)
+        return settings_from_overrides(cls, "selection", overrides)
 
 
 @dataclass
@@ -165,7 +157,7 @@ def select_recipe(
         trained: dict[str, str] = {}  # data digest: the candidate trained on it
         for name in settings.candidates:
             began = time.time()
-            rec = (recipes or {}).get(name) or recipe(name)
+            rec = (recipes or {}).get(name) or load_recipe(name)
             data = fold_dir / f"train-{name}.spacy"
             apply_recipe(
                 rec,

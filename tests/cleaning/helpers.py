@@ -1,6 +1,6 @@
 """Docs and flag rows built by hand for the cleaning tests."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +9,17 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
 from spacy_dynclean.cleaning.audit import Decision
+from spacy_dynclean.cleaning.clean import clean_docs, flagged_rows_by_doc
+from spacy_dynclean.cleaning.recipes import Recipe
+from spacy_dynclean.cleaning.repair import RepairRule
+from spacy_dynclean.cleaning.rules import (
+    AumFlags,
+    CleaningContext,
+    with_added_entries,
+    with_capitalised_decisions,
+    with_entry_decisions,
+    with_neighbour_decisions,
+)
 from spacy_dynclean.io.fingerprint import fingerprint_docs
 from spacy_dynclean.io.ids import get_doc_id, set_doc_id
 
@@ -114,3 +125,37 @@ def redone(doc: Doc, words: Sequence[str]) -> Doc:
         default="outside",
     )
     return set_doc_id(new, str(get_doc_id(doc)))
+
+
+def recipe_of(
+    *,
+    entity_action: str = "missing",
+    neighbours: bool = True,
+    capitalised: bool = True,
+    repair: RepairRule | None = None,
+) -> Recipe:
+    """The `cleaned_added` recipe's rules, built directly, with some turned off."""
+    rules: dict[str, Any] = {
+        "aum_flags": AumFlags(repair=repair),
+        "dictionary_entries": with_entry_decisions,
+    }
+    if capitalised:
+        rules["capitalised_edges"] = with_capitalised_decisions
+    if neighbours:
+        rules["neighbours"] = with_neighbour_decisions
+    rules["added_entries"] = with_added_entries
+    return Recipe("test", rules, entity_action)
+
+
+def clean_with(
+    docs: Sequence[Doc],
+    rows: Sequence[dict[str, Any]] = (),
+    entries: Any = None,
+    types: Sequence[str] = (),
+    recipe: Recipe | None = None,
+    **settings: Any,
+) -> Iterator[tuple[Doc, list[Decision]]]:
+    """`clean_docs` with `recipe` (default: `recipe_of(**settings)`), the flag rows
+    `rows` and the flagged entries `entries`."""
+    context = CleaningContext(flagged_rows_by_doc(rows), types, entries or {})
+    return clean_docs(docs, recipe or recipe_of(**settings), context)

@@ -2,20 +2,17 @@ import pytest
 import srsly
 from spacy.tokens import DocBin
 
+from spacy_dynclean.cleaning.apply import clean_doc
 from spacy_dynclean.cleaning.audit import (
     MARKED_MISSING,
     REMOVED_ENTITY,
     Decision,
     entity_action_of,
 )
-from spacy_dynclean.cleaning.clean import (
-    clean_doc,
-    clean_docbin,
-    clean_docs,
-    decisions_by_doc,
-    detection_path,
-    with_neighbour_decisions,
-)
+from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.gold import detection_path
+from spacy_dynclean.cleaning.recipes import Recipe, load_recipe
+from spacy_dynclean.cleaning.rules import with_neighbour_decisions
 from spacy_dynclean.errors import DataError, MismatchError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.fingerprint import check_fingerprint, fingerprint_docs
@@ -23,6 +20,7 @@ from spacy_dynclean.io.ids import get_doc_id
 
 from .helpers import (
     VOCAB,
+    clean_with,
     decision,
     ents_of,
     flag,
@@ -157,15 +155,16 @@ def test_neighbour_rule_replaces_a_relabel_and_ignores_repaired_tokens():
 
 
 @pytest.mark.parametrize("action,ents", [("missing", [(0, 1, "PER")]), ("keep", ENTS)])
-def test_clean_docs_neighbour_action(action, ents):
-    flags = decisions_by_doc([flag("d:1", 4, 5, "non_entity", "O")])
-    ((out, _),) = clean_docs([doc()], flags, neighbour_action=action)
+def test_clean_docs_neighbour_rule_on_and_off(action, ents):
+    rows = [flag("d:1", 4, 5, "non_entity", "O")]
+    ((out, _),) = clean_with([doc()], rows, neighbours=action == "missing")
     assert ents_of(out) == ents
 
 
-def test_bad_neighbour_action():
-    with pytest.raises(DataError, match="--neighbour-action"):
-        list(clean_docs([doc()], {}, neighbour_action="join"))
+def test_a_recipe_without_rules_changes_nothing():
+    rows = [flag("d:1", 2, 4, "entity", "PER")]
+    ((out, audit),) = clean_with([doc()], rows, recipe=load_recipe("raw"))
+    assert ents_of(out) == ENTS and audit == []
 
 
 def test_missing_wins_over_outside_where_flags_overlap():
@@ -205,14 +204,12 @@ def test_flags_that_do_not_fit_the_doc_are_refused(bad, match):
 
 def test_clean_docs_keeps_every_doc_in_order():
     docs = [doc(f"d:{i}") for i in range(1, 5)]
-    flags = decisions_by_doc(
-        [
-            flag("d:2", 0, 1, "entity", "PER"),
-            flag("d:3", 0, 1, "entity", "PER", flagged=False),
-            flag("d:4", 6, 7, "fake_neg", "LOC"),
-        ]
-    )
-    out = list(clean_docs(docs, flags))
+    rows = [
+        flag("d:2", 0, 1, "entity", "PER"),
+        flag("d:3", 0, 1, "entity", "PER", flagged=False),
+        flag("d:4", 6, 7, "fake_neg", "LOC"),
+    ]
+    out = list(clean_with(docs, rows, capitalised=False))
     assert [get_doc_id(d) for d, _ in out] == ["d:1", "d:2", "d:3", "d:4"]
     assert [len(audit) for _, audit in out] == [0, 1, 0, 0]
     assert ents_of(out[0][0]) == ENTS and ents_of(out[2][0]) == ENTS
@@ -220,14 +217,12 @@ def test_clean_docs_keeps_every_doc_in_order():
 
 def test_flags_for_docs_not_in_the_data_are_refused():
     with pytest.raises(MismatchError, match="'d:9'"):
-        list(
-            clean_docs([doc()], decisions_by_doc([flag("d:9", 0, 1, "entity", "PER")]))
-        )
+        list(clean_with([doc()], [flag("d:9", 0, 1, "entity", "PER")]))
 
 
 def test_bad_entity_action():
-    with pytest.raises(DataError):
-        list(clean_docs([doc()], {}, entity_action="drop"))
+    with pytest.raises(DataError, match="entity_action"):
+        Recipe("mine", entity_action="drop")
 
 
 def test_clean_docbin_writes_docs_and_audit(tmp_path):
@@ -243,7 +238,7 @@ def test_clean_docbin_writes_docs_and_audit(tmp_path):
         docs=docs,
     )
     out, audit = tmp_path / "clean" / "train.spacy", tmp_path / "audit.jsonl"
-    report = clean_docbin(data, scores, out, audit)
+    report = clean_docbin(data, scores, out, load_recipe("cleaned"), audit_path=audit)
     cleaned = list(DocBin().from_disk(out).get_docs(VOCAB))
     assert [get_doc_id(d) for d in cleaned] == ["d:1", "d:2"]
     assert ents_of(cleaned[0]) == ENTS and ents_of(cleaned[1]) == ENTS[:2]
@@ -275,7 +270,13 @@ def test_clean_docbin_writes_nothing_on_mismatch(tmp_path):
         tmp_path / "scores", [flag("d:7", 0, 1, "entity", "PER")], docs=[doc("d:1")]
     )
     with pytest.raises(MismatchError):
-        clean_docbin(data, scores, tmp_path / "out.spacy", tmp_path / "audit.jsonl")
+        clean_docbin(
+            data,
+            scores,
+            tmp_path / "out.spacy",
+            load_recipe("cleaned"),
+            audit_path=tmp_path / "audit.jsonl",
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scores", "train.spacy"]
 
 

@@ -97,7 +97,7 @@ def test_clean_refuses_data_of_other_scores(tmp_path):
     assert not (tmp_path / "out.spacy").exists()
 
 
-def test_clean_no_capitalised(tmp_path):
+def test_clean_recipes_and_overrides(tmp_path):
     from .helpers import flag, write_scores_dir
 
     doc = make_doc("I flew to New York today".split(), [(4, 5, "LOC")], "train:1")
@@ -105,11 +105,42 @@ def test_clean_no_capitalised(tmp_path):
     data = write_docbin([doc], tmp_path / "train.spacy")
     scores = write_scores_dir(tmp_path / "scores", rows, docs=[doc])
     found = {}
-    for extra in ([], ["--no-capitalised"]):
-        out = tmp_path / f"clean{len(extra)}.spacy"
+    for name, extra in [
+        ("default", []),
+        ("nocap", ["--recipe", "cleaned_nocap"]),
+        ("no neighbours", ["--cleaning.rules", '["aum_flags", "capitalised_edges"]']),
+    ]:
+        out = tmp_path / f"clean-{len(found)}.spacy"
         result = runner.invoke(app, ["clean", str(data), str(scores), str(out), *extra])
         assert result.exit_code == 0, result.output
         (cleaned,) = DocBin().from_disk(out).get_docs(VOCAB)
-        found[bool(extra)] = ents_of(cleaned)
+        found[name] = ents_of(cleaned)
     # by default "New" is flagged, and "York" goes missing with it
-    assert found == {False: [], True: [(4, 5, "LOC")]}
+    assert found == {
+        "default": [],
+        "nocap": [(4, 5, "LOC")],
+        "no neighbours": [(4, 5, "LOC")],
+    }
+
+
+def test_clean_refuses_a_recipe_that_cannot_run(tmp_path):
+    from .helpers import write_scores_dir
+
+    doc = make_doc(["w"], [], "train:1")
+    data = write_docbin([doc], tmp_path / "train.spacy")
+    scores = write_scores_dir(tmp_path / "scores", [], docs=[doc])
+    bad = tmp_path / "mine.cfg"
+    bad.write_text(
+        '[cleaning]\nrules = ["aum_flags", "typo"]\n\n[rules]\n\n[rules.aum_flags]\n'
+        '@cleaning_rules = "spacy-dynclean.aum_flags.v1"\n'
+    )
+    for recipe, message in [
+        ("polished", "no such recipe"),
+        (str(bad), "no [rules.NAME] block"),
+    ]:
+        out = tmp_path / "out.spacy"
+        result = runner.invoke(
+            app, ["clean", str(data), str(scores), str(out), "--recipe", recipe]
+        )
+        assert message in str(result.exception)
+        assert not out.exists()

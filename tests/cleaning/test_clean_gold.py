@@ -10,7 +10,9 @@ from spacy.tokens import Doc
 from typer.testing import CliRunner
 
 import spacy_dynclean.cli.clean  # noqa: F401  (registers the command)
-from spacy_dynclean.cleaning.clean import check_gold, clean_docbin
+from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.gold import check_gold
+from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.cli._util import app
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
@@ -121,7 +123,8 @@ def test_clean_docbin_checks_gold_first(tmp_path):
             tmp_path / "train.spacy",
             tmp_path / "scores",
             tmp_path / "c.spacy",
-            tmp_path / "a.jsonl",
+            load_recipe("cleaned"),
+            audit_path=tmp_path / "a.jsonl",
             gold_path=gold,
         )
     assert not (tmp_path / "c.spacy").exists() and not (tmp_path / "a.jsonl").exists()

@@ -1,9 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spacy_dynclean.cleaning.clean import clean_docs, decisions_by_doc
-
-from .helpers import ents_of, flag, make_doc
+from .helpers import clean_with, ents_of, flag, make_doc
 
 
 @st.composite
@@ -53,11 +51,11 @@ def test_cleaning_properties(data, entity_action, neighbour_action):
         d.user_data["dynclean_id"]: (ents_of(d), [t.ent_iob for t in d]) for d in docs
     }
     out = list(
-        clean_docs(
+        clean_with(
             docs,
-            decisions_by_doc(rows),
-            entity_action,
-            neighbour_action=neighbour_action,
+            rows,
+            entity_action=entity_action,
+            neighbours=neighbour_action == "missing",
         )
     )
     assert len(out) == len(docs)

@@ -1,13 +1,13 @@
 import pytest
 
-from spacy_dynclean.cleaning.clean import clean_docs, with_capitalised_decisions
 from spacy_dynclean.cleaning.name_edges import (
     capitalised_runs,
     mostly_upper,
     sentence_initial,
 )
+from spacy_dynclean.cleaning.rules import with_capitalised_decisions
 
-from .helpers import decision, ents_of, make_doc
+from .helpers import clean_with, decision, ents_of, make_doc
 
 
 def runs(words, ents):
@@ -58,7 +58,7 @@ WORDS = "I flew to New York today".split()
 
 def test_the_entity_goes_missing_with_its_run():
     doc = make_doc(WORDS, [(4, 5, "LOC")], "d:1")
-    ((out, decisions),) = clean_docs([doc], {})
+    ((out, decisions),) = clean_with([doc])
     assert ents_of(out) == []
     assert [t.ent_iob for t in out] == [2, 2, 2, 0, 0, 2]
     assert [(d.kind, d.start, d.end, d.source) for d in decisions] == [
@@ -68,12 +68,12 @@ def test_the_entity_goes_missing_with_its_run():
 
 
 def test_off_or_with_the_entity_winning():
-    ((out, decisions),) = clean_docs(
-        [make_doc(WORDS, [(4, 5, "LOC")], "d:1")], {}, capitalised=False
+    ((out, decisions),) = clean_with(
+        [make_doc(WORDS, [(4, 5, "LOC")], "d:1")], capitalised=False
     )
     assert (ents_of(out), decisions) == ([(4, 5, "LOC")], [])
-    ((out, _),) = clean_docs(
-        [make_doc(WORDS, [(4, 5, "LOC")], "d:1")], {}, neighbour_action="keep"
+    ((out, _),) = clean_with(
+        [make_doc(WORDS, [(4, 5, "LOC")], "d:1")], neighbours=False
     )
     assert ents_of(out) == [(4, 5, "LOC")]
     assert [t.ent_iob for t in out] == [2, 2, 2, 0, 3, 2]

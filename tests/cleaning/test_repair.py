@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from spacy_dynclean.cleaning.apply import clean_doc
 from spacy_dynclean.cleaning.audit import Decision
-from spacy_dynclean.cleaning.clean import clean_doc, decisions_by_doc
 from spacy_dynclean.cleaning.repair import RepairRule, place_repairs
+from spacy_dynclean.cleaning.rules import AumFlags, CleaningContext
 from spacy_dynclean.scoring.aum import preference
 
 from .helpers import decision, ents_of, flag, make_doc
@@ -132,7 +133,7 @@ def test_a_repair_that_overlaps_a_kept_entity_is_not_placed():
     ]
 
 
-def test_decisions_by_doc_applies_the_repair_rule_to_every_flag():
+def test_the_aum_rule_applies_its_repair_rule_to_every_flag():
     rows = [
         flag(
             "d:1",
@@ -148,10 +149,9 @@ def test_decisions_by_doc_applies_the_repair_rule_to_every_flag():
             "d:1", 0, 1, "entity", "LOC", aum=-1.0, preferred="O", preferred_share=1.0
         ),
     ]
-    marked = decisions_by_doc(rows, RepairRule(), TYPES)
-    assert [d.repair for d in marked["d:1"]] == ["PER", None]
+    doc = make_doc(["w"] * 4, [(0, 1, "LOC")], "d:1")
+    context = CleaningContext({"d:1": rows}, TYPES)
+    marked = AumFlags(repair=RepairRule())(doc, [], context)
+    assert [d.repair for d in marked] == ["PER", None]
     assert "repair" not in rows[0]  # the input is not changed
-    assert [d.repair for d in decisions_by_doc(rows)["d:1"]] == [
-        None,
-        None,
-    ]  # no rule, no repairs
+    assert [d.repair for d in AumFlags()(doc, [], context)] == [None, None]

@@ -11,6 +11,7 @@ import srsly
 from typer.testing import CliRunner
 
 from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.cleaning.self_training import self_train_docbin
 from spacy_dynclean.cli import app
 from spacy_dynclean.errors import MismatchError
@@ -85,7 +86,9 @@ def test_clean_and_report_refuse_gold_with_other_names(tmp_path):
     gold = renamed(list(iter_docbin_as_stored(inputs.gold)), tmp_path, "g.spacy")
     out = tmp_path / "out.spacy"
     with pytest.raises(MismatchError, match="only in .*g.spacy"):
-        clean_docbin(inputs.data, inputs.scores, out, gold_path=gold)
+        clean_docbin(
+            inputs.data, inputs.scores, out, load_recipe("cleaned"), gold_path=gold
+        )
     assert not out.exists()
     with pytest.raises(MismatchError, match="PERSON"):
         write_report(inputs.scores, inputs.audit, inputs.data, tmp_path / "r", gold)
@@ -101,6 +104,7 @@ def test_clean_refuses_an_entry_table_relabelling_to_a_type_the_data_lacks(tmp_p
             inputs.data,
             inputs.scores,
             tmp_path / "o.spacy",
+            load_recipe("cleaned"),
             entries_path=tmp_path / "e.jsonl",
         )
 

@@ -17,6 +17,7 @@ from strategies import (
 )
 
 from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.errors import DataError, DynCleanError
 from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored, write_docbin
 from spacy_dynclean.io.dsner import doc_to_dsner, read_dsner, write_dsner
@@ -99,13 +100,18 @@ def test_clean_reads_and_writes_shards(tmp_path: Path) -> None:
     ]
     scores = write_scores_dir(tmp_path / "scores", rows, docs=docs)
     clean_docbin(
-        tmp_path / "one.spacy", scores, tmp_path / "clean.spacy", tmp_path / "a1.jsonl"
+        tmp_path / "one.spacy",
+        scores,
+        tmp_path / "clean.spacy",
+        load_recipe("cleaned"),
+        audit_path=tmp_path / "a1.jsonl",
     )
     report = clean_docbin(
         tmp_path / "shards",
         scores,
         tmp_path / "clean",
-        tmp_path / "a2.jsonl",
+        load_recipe("cleaned"),
+        audit_path=tmp_path / "a2.jsonl",
         shard_size=3,
     )
     assert (

@@ -11,6 +11,7 @@ import srsly
 from spacy.tokens import Doc
 
 from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.recipes import load_recipe
 
 from ..cleaning.helpers import flag, make_doc, write_docbin, write_scores_dir
 
@@ -141,7 +142,13 @@ def build_inputs(tmp_path: Path) -> Inputs:
     )
     srsly.write_json(scores / "thresholds.json", thresholds)
     audit, cleaned = tmp_path / "audit.jsonl", tmp_path / "cleaned.spacy"
-    clean_docbin(data, scores, cleaned, audit, neighbour_action="keep")
+    clean_docbin(
+        data,
+        scores,
+        cleaned,
+        load_recipe("cleaned", {"cleaning.rules": ["aum_flags", "capitalised_edges"]}),
+        audit_path=audit,
+    )
     return Inputs(
         data, scores, audit, cleaned, write_docbin(gold, tmp_path / "gold.spacy"), docs
     )

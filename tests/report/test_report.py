@@ -236,6 +236,7 @@ def test_report_cli_is_quiet_off_a_tty(inputs, tmp_path):
 
 def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
     from spacy_dynclean.cleaning.clean import clean_docbin
+    from spacy_dynclean.cleaning.recipes import load_recipe
     from spacy_dynclean.scoring.entries import Entry, write_entries
 
     # "Alice"/PER is judged wrong as an entry; no training-dynamics flag is on it
@@ -244,7 +245,12 @@ def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
     table = write_entries({alice.key: alice}, inputs.scores)
     audit = tmp_path / "audit-entries.jsonl"
     clean_docbin(
-        inputs.data, inputs.scores, tmp_path / "c.spacy", audit, entries_path=table
+        inputs.data,
+        inputs.scores,
+        tmp_path / "c.spacy",
+        load_recipe("cleaned"),
+        audit_path=audit,
+        entries_path=table,
     )
     sources = [line["source"] for line in srsly.read_jsonl(audit)]
     assert sorted(set(sources)) == ["aum", "entry", "neighbour"]
@@ -259,6 +265,7 @@ def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
 
 def test_report_takes_the_capitalised_decisions_of_the_cleaning(tmp_path):
     from spacy_dynclean.cleaning.clean import clean_docbin
+    from spacy_dynclean.cleaning.recipes import load_recipe
 
     from ..cleaning.helpers import flag, make_doc, write_docbin, write_scores_dir
 
@@ -271,7 +278,9 @@ def test_report_takes_the_capitalised_decisions_of_the_cleaning(tmp_path):
     data = write_docbin([doc], tmp_path / "train.spacy")
     scores = write_scores_dir(tmp_path / "scores", rows, docs=[doc])
     audit = tmp_path / "audit.jsonl"
-    clean_docbin(data, scores, tmp_path / "c.spacy", audit)
+    clean_docbin(
+        data, scores, tmp_path / "c.spacy", load_recipe("cleaned"), audit_path=audit
+    )
     sources = [line["source"] for line in srsly.read_jsonl(audit)]
     assert sources == ["capitalised", "neighbour"]
     result = write_report(scores, audit, data, tmp_path / "report")

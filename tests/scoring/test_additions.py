@@ -4,10 +4,10 @@ the gold dev set and added by the cleaning at their unlabelled places."""
 import pytest
 
 from spacy_dynclean.cleaning.audit import ADDED_ENTITY
-from spacy_dynclean.cleaning.clean import clean_docs, flagged_entries
-from spacy_dynclean.cleaning.recipes import recipe
+from spacy_dynclean.cleaning.clean import flagged_entries
+from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.scoring import entries as E
-from tests.cleaning.helpers import ents_of, make_doc, write_docbin
+from tests.cleaning.helpers import clean_with, ents_of, make_doc, write_docbin
 
 # distant train data: "Budjana" never labelled; "Paris" labelled once, O once
 TRAIN = [
@@ -73,7 +73,7 @@ def test_the_table_round_trips_and_cleaning_adds_at_unlabelled_places(tmp_path, 
     flagged = flagged_entries(E.read_entries(path))
     assert flagged[(("Budjana",), "PER")] == (E.ADD, None)
     docs = [make_doc(w, e, f"train:{i}") for i, (w, e) in enumerate(TRAIN, 1)]
-    cleaned = list(clean_docs(docs, {}, entries=flagged, capitalised=False))
+    cleaned = list(clean_with(docs, entries=flagged, capitalised=False))
     assert ents_of(cleaned[0][0]) == [(0, 1, "PER"), (3, 4, "LOC")]
     assert ents_of(cleaned[2][0]) == [(0, 1, "LOC")]
     assert ents_of(cleaned[3][0]) == [(0, 2, "PER")]  # the kept entity wins
@@ -88,10 +88,11 @@ def test_an_addition_takes_the_place_of_a_removed_entity():
         (("Budjana", "Ranu"), "PER"): (E.ADD, None),
         (("Ranu",), "LOC"): (E.OUTSIDE, None),
     }
-    [(cleaned, decisions)] = clean_docs([doc], {}, entries=entries, capitalised=False)
+    [(cleaned, decisions)] = clean_with([doc], entries=entries, capitalised=False)
     assert ents_of(cleaned) == [(0, 2, "PER")]
     assert {d.source for d in decisions} == {"entry"}
 
 
 def test_the_recipe_with_additions():
-    assert recipe("cleaned_added").additions and not recipe("cleaned").additions
+    assert load_recipe("cleaned_added").adds_entries
+    assert not load_recipe("cleaned").adds_entries

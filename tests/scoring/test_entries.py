@@ -7,12 +7,10 @@ import pytest
 import srsly
 from spacy.tokens import DocBin
 
-from spacy_dynclean.cleaning.clean import (
-    clean_doc,
-    clean_docbin,
-    flagged_entries,
-    with_entry_decisions,
-)
+from spacy_dynclean.cleaning.apply import clean_doc
+from spacy_dynclean.cleaning.clean import clean_docbin, flagged_entries
+from spacy_dynclean.cleaning.recipes import load_recipe
+from spacy_dynclean.cleaning.rules import CleaningContext, with_entry_decisions
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.scoring import entries as E
 from tests.cleaning.helpers import (
@@ -153,7 +151,7 @@ def test_flagged_entries_become_o_another_type_or_missing():
     doc = make_doc(WORDS, ENTS, "t:1")
     aum = decision("t:1", 7, 8, "entity", "LOC", aum=-2.0)  # AUM flagged York too
     neg = decision("t:1", 1, 2, "non_entity", "O")
-    decisions = with_entry_decisions(doc, [aum, neg], FLAGGED)
+    decisions = with_entry_decisions(doc, [aum, neg], CleaningContext(entries=FLAGGED))
     assert [(d.start, d.source) for d in decisions] == [
         (1, "aum"),
         (0, "entry"),
@@ -180,14 +178,16 @@ def test_clean_docbin_applies_an_entry_table_and_says_when_it_has_none(tmp_path)
     for (words, label), (action, repair) in FLAGGED.items():
         entry = E.Entry(words, label, n=1, action=action, repair=repair)
         entries[entry.key] = entry
-    table = E.write_entries(entries, scores)
-    report = clean_docbin(data, scores, tmp_path / "out.spacy", entries_path=table)
+    table = E.write_entries(entries, tmp_path / "table")
+    report = clean_docbin(
+        data, scores, tmp_path / "out.spacy", load_recipe("cleaned"), entries_path=table
+    )
     assert report.actions["relabeled_entity"] == 1
     assert report.actions["removed_entity"] == 2
     assert report.notes == []  # each flagged entry occurs as often as judged
     out = list(DocBin().from_disk(tmp_path / "out.spacy").get_docs(docs[0].vocab))
     assert len(out) == 2 and ents_of(out[0]) == [(3, 5, "LOC")]
-    report = clean_docbin(data, scores, tmp_path / "out2.spacy")
+    report = clean_docbin(data, scores, tmp_path / "out2.spacy", load_recipe("cleaned"))
     assert report.actions["removed_entity"] == 0
     assert any("no entry table" in note for note in report.notes)
 
@@ -197,8 +197,10 @@ def test_clean_docbin_notes_an_entry_table_judged_on_other_data(tmp_path):
     data = write_docbin(docs, tmp_path / "train.spacy")
     scores = write_scores_dir(tmp_path / "scores", [], docs=docs)
     york = E.Entry(("York",), "LOC", n=5, action="missing")  # once in the data
-    table = E.write_entries({york.key: york}, scores)
-    report = clean_docbin(data, scores, tmp_path / "out.spacy", entries_path=table)
+    E.write_entries(
+        {york.key: york}, scores
+    )  # SCORES_DIR/entries.jsonl: read by default
+    report = clean_docbin(data, scores, tmp_path / "out.spacy", load_recipe("cleaned"))
     assert report.actions["removed_entity"] == 1  # still applied
     (note,) = report.notes
     assert "1 of the 1 flagged entries" in note and "'York'/LOC: 1, not 5" in note

@@ -5,7 +5,6 @@ import pytest
 import spacy
 import srsly
 
-from spacy_dynclean.cleaning.recipes import RECIPES, Recipe, recipe
 from spacy_dynclean.configs import config_path
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
@@ -79,24 +78,13 @@ def test_paired_bootstrap():
 
 def test_settings_always_hold_raw_and_refuse_unknowns():
     assert SelectionSettings(candidates=("cleaned",)).candidates == ("raw", "cleaned")
-    with pytest.raises(DataError, match="unknown recipe 'tidy'"):
+    with pytest.raises(DataError, match="tidy: no such recipe"):
         SelectionSettings(candidates=("raw", "tidy"))
     with pytest.raises(DataError, match="2 or more"):
         SelectionSettings(n_folds=1)
     with pytest.raises(DataError, match="unknown selection setting"):
         SelectionSettings.from_overrides({"selection.folds": 3})
     assert SelectionSettings.from_overrides({"selection.n_folds": 3}).n_folds == 3
-
-
-def test_named_recipes():
-    assert not recipe("raw").clean
-    assert recipe("cleaned").uses_dev and not recipe("dynclean").uses_dev
-    assert recipe("dynclean_paper") == Recipe(
-        capitalised=False, neighbour_action="keep"
-    )
-    assert set(RECIPES) >= {"raw", "dynclean", "cleaned"}
-    with pytest.raises(DataError):
-        Recipe(neighbour_action="everything")
 
 
 def test_doc_counts(tmp_path):

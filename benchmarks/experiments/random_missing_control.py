@@ -1,7 +1,7 @@
 """Control for a cleaning run: mark as many randomly chosen O tokens missing as the cleaning did
 (same data, same training seed), retrain the production ner, evaluate on test. Prints one JSON line.
 
-    python scripts/random_missing_control.py BENCHMARK_RUN_DIR WORK_DIR SEED [VARIANT]
+    python benchmarks/experiments/random_missing_control.py BENCHMARK_RUN_DIR WORK_DIR SEED [VARIANT]
 
 VARIANT: the cleaned variant whose count of missing tokens to match (default cleaned);
 metrics.json files of older runs hold one `cleaning` block, without variants.

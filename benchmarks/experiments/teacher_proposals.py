@@ -1,7 +1,7 @@
 """The self-training gate (issue 16): how precise are a teacher's proposals on the
 tokens that cleaning left missing or O, measured against the gold train labels.
 
-    python scripts/teacher_proposals.py CLEANED.spacy GOLD.spacy OUT.json MODEL [MODEL ...]
+    python benchmarks/experiments/teacher_proposals.py CLEANED.spacy GOLD.spacy OUT.json MODEL [MODEL ...]
 
 Every MODEL (a trained pipeline, e.g. a benchmark run's training/<variant>/model-best)
 predicts the entities of the cleaned training docs (their words only). A proposal is
