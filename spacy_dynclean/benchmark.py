@@ -48,6 +48,13 @@ from . import __version__
 from .cleaning.audit import read_audit
 from .cleaning.clean import CleanReport, apply_recipe, clean_docbin
 from .cleaning.detection import EntityKey, addition_detection, entity_detection
+from .cleaning.entries import (
+    Entry,
+    EntryKey,
+    EntryOptions,
+    score_entries,
+    write_entries,
+)
 from .cleaning.gold import detection_report
 from .cleaning.oracle import oracle_clean, simulated_review
 from .cleaning.recipes import Recipe, load_recipe, recipe_names
@@ -64,13 +71,6 @@ from .io.docbin import (
     write_docbin,
 )
 from .io.ids import sample_key
-from .scoring.entries import (
-    Entry,
-    EntryKey,
-    EntryOptions,
-    score_entries,
-    write_entries,
-)
 from .scoring.options import ScoreOptions
 from .scoring.scores import score_runs, write_scores
 from .training.pipeline import dev_scores, evaluate_pipeline, train_pipeline

@@ -3,11 +3,11 @@
 import pytest
 
 from spacy_dynclean.benchmark import BenchmarkSettings, run_benchmark, split_dev
+from spacy_dynclean.cleaning.entries import EntryOptions
 from spacy_dynclean.cleaning.self_training import TeacherOptions
 from spacy_dynclean.errors import DataError
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.ids import sample_key
-from spacy_dynclean.scoring.entries import EntryOptions
 from tests.cleaning.helpers import make_doc, write_docbin
 
 

@@ -68,3 +68,22 @@ def test_no_part_imports_a_part_above_it():
     rank[""] = -1
     up = sorted((a, b) for a, b in edges if rank[b] >= rank[a])
     assert not up, f"imports up the layers (or sideways): {up}"
+
+
+def test_scoring_reads_records_without_spacy():
+    """Margin records and scores are plain arrays and JSON lines (DESIGN.md)."""
+    spacy_imports = [
+        path.name
+        for path in (PACKAGE / "scoring").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8")))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and any(
+            name.split(".")[0] in ("spacy", "thinc")
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+        )
+    ]
+    assert not spacy_imports

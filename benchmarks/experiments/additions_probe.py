@@ -9,15 +9,15 @@ import sys
 import time
 from pathlib import Path
 
-from spacy_dynclean.io.docbin import iter_docbin_as_stored
-from spacy_dynclean.io.ids import sample_key
-from spacy_dynclean.scoring.entries import (
+from spacy_dynclean.cleaning.entries import (
     ADD,
     DEV_ADDED,
     EntryOptions,
     PlaceFinder,
     score_entries,
 )
+from spacy_dynclean.io.docbin import iter_docbin_as_stored
+from spacy_dynclean.io.ids import sample_key
 
 name = sys.argv[1]
 out = Path("/tmp/probe") / name

@@ -16,7 +16,7 @@ that are missing after cleaning; `repair` is the type a repaired item got (`repa
 The action follows from the kind and the repair (`ACTIONS`). Optional fields (absent in
 audits of older versions): `becomes`, what a removed entity's tokens became
 ("missing" | "outside"), and `source`, what flagged the item: "aum" (its training
-dynamics), "entry" (its dictionary entry, judged on dev: `scoring/entries.py`),
+dynamics), "entry" (its dictionary entry, judged on dev: `cleaning/entries.py`),
 "capitalised" (capitalised words running on from a kept entity: `name_edges.py`),
 "neighbour" (a kept entity touching a flagged non-entity: `rules.with_neighbour_decisions`)
 or "teacher" (an entity that self-training's teachers agree on: `self_training.py`). `read_audit` reads the

@@ -26,15 +26,6 @@ from ..io.docbin import (
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..io.labels import check_label_sets
-from ..scoring.entries import (
-    ADD,
-    ENTRIES_FILE,
-    KEEP,
-    EntryOptions,
-    read_entries,
-    score_entries,
-    write_entries,
-)
 from ..scoring.scores import iter_score_rows, read_thresholds
 from ..util import PathLike
 from .apply import clean_doc
@@ -50,6 +41,15 @@ from .audit import (
     audit_writer,
     count_actions,
     count_by_source,
+)
+from .entries import (
+    ADD,
+    ENTRIES_FILE,
+    KEEP,
+    EntryOptions,
+    read_entries,
+    score_entries,
+    write_entries,
 )
 from .gold import check_gold
 from .recipes import Recipe

@@ -11,7 +11,7 @@ right after it that no entity covers, as maximal runs (`capitalised_word`: lette
 only, two or more). Not evidence, so skipped:
 a run before the entity that is only the first word of its sentence (every sentence
 starts with a capital; the same reason
-`scoring/entries.py` puts `The` in its own group) and docs whose words are mostly
+`cleaning/entries.py` puts `The` in its own group) and docs whose words are mostly
 upper case (headlines: `JAPAN GET LUCKY WIN`). `rules.with_capitalised_decisions`
 flags the runs as non-entities (source "capitalised"), and the neighbour rule then
 makes each touching entity and its run one missing unit.

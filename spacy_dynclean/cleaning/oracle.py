@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from ..errors import MismatchError
 from ..io.ids import get_doc_id
-from ..scoring.entries import (
+from .entries import (
     BOUNDARY,
     KEEP,
     MISSING,

@@ -31,10 +31,10 @@ from spacy.util import registry
 
 from ..errors import DataError
 from ..io.ids import sample_key
-from ..scoring.entries import ADD, RELABEL, EntryKey, PlaceFinder
-from ..scoring.entries import OUTSIDE as ENTRY_OUTSIDE
 from .apply import spans_of
 from .audit import ENTITY, MISSING, NON_ENTITY, OUTSIDE, Decision
+from .entries import ADD, RELABEL, EntryKey, PlaceFinder
+from .entries import OUTSIDE as ENTRY_OUTSIDE
 from .name_edges import capitalised_runs
 from .repair import RepairRule, token_mask
 

@@ -8,9 +8,9 @@ from spacy.cli._util import parse_config_overrides, setup_gpu
 from wasabi import msg
 
 from ..benchmark import METRICS_FILE, BenchmarkSettings, run_benchmark
+from ..cleaning.entries import EntryOptions
 from ..cleaning.self_training import TeacherOptions
 from ..errors import DataError
-from ..scoring.entries import EntryOptions
 from ..scoring.options import ScoreOptions
 from ..training.selection import SelectionSettings
 from ..util import settings_from_overrides

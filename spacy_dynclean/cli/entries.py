@@ -6,14 +6,14 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
-from ..io.docbin import check_docbin
-from ..scoring.entries import (
+from ..cleaning.entries import (
     ADD,
     EVIDENCE,
     EntryOptions,
     score_entries,
     write_entries,
 )
+from ..io.docbin import check_docbin
 from ._util import app
 
 

@@ -30,12 +30,12 @@ from ..cleaning.detection import (
     entity_detection_by_source,
     item_errors,
 )
+from ..cleaning.entries import ENTRIES_FILE, KEEP, read_entries
 from ..errors import MismatchError
 from ..io.docbin import check_same_labels, iter_docbin_as_stored
 from ..io.fingerprint import check_fingerprint
 from ..io.ids import sample_key
 from ..scoring.aum import KINDS, ItemTable
-from ..scoring.entries import ENTRIES_FILE, KEEP, read_entries
 from ..scoring.scores import RANDOM_DRAW, read_scores, summarize
 from ..training.selection import read_selection
 from ..util import PathLike

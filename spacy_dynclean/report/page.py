@@ -27,7 +27,7 @@ from ..cleaning.audit import (
     source_rows,
     source_summary,
 )
-from ..scoring.entries import KEEP
+from ..cleaning.entries import KEEP
 from ..training.selection import SELECTION_HEADER, selection_rows
 from ..util import PathLike, atomic_write
 from .plots import Plot

@@ -23,12 +23,12 @@ import srsly
 from spacy.tokens import Doc
 
 from ..cleaning.clean import apply_recipe
+from ..cleaning.entries import EntryOptions
 from ..cleaning.recipes import Recipe, load_recipe
 from ..dynamics.threshold_samples import assign_folds
 from ..errors import DataError
 from ..io.docbin import iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
-from ..scoring.entries import EntryOptions
 from ..util import PathLike, atomic_output, settings_from_overrides
 from .pipeline import train_pipeline
 

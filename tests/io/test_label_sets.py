@@ -11,6 +11,7 @@ import srsly
 from typer.testing import CliRunner
 
 from spacy_dynclean.cleaning.clean import clean_docbin
+from spacy_dynclean.cleaning.entries import score_entries
 from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.cleaning.self_training import self_train_docbin
 from spacy_dynclean.cli import app
@@ -18,7 +19,6 @@ from spacy_dynclean.errors import MismatchError
 from spacy_dynclean.io.docbin import convert_file, iter_docbin_as_stored
 from spacy_dynclean.io.labels import check_label_sets, label_set_problem
 from spacy_dynclean.report import apply_review, write_report
-from spacy_dynclean.scoring.entries import score_entries
 from tests.cleaning.helpers import make_doc, write_docbin
 from tests.report import build_inputs
 

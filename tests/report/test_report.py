@@ -236,8 +236,8 @@ def test_report_cli_is_quiet_off_a_tty(inputs, tmp_path):
 
 def test_report_shows_entry_decisions_and_the_entry_table(inputs, tmp_path):
     from spacy_dynclean.cleaning.clean import clean_docbin
+    from spacy_dynclean.cleaning.entries import Entry, write_entries
     from spacy_dynclean.cleaning.recipes import load_recipe
-    from spacy_dynclean.scoring.entries import Entry, write_entries
 
     # "Alice"/PER is judged wrong as an entry; no training-dynamics flag is on it
     alice = Entry(("Alice",), "PER", n=1, p_wrong=0.95, action="outside")
@@ -296,7 +296,7 @@ def test_report_says_what_it_cannot_see_without_an_entry_table(inputs, tmp_path)
 
 
 def test_report_says_when_the_entry_table_was_not_applied(inputs, tmp_path):
-    from spacy_dynclean.scoring.entries import Entry, write_entries
+    from spacy_dynclean.cleaning.entries import Entry, write_entries
 
     alice = Entry(("Alice",), "PER", n=1, p_wrong=0.95, action="outside")
     table = write_entries({alice.key: alice}, tmp_path / "elsewhere")

@@ -53,8 +53,8 @@ from ..io.common import iter_json_lines
 from ..io.docbin import check_same_labels, entity_labels, iter_docbin_as_stored
 from ..io.ids import sample_key
 from ..io.labels import check_label_sets, pipeline_labels
+from ..scoring.scores import iter_score_rows
 from ..util import PathLike, atomic_output
-from .scores import iter_score_rows
 
 ENTRIES_FILE = "entries.jsonl"
 AGREE, NOT_ENTITY, BOUNDARY = "agree", "O", "boundary"

@@ -3,10 +3,10 @@ the gold dev set and added by the cleaning at their unlabelled places."""
 
 import pytest
 
+from spacy_dynclean.cleaning import entries as E
 from spacy_dynclean.cleaning.audit import ADDED_ENTITY
 from spacy_dynclean.cleaning.clean import flagged_entries
 from spacy_dynclean.cleaning.recipes import load_recipe
-from spacy_dynclean.scoring import entries as E
 from tests.cleaning.helpers import clean_with, ents_of, make_doc, write_docbin
 
 # distant train data: "Budjana" never labelled; "Paris" labelled once, O once

@@ -7,12 +7,12 @@ import pytest
 import srsly
 from spacy.tokens import DocBin
 
+from spacy_dynclean.cleaning import entries as E
 from spacy_dynclean.cleaning.apply import clean_doc
 from spacy_dynclean.cleaning.clean import clean_docbin, flagged_entries
 from spacy_dynclean.cleaning.recipes import load_recipe
 from spacy_dynclean.cleaning.rules import CleaningContext, with_entry_decisions
 from spacy_dynclean.errors import DataError
-from spacy_dynclean.scoring import entries as E
 from tests.cleaning.helpers import (
     decision,
     ents_of,
