@@ -35,7 +35,7 @@ import os
 import platform
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -45,10 +45,11 @@ import srsly
 from wasabi import msg
 
 from . import __version__
-from .cleaning.audit import read_audit
+from .cleaning.audit import Decision, read_audit
 from .cleaning.clean import CleanReport, apply_recipe, clean_docbin
 from .cleaning.detection import EntityKey, addition_detection, entity_detection
 from .cleaning.entries import (
+    ADDED_GROUPS,
     Entry,
     EntryKey,
     EntryOptions,
@@ -90,6 +91,7 @@ BASELINES = (
     "raw",
     "cleaned_split",
     "self_trained",
+    "cleaned_taught",
     "selected",
     *ORACLES,
     "gold",
@@ -141,7 +143,7 @@ class BenchmarkSettings:
         `self_trained` late, since its teachers include the `cleaned` model, and
         `selected` last, since it reuses the model of the candidate it selects."""
         variants = [*self.variants, *(f"reviewed-{b}" for b in self.review_budgets)]
-        order = {"self_trained": 1, "selected": 2}
+        order = {"self_trained": 1, "cleaned_taught": 1, "selected": 2}
         return sorted(variants, key=lambda variant: order.get(variant, 0))
 
     @property
@@ -258,6 +260,10 @@ def run_benchmark(
         if variant == "self_trained":
             train_sets[variant] = _self_training_stage(
                 train_sets["cleaned"], splits, output_dir, settings, timer, metrics
+            )
+        if variant == "cleaned_taught":
+            train_sets[variant] = _taught_stage(
+                splits, output_dir, settings, timer, metrics
             )
         if variant == "selected":
             with timer.stage("selection"):
@@ -511,6 +517,40 @@ def _self_training_stage(
     return output
 
 
+def _taught_stage(
+    splits: dict[str, Path],
+    output_dir: Path,
+    settings: BenchmarkSettings,
+    timer: _Timer,
+    metrics: dict[str, Any],
+) -> Path:
+    """`cleaned_added` whose entries to add come from dev and from the `cleaned`
+    variant's model as a teacher (its predictions over train-ds, aggregated per
+    string: `entries.propose_teacher_additions`), into corpus/train-cleaned_taught.spacy;
+    with train-gs, the detection of the added entities per origin."""
+    variant, scores_dir = "cleaned_taught", output_dir / "scores"
+    teacher = output_dir / "training" / "cleaned" / "model-best"
+    with timer.stage(f"entries_{variant}"):
+        options = replace(settings.entry_options, additions=True)
+        entries = score_entries(
+            splits["train-ds"], splits["dev"], options, scores_dir, teacher=teacher
+        )
+        table = write_entries(entries, scores_dir / variant)
+    with timer.stage(f"clean_{variant}"):
+        recipe = settings.recipe("cleaned_added")
+        path, report = clean(variant, recipe, splits, output_dir, table)
+    metrics["cleaning"][variant] = report.counts()
+    if "train-gs" in splits:
+        metrics.setdefault("additions", {})[variant] = _addition_detection(
+            splits["train-ds"],
+            splits["train-gs"],
+            scores_dir / f"audit-{variant}.jsonl",
+            "entry",
+            entries,
+        )
+    return path
+
+
 def _cleaning_stages(
     splits: dict[str, Path],
     output_dir: Path,
@@ -573,6 +613,7 @@ def _cleaning_stages(
                     splits["train-gs"],
                     scores_dir / f"audit-{variant}.jsonl",
                     "entry",
+                    tables.get(variant),
                 )
     for budget in settings.review_budgets:
         variant = f"reviewed-{budget}"
@@ -646,18 +687,42 @@ def _entry_detection(splits: dict[str, Path], entries: dict) -> dict[str, Any]:
 
 
 def _addition_detection(
-    data: Path, gold: Path, audit: Path, source: str
+    data: Path,
+    gold: Path,
+    audit: Path,
+    source: str,
+    entries: Mapping[EntryKey, Entry] | None = None,
 ) -> dict[str, Any]:
     """Precision of the entities an audit's `source` added to `data` against `gold`,
-    and their recall of the gold entities that no entity of `data` touches."""
+    and their recall of the gold entities that no entity of `data` touches; with the
+    entry table, the same per origin of the entries to add (`by_origin`: dev_added,
+    teacher_added, or distant_extended, a distant entry added where it was missed)."""
     added = [
-        (d.doc_id, d.start, d.end, d.repair)
+        d
         for lines in read_audit(audit).values()
         for _, d in lines
         if d.source == source and d.kind == "non_entity" and d.repair
     ]
+    result = _detection_of(data, gold, added)
+    if entries is not None:
+        origins: dict[str, list[Decision]] = {}
+        for d in added:
+            entry = entries.get((tuple(d.tokens or ()), d.repair or ""))
+            group = entry.group if entry is not None else None
+            origin = group if group in ADDED_GROUPS else "distant_extended"
+            origins.setdefault(origin, []).append(d)
+        result["by_origin"] = {
+            origin: _detection_of(data, gold, decisions)
+            for origin, decisions in sorted(origins.items())
+        }
+    return result
+
+
+def _detection_of(data: Path, gold: Path, added: list[Decision]) -> dict[str, Any]:
     return addition_detection(
-        iter_docbin_as_stored(data), iter_docbin_as_stored(gold), added
+        iter_docbin_as_stored(data),
+        iter_docbin_as_stored(gold),
+        [(d.doc_id, d.start, d.end, d.repair) for d in added],
     )
 
 
@@ -737,12 +802,13 @@ def _check_settings(settings: BenchmarkSettings, data_dir: Path) -> None:
         )
     for variant in settings.recipe_variants:
         settings.recipe(variant)  # a recipe that cannot run is refused now
-    if "self_trained" in settings.variants and "cleaned" not in settings.variants:
-        raise DataError(
-            "--variant",
-            "'self_trained' starts from the 'cleaned' variant's data and model",
-            hint="add --variant cleaned",
-        )
+    for variant in ("self_trained", "cleaned_taught"):
+        if variant in settings.variants and "cleaned" not in settings.variants:
+            raise DataError(
+                "--variant",
+                f"{variant!r} learns from the 'cleaned' variant's model",
+                hint="add --variant cleaned",
+            )
     if "self_trained" in settings.variants:
         settings.teacher_options.agreement(1 + len(settings.teachers))
         for family in settings.teachers:

@@ -44,10 +44,12 @@ from typing import Any
 
 import spacy
 import srsly
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..config import load_pipeline
 from ..errors import DataError
 from ..io.common import iter_json_lines
 from ..io.docbin import check_same_labels, entity_labels, iter_docbin_as_stored
@@ -64,7 +66,9 @@ EVIDENCE = ("string", "model")
 KEEP, OUTSIDE, MISSING, RELABEL, ADD = "keep", "outside", "missing", "relabel", "add"
 ENTRY_ACTIONS = (KEEP, OUTSIDE, MISSING, RELABEL, ADD)
 # the group of the entries the dictionary lacks, proposed from the gold dev set
-DEV_ADDED = "dev_added"
+DEV_ADDED = "dev_added"  # an entry to add, proposed from the gold dev set
+TEACHER_ADDED = "teacher_added"  # ... from a teacher's predictions over the train data
+ADDED_GROUPS = (DEV_ADDED, TEACHER_ADDED)
 NOT_ENTRIES = "is this the entries.jsonl written by `dynclean entries`? write it again"
 EntryKey = tuple[tuple[str, ...], str]
 
@@ -369,11 +373,14 @@ def score_entries(
     scores_dir: PathLike | None = None,
     model: PathLike | None = None,
     notes: list[str] | None = None,
+    teacher: PathLike | None = None,
 ) -> dict[EntryKey, Entry]:
     """The judged entries of the distant data at `data_path`, from the gold dev docs
     at `dev_path` (and, for `evidence="model"`, the predictions on them of the
-    pipeline at `model`); with `scores_dir`, their occurrences' AUMs. A dev set (or
-    model) whose entity labels do not fit the data's is refused
+    pipeline at `model`); with `scores_dir`, their occurrences' AUMs. With
+    `options.additions`, the entries to add: from dev and, with `teacher` (a pipeline
+    trained on the cleaned data), from its predictions over the distant data. A dev
+    set (or model, or teacher) whose entity labels do not fit the data's is refused
     (`io.labels.check_label_sets`); `notes` receives the types dev lacks."""
     if (options.evidence == "model") != (model is not None):
         raise DataError(
@@ -381,12 +388,17 @@ def score_entries(
             "evidence 'model' needs a pipeline trained on the distant data, and only it",
             hint="pass --model PIPELINE with --evidence model",
         )
+    if teacher is not None and not options.additions:
+        raise DataError(
+            "--teacher", "a teacher proposes entries to add", hint="add --add"
+        )
     found = check_same_labels(data_path, dev_path)
     nlp = spacy.load(model) if model is not None else None
     if nlp is not None:
         found += check_label_sets(
             entity_labels(data_path), str(data_path), pipeline_labels(nlp), str(model)
         )
+    taught = _teacher(teacher, data_path) if teacher is not None else None
     (notes if notes is not None else []).extend(found)
     aums = _entity_aums(scores_dir) if scores_dir is not None else None
     entries = collect_entries(iter_docbin_as_stored(data_path), aums)
@@ -405,6 +417,13 @@ def score_entries(
     decide(entries, options)
     if options.additions:
         entries.update(propose_additions(data_path, dev_path, entries, options))
+        if taught is not None:
+            predictions = teacher_predictions(data_path, taught)
+            entries.update(
+                propose_teacher_additions(
+                    data_path, dev_path, predictions, entries, options
+                )
+            )
         count_added_places(data_path, entries)
         entries = {key: e for key, e in entries.items() if e.n or e.n_added}
     return entries
@@ -467,6 +486,89 @@ def propose_additions(
         ):
             entry.action = ADD
     return {key: e for key, e in candidates.items() if e.action == ADD}
+
+
+def propose_teacher_additions(
+    data_path: PathLike,
+    dev_path: PathLike,
+    predictions: Iterable[Iterable[tuple[int, int, str]]],
+    entries: Mapping[EntryKey, Entry],
+    options: EntryOptions,
+) -> dict[EntryKey, Entry]:
+    """The entries the dictionary lacks, from a model trained on the cleaned data (a
+    teacher): `predictions` are its entities (start, end, type) for every doc of the
+    distant data, in order. Every (words, type) it predicts whose words no entry has
+    is a candidate, judged at all the unlabelled places of its words in the distant
+    data (longest matches inside no distant entity): r, the share of them where the
+    teacher predicts exactly that entity, gets a Beta prior fitted to every
+    candidate's counts; one is added (action `add`, group `teacher_added`) when
+    P(r < 1/2) < 1 − `confidence`, and its gold dev places, where dev has some, agree
+    at least as often as not. Aggregated per string over the corpus, the teacher's
+    per-occurrence guesses become one decision per entry, as for the removals."""
+    docs = list(iter_docbin_as_stored(data_path))
+    predicted = [set(doc_predictions) for doc_predictions in predictions]
+    known = {words for words, _ in entries}
+    candidates: dict[EntryKey, Entry] = {}
+    for doc, spans in zip(docs, predicted):
+        for start, end, label in spans:
+            words = tuple(t.text for t in doc[start:end])
+            if words not in known:
+                key = (words, label)
+                candidates.setdefault(key, Entry(words, label, group=TEACHER_ADDED))
+    votes: dict[EntryKey, list[int]] = {key: [0, 0] for key in candidates}
+    for (doc, span, labels), spans in _places_with(docs, predicted, candidates):
+        if all(t.ent_iob_ == "O" for t in span):
+            for label in labels:
+                count = votes[(tuple(t.text for t in span), label)]
+                count[0] += (span.start, span.end, label) in spans
+                count[1] += 1
+    mean, strength = fit_beta_binomial([(k, m) for k, m in votes.values() if m])
+    add_dev_evidence(
+        candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
+    )
+    for key, entry in candidates.items():
+        right, places = votes[key]
+        entry.p_wrong = prob_below_half(
+            strength * mean + right, strength * (1 - mean) + places - right
+        )
+        dev_agrees = 2 * entry.dev[AGREE] >= sum(entry.dev.values())
+        if entry.p_wrong < 1 - options.confidence and dev_agrees:
+            entry.action = ADD
+    return {key: e for key, e in candidates.items() if e.action == ADD}
+
+
+def _teacher(path: PathLike, data_path: PathLike) -> Language:
+    """The teacher pipeline at `path`, its entity types checked against the data's."""
+    nlp = load_pipeline(
+        path,
+        "is not a trained spaCy pipeline",
+        "pass a pipeline trained on the cleaned data, e.g. training/cleaned/model-best",
+    )
+    check_label_sets(
+        entity_labels(data_path), str(data_path), pipeline_labels(nlp), str(path)
+    )
+    return nlp
+
+
+def teacher_predictions(
+    data_path: PathLike, nlp: Language
+) -> Iterator[list[tuple[int, int, str]]]:
+    """The entities `nlp` predicts on the words of every doc at `data_path`."""
+    docs = (
+        Doc(nlp.vocab, words=[t.text for t in doc])
+        for doc in iter_docbin_as_stored(data_path)
+    )
+    for predicted in nlp.pipe(docs, batch_size=256):
+        yield [(e.start, e.end, e.label_) for e in predicted.ents]
+
+
+def _places_with(
+    docs: list[Doc], predicted: list[set], entries: Mapping[EntryKey, Entry]
+) -> Iterator[tuple[tuple[Doc, Span, list[str]], set]]:
+    """`string_places` of the entries in `docs`, each with its doc's predictions."""
+    by_doc = {id(doc): spans for doc, spans in zip(docs, predicted)}
+    for place in string_places(docs, entries):
+        yield place, by_doc[id(place[0])]
 
 
 def _entity_aums(scores_dir: PathLike) -> dict[tuple[str, int, int], float]:

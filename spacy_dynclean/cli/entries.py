@@ -53,6 +53,13 @@ def entries_cli(
         help="Also propose the entries the dictionary lacks: strings gold labels on dev "
         "at most of their places, added (action add) at their unlabelled places",
     ),
+    teacher: Path | None = typer.Option(
+        None,
+        "--teacher",
+        help="With --add: a pipeline trained on the cleaned data; the strings it "
+        "predicts at most of their places in DATA are added too (dev-vetted)",
+        exists=True,
+    ),
 ) -> None:
     """Aggregate every distant entity into its entry (words, type), check each entry
     against the gold dev labels, and flag the entries that are more likely wrong than
@@ -64,7 +71,7 @@ def entries_cli(
     )
     notes: list[str] = []
     entries = score_entries(
-        data_path, dev_path, options, _scores(scores_dir), model, notes
+        data_path, dev_path, options, _scores(scores_dir), model, notes, teacher
     )
     for note in notes:
         msg.warn(note)
@@ -76,7 +83,7 @@ def entries_cli(
         f"{len(entries)} entries, {with_evidence} checked on dev; {len(flagged)} "
         f"flagged ({sum(e.n for e in flagged)} occurrences)"
         + (
-            f"; {len(added)} to add ({sum(e.n for e in added)} places)"
+            f"; {len(added)} to add ({sum(e.n_added for e in added)} places)"
             if additions
             else ""
         )

@@ -96,3 +96,47 @@ def test_an_addition_takes_the_place_of_a_removed_entity():
 def test_the_recipe_with_additions():
     assert load_recipe("cleaned_added").adds_entries
     assert not load_recipe("cleaned").adds_entries
+
+
+def teacher_case(tmp_path, dev_docs):
+    """Distant data where "Sumatra" is never labelled and occurs 8 times, "Rio" 8
+    times; a teacher predicts Sumatra/LOC at 7 of its places, Rio/PER at 1."""
+    docs, predictions = [], []
+    for i in range(8):
+        words = ["Sumatra", "and", "Rio", "met", "Alice"]
+        docs.append(make_doc(words, [(4, 5, "PER")], f"train:{i}"))
+        predictions.append(
+            [(4, 5, "PER")] + ([(0, 1, "LOC")] if i < 7 else [(2, 3, "PER")])
+        )
+    train = write_docbin(docs, tmp_path / "train.spacy")
+    dev = write_docbin(dev_docs, tmp_path / "dev.spacy")
+    entries = E.score_entries(train, dev, E.EntryOptions())
+    return train, dev, predictions, entries
+
+
+def test_a_teachers_predictions_are_aggregated_per_string(tmp_path):
+    train, dev, predictions, entries = teacher_case(
+        tmp_path, [make_doc(["Alice"], [(0, 1, "PER")], "dev:1")]
+    )
+    added = E.propose_teacher_additions(
+        train, dev, predictions, entries, E.EntryOptions(additions=True)
+    )
+    assert list(added) == [(("Sumatra",), "LOC")]  # 7 of 8; Rio/PER 1 of 8
+    sumatra = added[(("Sumatra",), "LOC")]
+    assert (sumatra.group, sumatra.action) == (E.TEACHER_ADDED, E.ADD)
+    assert sumatra.p_wrong < 0.1
+
+
+def test_dev_places_that_disagree_veto_a_teachers_string(tmp_path):
+    dev_docs = [
+        make_doc(["Sumatra", "coffee"], [], f"dev:{i}") for i in range(3)
+    ]  # dev says Sumatra is O
+    train, dev, predictions, entries = teacher_case(tmp_path, dev_docs)
+    options = E.EntryOptions(additions=True)
+    assert E.propose_teacher_additions(train, dev, predictions, entries, options) == {}
+
+
+def test_a_teacher_needs_additions_on(tmp_path):
+    train, dev, _, _ = teacher_case(tmp_path, [make_doc(["x"], [], "dev:1")])
+    with pytest.raises(E.DataError, match="--add"):
+        E.score_entries(train, dev, E.EntryOptions(), teacher=tmp_path)
