@@ -102,6 +102,48 @@ SPLIT_RECIPES = {"cleaned_split": ("cleaned", "dev-evidence")}
 METRICS_FILE = "metrics.json"
 
 
+@dataclass(frozen=True)
+class RunLayout:
+    """Where a benchmark run keeps what it writes, below its folder `root`."""
+
+    root: Path
+
+    @property
+    def corpus(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def scores(self) -> Path:
+        return self.root / "scores"
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / METRICS_FILE
+
+    def split(self, name: str) -> Path:
+        """A converted split (`train-ds`, `dev`, ...)."""
+        return self.corpus / f"{name}.spacy"
+
+    def train_data(self, variant: str) -> Path:
+        return self.split(f"train-{variant}")
+
+    def audit(self, variant: str) -> Path:
+        return self.scores / f"audit-{variant}.jsonl"
+
+    def entries(self, variant: str) -> Path:
+        """The folder of a variant's entries.jsonl."""
+        return self.scores / variant
+
+    def dynamics(self, fold: int) -> Path:
+        return self.root / "dynamics" / f"fold{fold}"
+
+    def training(self, name: str) -> Path:
+        return self.root / "training" / name
+
+    def model(self, variant: str) -> Path:
+        return self.training(variant) / "model-best"
+
+
 @dataclass
 class BenchmarkSettings:
     """What a benchmark run trains with; `clean` takes the CLI defaults."""
@@ -218,12 +260,12 @@ def run_benchmark(
     _check_settings(settings, data_dir)
     previous = finished_run(output_dir, settings)
     timer = _Timer()
-    corpus = output_dir / "corpus"
+    run = RunLayout(output_dir)
     with timer.stage("convert"):
-        splits = convert(data_dir, corpus)
+        splits = convert(data_dir, run.corpus)
     options = settings.score_options
     if "cleaned_split" in settings.variants:
-        splits.update(split_dev(splits["dev"], corpus))
+        splits.update(split_dev(splits["dev"], run.corpus))
     metrics: dict[str, Any] = {
         "dataset": data_dir.name,
         "config": settings.config,
@@ -251,9 +293,7 @@ def run_benchmark(
             _cleaning_stages(splits, output_dir, settings, timer, metrics)
         )
     if "train-gs" in splits:
-        train_sets.update(
-            _oracle_sets(splits, corpus, settings), gold=splits["train-gs"]
-        )
+        train_sets.update(_oracle_sets(splits, run, settings), gold=splits["train-gs"])
     for variant in settings.all_variants:
         if variant in metrics:  # trained already: its model was the entries' evidence
             continue
@@ -283,7 +323,7 @@ def run_benchmark(
         if variant == "selected":
             metrics[variant]["candidate"] = metrics["selection"]["selected"]
     metrics["time_s"] = {**metrics.get("time_s", {}), **timer.times}
-    with atomic_output(output_dir / METRICS_FILE) as tmp:
+    with atomic_output(run.metrics) as tmp:
         srsly.write_json(tmp, metrics)
     return metrics
 
@@ -310,7 +350,7 @@ def finished_run(
 ) -> dict[str, Any] | None:
     """The metrics of the finished run in `output_dir` to resume (None if there is
     none); a run with other settings is refused."""
-    path = output_dir / METRICS_FILE
+    path = RunLayout(output_dir).metrics
     if not path.exists():
         return None
     previous = srsly.read_json(path)
@@ -406,7 +446,7 @@ def train_variant(
     result = train_and_evaluate(
         train_sets[variant],
         {**splits, "dev": dev},
-        output_dir / "training" / variant,
+        RunLayout(output_dir).training(variant),
         settings,
     )
     msg.info(f"{variant}: test F1 {result['f']:.3f}")
@@ -439,12 +479,13 @@ def _selection_stage(
 ) -> str:
     """`dynclean select` on the distant train data and the dev set (never test):
     the selection's result in `metrics["selection"]`; the chosen candidate's name."""
+    run = RunLayout(output_dir)
     selection = select_recipe(
         splits["train-ds"],
         splits["dev"],
-        output_dir / "scores",
+        run.scores,
         settings.config_path("ner"),
-        output_dir / "selection",
+        run.root / "selection",
         settings.selection,
         recipes={name: settings.recipe(name) for name in settings.selection.candidates},
         overrides=settings.overrides(settings.ner_overrides),
@@ -460,14 +501,15 @@ def _selected_set(
 ) -> Path:
     """The chosen candidate's training data with all the dev docs as evidence, for a
     candidate that is not also a variant of this run."""
-    path = output_dir / "corpus" / "train-selected.spacy"
+    run = RunLayout(output_dir)
+    path = run.train_data("selected")
     apply_recipe(
         settings.recipe(chosen),
         splits["train-ds"],
-        output_dir / "scores",
+        run.scores,
         path,
         dev_path=splits["dev"],
-        entries_dir=output_dir / "scores" / "selected",
+        entries_dir=run.entries("selected"),
         entry_options=settings.entry_options,
     )
     return path
@@ -484,7 +526,8 @@ def _self_training_stage(
     """Train the extra teachers on the cleaned data, then `dynclean self-train` it
     into corpus/train-self_trained.spacy (audit in scores/audit-self_trained.jsonl);
     with train-gs, the detection of the added entities."""
-    teachers = [output_dir / "training" / "cleaned" / "model-best"]
+    run = RunLayout(output_dir)
+    teachers = [run.model("cleaned")]
     for i, family in enumerate(settings.teachers, start=1):
         with timer.stage(f"teacher_{i}_{family}"):
             teachers.append(
@@ -492,15 +535,14 @@ def _self_training_stage(
                     config_path(f"ner_{family}"),
                     cleaned,
                     splits["dev"],
-                    output_dir / "training" / f"teacher-{i}",
+                    run.training(f"teacher-{i}"),
                     overrides=settings.overrides(
                         {**settings.ner_overrides, "system.seed": settings.seed + i}
                     ),
                     use_gpu=settings.use_gpu,
                 )
             )
-    output = output_dir / "corpus" / "train-self_trained.spacy"
-    audit = output_dir / "scores" / "audit-self_trained.jsonl"
+    output, audit = run.train_data("self_trained"), run.audit("self_trained")
     with timer.stage("self_train"):
         report = self_train_docbin(
             cleaned, teachers, output, audit, settings.teacher_options
@@ -528,14 +570,17 @@ def _taught_stage(
     variant's model as a teacher (its predictions over train-ds, aggregated per
     string: `entries.propose_teacher_additions`), into corpus/train-cleaned_taught.spacy;
     with train-gs, the detection of the added entities per origin."""
-    variant, scores_dir = "cleaned_taught", output_dir / "scores"
-    teacher = output_dir / "training" / "cleaned" / "model-best"
+    variant, run = "cleaned_taught", RunLayout(output_dir)
     with timer.stage(f"entries_{variant}"):
         options = replace(settings.entry_options, additions=True)
         entries = score_entries(
-            splits["train-ds"], splits["dev"], options, scores_dir, teacher=teacher
+            splits["train-ds"],
+            splits["dev"],
+            options,
+            run.scores,
+            teacher=run.model("cleaned"),
         )
-        table = write_entries(entries, scores_dir / variant)
+        table = write_entries(entries, run.entries(variant))
     with timer.stage(f"clean_{variant}"):
         recipe = settings.recipe("cleaned_added")
         path, report = clean(variant, recipe, splits, output_dir, table)
@@ -544,7 +589,7 @@ def _taught_stage(
         metrics.setdefault("additions", {})[variant] = _addition_detection(
             splits["train-ds"],
             splits["train-gs"],
-            scores_dir / f"audit-{variant}.jsonl",
+            run.audit(variant),
             "entry",
             entries,
         )
@@ -561,7 +606,8 @@ def _cleaning_stages(
     """dynamics (one run per fold) → score → entries and clean per recipe (and
     repair); adds the cleaning and detection figures to `metrics`; returns the
     cleaned training sets."""
-    scores_dir = output_dir / "scores"
+    run = RunLayout(output_dir)
+    scores_dir = run.scores
     if "cleaning" not in metrics:  # else resumed: the run's dynamics and scores stay
         records = []
         for fold in range(settings.n_folds):
@@ -569,7 +615,7 @@ def _cleaning_stages(
                 records.append(
                     dynamics(
                         splits["train-ds"],
-                        output_dir / "dynamics" / f"fold{fold}",
+                        run.dynamics(fold),
                         fold,
                         settings,
                     )
@@ -611,7 +657,7 @@ def _cleaning_stages(
                 metrics.setdefault("additions", {})[variant] = _addition_detection(
                     splits["train-ds"],
                     splits["train-gs"],
-                    scores_dir / f"audit-{variant}.jsonl",
+                    run.audit(variant),
                     "entry",
                     tables.get(variant),
                 )
@@ -629,7 +675,7 @@ def _cleaning_stages(
                 recipes["cleaned"],
                 splits,
                 output_dir,
-                write_entries(reviewed, scores_dir / variant),
+                write_entries(reviewed, run.entries(variant)),
             )
         metrics["cleaning"][variant] = report.counts()
         detection[variant] = cleaning_detection(splits, report)
@@ -637,7 +683,7 @@ def _cleaning_stages(
         before = metrics.get("detection", {}).get("entities", {})
         metrics["detection"] = {
             **detection_report(
-                scores_dir, splits["train-gs"], scores_dir / "detection.json"
+                scores_dir, splits["train-gs"], run.scores / "detection.json"
             ),
             "entities": {**before, **detection},
         }
@@ -658,11 +704,11 @@ def _entries(
     predictions of the `raw` variant's model."""
     model = None
     if settings.entry_options.evidence == "model":
-        model = output_dir / "training" / "raw" / "model-best"
+        model = RunLayout(output_dir).model("raw")
     dev = splits[SPLIT_RECIPES.get(variant, ("", "dev"))[1]]
     options = replace(settings.entry_options, additions=recipe.adds_entries)
     entries = score_entries(splits["train-ds"], dev, options, scores_dir, model)
-    path = write_entries(entries, scores_dir / variant)
+    path = write_entries(entries, RunLayout(output_dir).entries(variant))
     if "train-gs" in splits:
         metrics.setdefault("entries", {})[variant] = _entry_detection(splits, entries)
     return path, entries
@@ -756,14 +802,14 @@ def clean(
     """`dynclean clean` of the distant train data with `recipe` (`--gold` the gold
     train data, if any) and output_dir/scores into corpus/train-VARIANT.spacy, its
     audit in scores/audit-VARIANT.jsonl."""
-    scores_dir = output_dir / "scores"
-    output_path = output_dir / "corpus" / f"train-{variant}.spacy"
+    run = RunLayout(output_dir)
+    output_path = run.train_data(variant)
     report = clean_docbin(
         splits["train-ds"],
-        scores_dir,
+        run.scores,
         output_path,
         recipe,
-        audit_path=scores_dir / f"audit-{variant}.jsonl",
+        audit_path=run.audit(variant),
         entries_path=entries_path,
         gold_path=splits.get("train-gs"),
     )
@@ -771,13 +817,13 @@ def clean(
 
 
 def _oracle_sets(
-    splits: dict[str, Path], corpus: Path, settings: BenchmarkSettings
+    splits: dict[str, Path], run: RunLayout, settings: BenchmarkSettings
 ) -> dict[str, Path]:
     """The oracle-cleaned training sets the variants ask for."""
     sets = {}
     for name, sides in ORACLES.items():
         if name in settings.variants:
-            sets[name] = corpus / f"train-{name}.spacy"
+            sets[name] = run.train_data(name)
             write_docbin(
                 oracle_clean(
                     read_docbin_assigning_ids(splits["train-ds"]),
