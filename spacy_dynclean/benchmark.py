@@ -706,7 +706,7 @@ def _entries(
     if settings.entry_options.evidence == "model":
         model = RunLayout(output_dir).model("raw")
     dev = splits[SPLIT_RECIPES.get(variant, ("", "dev"))[1]]
-    options = replace(settings.entry_options, additions=recipe.adds_entries)
+    options = recipe.entry_options(settings.entry_options)
     entries = score_entries(splits["train-ds"], dev, options, scores_dir, model)
     path = write_entries(entries, RunLayout(output_dir).entries(variant))
     if "train-gs" in splits:

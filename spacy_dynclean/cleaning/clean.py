@@ -10,7 +10,7 @@ the recipe's rules read them. What the cleaning did with each item is its
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +236,7 @@ def apply_recipe(
                 "its rules read the dictionary entries judged on gold dev docs",
                 hint="pass the gold dev data, or choose a recipe without entries",
             )
-        options = replace(entry_options, additions=recipe.adds_entries)
+        options = recipe.entry_options(entry_options)
         table = score_entries(data_path, dev_path, options, scores_dir)
         entries_path = write_entries(table, entries_dir or Path(output_path).parent)
     return clean_docbin(

@@ -82,6 +82,10 @@ class EntryOptions:
     confidence: float = 0.9  # flag when P(right at < half the places) exceeds this
     # propose the entries the dictionary lacks from the gold dev set (`propose_additions`)
     additions: bool = False
+    # an entry to add may also extend a distant entity it contains (`York` inside
+    # `New York`): a name cut short, repaired to the longer one where the cleaning
+    # removed the short one (`open_place`)
+    longer_names: bool = False
 
     def __post_init__(self) -> None:
         if self.evidence not in EVIDENCE:
@@ -390,7 +394,9 @@ def score_entries(
         )
     if teacher is not None and not options.additions:
         raise DataError(
-            "--teacher", "a teacher proposes entries to add", hint="add --add"
+            "--teacher",
+            "a teacher proposes entries to add",
+            hint="choose a recipe that adds entries, e.g. --recipe cleaned_added",
         )
     found = check_same_labels(data_path, dev_path)
     nlp = spacy.load(model) if model is not None else None
@@ -424,22 +430,41 @@ def score_entries(
                     data_path, dev_path, predictions, entries, options
                 )
             )
-        count_added_places(data_path, entries)
+        count_added_places(data_path, entries, options.longer_names)
         entries = {key: e for key, e in entries.items() if e.n or e.n_added}
     return entries
 
 
-def count_added_places(data_path: PathLike, entries: Mapping[EntryKey, Entry]) -> None:
+def count_added_places(
+    data_path: PathLike, entries: Mapping[EntryKey, Entry], longer_names: bool = False
+) -> None:
     """Set `n_added` of the entries to add: their longest matches in the distant data
-    inside no distant entity, whose words no other entry to add has with another
-    type; an entry without such places is kept as it is."""
+    that are `open_place`s, whose words no other entry to add has with another type;
+    an entry without such places is kept as it is."""
     added = {key: e for key, e in entries.items() if e.action == ADD}
     for doc, span, labels in string_places(iter_docbin_as_stored(data_path), added):
-        if len(labels) == 1 and all(t.ent_iob_ == "O" for t in span):
+        if len(labels) == 1 and open_place(span, longer_names):
             added[(tuple(t.text for t in span), labels[0])].n_added += 1
     for entry in added.values():
         if not entry.n_added:
             entry.action = KEEP
+
+
+def open_place(span: Span, longer_names: bool = False) -> bool:
+    """Whether an entry to add may label `span` of the distant data: every token O;
+    with `longer_names`, also a span whose distant entities all lie inside it and are
+    shorter (a name cut short: the cleaning's rule adds the longer one only where the
+    short one was removed)."""
+    if all(t.ent_iob_ == "O" for t in span):
+        return True
+    if not longer_names:
+        return False
+    inside = [
+        span.start <= e.start and e.end <= span.end and len(e) < len(span)
+        for e in span.doc.ents
+        if e.start < span.end and span.start < e.end
+    ]
+    return all(inside) and all(t.ent_iob_ for t in span)  # no missing token
 
 
 def propose_additions(
@@ -517,7 +542,7 @@ def propose_teacher_additions(
                 candidates.setdefault(key, Entry(words, label, group=TEACHER_ADDED))
     votes: dict[EntryKey, list[int]] = {key: [0, 0] for key in candidates}
     for (doc, span, labels), spans in _places_with(docs, predicted, candidates):
-        if all(t.ent_iob_ == "O" for t in span):
+        if open_place(span, options.longer_names):
             for label in labels:
                 count = votes[(tuple(t.text for t in span), label)]
                 count[0] += (span.start, span.end, label) in spans

@@ -15,11 +15,11 @@ block per rule naming a registered rule (`rules.py`) and its settings:
 
 The recipes shipped with the package are `configs/recipe_<name>.cfg`: raw (no rule:
 the data as it is), dynclean (no dev labels), cleaned (the default), dynclean_paper,
-cleaned_nocap, cleaned_added, repaired. `load_recipe` takes a name or a path, with
+cleaned_nocap, cleaned_added, cleaned_added_long, repaired. `load_recipe` takes a name or a path, with
 `--cleaning.x` / `--rules.x` overrides; `clean.apply_recipe` runs one."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from ..config import load_config
 from ..configs import CONFIG_DIR, config_names, resolve_config
 from ..errors import DataError
 from .audit import ENTITY_ACTIONS, MISSING
+from .entries import EntryOptions
 from .rules import Rule
 
 DEFAULT_RECIPE = "cleaned"
@@ -72,6 +73,17 @@ class Recipe:
         """Whether a rule adds the entries the dictionary lacks (then `dynclean
         entries` proposes them)."""
         return any(getattr(rule, "adds_entries", False) for rule in self.rules.values())
+
+    @property
+    def longer_names(self) -> bool:
+        """Whether the entries to add may repair names cut short (`AddedEntries`)."""
+        return any(getattr(rule, "longer_names", False) for rule in self.rules.values())
+
+    def entry_options(self, options: EntryOptions) -> EntryOptions:
+        """`options` as this recipe's rules need the entry table judged."""
+        return replace(
+            options, additions=self.adds_entries, longer_names=self.longer_names
+        )
 
 
 def recipe_names() -> list[str]:

@@ -124,10 +124,28 @@ def make_neighbours() -> Rule:
     return with_neighbour_decisions
 
 
+@dataclass(frozen=True)
+class AddedEntries:
+    """The entries to add label their unlabelled places (`with_added_entries`); with
+    `longer_names`, `dynclean entries` also counts the places where an entry to add
+    extends a distant entity it contains (a name cut short: `entries.open_place`),
+    labelled where the other rules removed the short one."""
+
+    longer_names: bool = False
+    reads_entries: bool = field(default=True, init=False)
+    adds_entries: bool = field(default=True, init=False)
+
+    def __call__(
+        self, doc: Doc, decisions: list[Decision], context: CleaningContext
+    ) -> list[Decision]:
+        return with_added_entries(doc, decisions, context)
+
+
 @registry.cleaning_rules("spacy-dynclean.added_entries.v1")
-def make_added_entries() -> Rule:
-    """The entries to add label their unlabelled places."""
-    return with_added_entries
+def make_added_entries(longer_names: bool = False) -> AddedEntries:
+    """The entries to add label their unlabelled places; `longer_names`: also the
+    places of a name cut short, where the short one was removed."""
+    return AddedEntries(longer_names)
 
 
 def with_entry_decisions(
@@ -255,7 +273,5 @@ def _replacing(decisions: Sequence[Decision], new: list[Decision]) -> list[Decis
 
 
 # what a recipe asks of `dynclean entries` for its rules (`recipes.Recipe`): an entry
-# table judged on dev, with the entries to add proposed
+# table judged on dev (the added entries' rule, `AddedEntries`, says so itself)
 with_entry_decisions.reads_entries = True  # type: ignore[attr-defined]
-with_added_entries.reads_entries = True  # type: ignore[attr-defined]
-with_added_entries.adds_entries = True  # type: ignore[attr-defined]

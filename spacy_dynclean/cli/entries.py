@@ -13,6 +13,7 @@ from ..cleaning.entries import (
     score_entries,
     write_entries,
 )
+from ..cleaning.recipes import load_recipe
 from ..io.docbin import check_docbin
 from ._util import app
 
@@ -47,17 +48,20 @@ def entries_cli(
         "--confidence",
         help="Flag an entry when P(it is right at fewer than half its places) exceeds this",
     ),
-    additions: bool = typer.Option(
-        False,
-        "--add",
-        help="Also propose the entries the dictionary lacks: strings gold labels on dev "
-        "at most of their places, added (action add) at their unlabelled places",
+    recipe_name: str | None = typer.Option(
+        None,
+        "--recipe",
+        help="Judge the entries as this recipe's rules need them (`dynclean clean "
+        "--recipe`): cleaned_added also proposes the entries the dictionary lacks, "
+        "strings gold labels on dev at most of their places (action add), "
+        "cleaned_added_long also where they extend a name cut short",
     ),
     teacher: Path | None = typer.Option(
         None,
         "--teacher",
-        help="With --add: a pipeline trained on the cleaned data; the strings it "
-        "predicts at most of their places in DATA are added too (dev-vetted)",
+        help="With a recipe that adds entries: a pipeline trained on the cleaned data; "
+        "the strings it predicts at most of their places in DATA are added too "
+        "(dev-vetted)",
         exists=True,
     ),
 ) -> None:
@@ -66,9 +70,9 @@ def entries_cli(
     right: their tokens become O, another type, or missing, as the dev evidence says."""
     check_docbin(data_path)
     check_docbin(dev_path)
-    options = EntryOptions(
-        evidence=evidence, confidence=confidence, additions=additions
-    )
+    options = EntryOptions(evidence=evidence, confidence=confidence)
+    if recipe_name is not None:
+        options = load_recipe(recipe_name).entry_options(options)
     notes: list[str] = []
     entries = score_entries(
         data_path, dev_path, options, _scores(scores_dir), model, notes, teacher
@@ -84,7 +88,7 @@ def entries_cli(
         f"flagged ({sum(e.n for e in flagged)} occurrences)"
         + (
             f"; {len(added)} to add ({sum(e.n_added for e in added)} places)"
-            if additions
+            if options.additions
             else ""
         )
     )

@@ -13,9 +13,9 @@ from spacy_dynclean.cleaning.clean import clean_docs, flagged_rows_by_doc
 from spacy_dynclean.cleaning.recipes import Recipe
 from spacy_dynclean.cleaning.repair import RepairRule
 from spacy_dynclean.cleaning.rules import (
+    AddedEntries,
     AumFlags,
     CleaningContext,
-    with_added_entries,
     with_capitalised_decisions,
     with_entry_decisions,
     with_neighbour_decisions,
@@ -143,7 +143,7 @@ def recipe_of(
         rules["capitalised_edges"] = with_capitalised_decisions
     if neighbours:
         rules["neighbours"] = with_neighbour_decisions
-    rules["added_entries"] = with_added_entries
+    rules["added_entries"] = AddedEntries()
     return Recipe("test", rules, entity_action)
 
 

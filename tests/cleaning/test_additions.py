@@ -138,5 +138,38 @@ def test_dev_places_that_disagree_veto_a_teachers_string(tmp_path):
 
 def test_a_teacher_needs_additions_on(tmp_path):
     train, dev, _, _ = teacher_case(tmp_path, [make_doc(["x"], [], "dev:1")])
-    with pytest.raises(E.DataError, match="--add"):
+    with pytest.raises(E.DataError, match="recipe that adds entries"):
         E.score_entries(train, dev, E.EntryOptions(), teacher=tmp_path)
+
+
+def test_a_name_cut_short_is_repaired_where_the_short_one_was_removed(tmp_path):
+    """`New York` is surely LOC on dev; the distant data has `York`/LOC inside it.
+    With longer_names, `New York` is an entry to add there too, and the cleaning
+    labels it where the capitalisation and neighbour rules removed `York`."""
+    words = "I flew to New York today".split()
+    train = write_docbin(
+        [make_doc(words, [(4, 5, "LOC")], "train:1")], tmp_path / "train.spacy"
+    )
+    dev = write_docbin(
+        [make_doc(["New", "York", "!"], [(0, 2, "LOC")], f"dev:{i}") for i in range(3)],
+        tmp_path / "dev.spacy",
+    )
+    found = {}
+    for longer in (False, True):
+        options = E.EntryOptions(additions=True, longer_names=longer)
+        entries = E.score_entries(train, dev, options)
+        found[longer] = entries.get((("New", "York"), "LOC"))
+    assert found[False] is None  # no open place: the only one holds York/LOC
+    assert (found[True].action, found[True].n_added) == (E.ADD, 1)
+    doc = make_doc(words, [(4, 5, "LOC")], "train:1")
+    flagged = {(("New", "York"), "LOC"): (E.ADD, None)}
+    ((out, decisions),) = clean_with([doc], entries=flagged)
+    assert ents_of(out) == [(3, 5, "LOC")]
+    assert [(d.source, d.action) for d in decisions][-1] == ("entry", ADDED_ENTITY)
+
+
+def test_the_long_recipe_asks_for_longer_names():
+    long = load_recipe("cleaned_added_long")
+    options = long.entry_options(E.EntryOptions())
+    assert options.additions and options.longer_names
+    assert not load_recipe("cleaned_added").entry_options(E.EntryOptions()).longer_names
