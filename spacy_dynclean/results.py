@@ -131,6 +131,12 @@ def origin_of(data: dict[str, Any]) -> Origin:
         machine = provenance.get("machine") or {}
         commit = provenance.get("commit")
         code = commit or f"version {provenance.get('version')}, no commit"
+        resumed = [
+            (block.get("provenance") or {}).get("commit") or "no commit"
+            for block in data.get("resumed") or ()
+        ]
+        if resumed:  # variants added later to the run (`dynclean benchmark` resumed)
+            code += " + " + " + ".join(c[:12] for c in resumed)
         settings = provenance.get("settings") or {}
     else:
         machine = data.get("machine") or {}
@@ -286,9 +292,11 @@ def machine_label(origin: Origin) -> str:
 
 
 def code_label(row: Row) -> str:
-    """The commit, or `legacy` with the folders the runs are in."""
+    """The commit (and those of variants added later, resuming the run), or `legacy`
+    with the folders the runs are in."""
     if row.origin.code != "legacy":
-        return row.origin.code[:12]
+        first, *added = row.origin.code.split(" + ")
+        return " + ".join([first[:12], *added])
     folders = sorted({run.path.parent.name for run in row.runs})
     return f"legacy ({', '.join(folders)})"
 

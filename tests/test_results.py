@@ -166,3 +166,16 @@ def test_seeds_at_any_depth_do_not_split_a_group(repo):
         write_json(folder / f"wp-s{seed}.json", data)
     groups = {row.origin for row in rows(repo) if row.origin.code == "f00d"}
     assert len(groups) == 1
+
+
+def test_a_resumed_run_names_the_code_of_its_added_variants(repo):
+    """Variants added by resuming a run (`dynclean benchmark` on a finished run) keep
+    the run's raw, and the row says which code added them."""
+    folder = repo / results.RESULTS_DIR / "issue30"
+    data = metrics(0, EPYC, raw=0.330, cleaned_taught=0.5)
+    data["resumed"] = [{"provenance": {"commit": "f47047e0123456789"}, "variants": []}]
+    write_json(folder / "wg-amd-s0.json", data)
+    (row,) = [r for r in rows(repo) if r.variant == "cleaned_taught"]
+    assert row.origin.code == "abc1234 + f47047e01234"
+    assert results.code_label(row) == "abc1234 + f47047e01234"
+    assert row.values("cleaned_taught") == [50.0]
