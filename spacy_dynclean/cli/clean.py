@@ -9,7 +9,7 @@ from wasabi import msg
 from ..cleaning.audit import ACTION_HEADERS, SOURCE_TITLES, source_rows
 from ..cleaning.clean import clean_docbin
 from ..cleaning.gold import detection_path, detection_report, source_detection
-from ..cleaning.recipes import DEFAULT_RECIPE, load_recipe
+from ..cleaning.recipes import DEFAULT_RECIPE, load_recipe, recipe_names
 from ._util import app
 
 
@@ -38,10 +38,8 @@ def clean_cli(
     recipe_name: str = typer.Option(
         DEFAULT_RECIPE,
         "--recipe",
-        "-r",
-        help="A shipped recipe (cleaned, cleaned_added, dynclean, dynclean_paper, "
-        "cleaned_nocap, repaired, raw) or a recipe .cfg; settings as --cleaning.KEY / "
-        "--rules.NAME.KEY overrides",
+        help=f"A shipped recipe ({', '.join(recipe_names())}) or a recipe .cfg; "
+        "settings as --cleaning.KEY / --rules.NAME.KEY overrides",
     ),
     audit_path: Path | None = typer.Option(
         None, "--audit", help="Write one JSON line per decision here"
