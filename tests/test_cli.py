@@ -42,7 +42,15 @@ ARGUMENTS: dict[str, list[str]] = {
     "compare": ["METRICS"],
 }
 # Options whose meaning differs per command, so their help may too (their short flags may not).
-PER_COMMAND_HELP = {"--help", "--recipe", "--seed", "--gold", "--format", "--lang"}
+PER_COMMAND_HELP = {
+    "--help",
+    "--recipe",
+    "--teacher",
+    "--seed",
+    "--gold",
+    "--format",
+    "--lang",
+}
 
 
 def help_of(*command: str) -> str:
