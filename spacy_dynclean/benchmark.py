@@ -356,7 +356,11 @@ def finished_run(
     previous = srsly.read_json(path)
     before = (previous.get("provenance") or {}).get("settings") or {}
     now = _jsonable(asdict(settings))
-    differ = [key for key in RUN_SETTINGS if key in before and before[key] != now[key]]
+    differ = [
+        key
+        for key in RUN_SETTINGS
+        if key in before and not _same_setting(before[key], now[key])
+    ]
     if differ:
         raise DataError(
             output_dir,
@@ -365,6 +369,14 @@ def finished_run(
             hint="resume it with the same settings, or choose another OUTPUT_DIR",
         )
     return previous
+
+
+def _same_setting(before: Any, now: Any) -> bool:
+    """Whether a finished run's setting is the one now; an options value compares
+    only the fields it had (a field added to the package since has its default)."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        return all(now.get(key) == value for key, value in before.items())
+    return before == now
 
 
 def convert(data_dir: Path, corpus: Path) -> dict[str, Path]:

@@ -138,3 +138,8 @@ def test_a_finished_run_with_other_settings_is_refused(tmp_path):
     with pytest.raises(benchmark.DataError, match="other settings .seed"):
         benchmark.finished_run(run, settings)
     assert benchmark.finished_run(tmp_path / "new", settings) is None
+    # a run from before an options field existed resumes (the field has its default)
+    old = benchmark.provenance(settings)
+    del old["settings"]["entry_options"]["longer_names"]
+    (run / "metrics.json").write_text(json.dumps({"provenance": old}))
+    assert benchmark.finished_run(run, settings) == {"provenance": old}
