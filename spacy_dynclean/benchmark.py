@@ -37,7 +37,7 @@ import subprocess
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -583,18 +583,17 @@ def _taught_stage(
     string: `entries.propose_teacher_additions`), into corpus/train-cleaned_taught.spacy;
     with train-gs, the detection of the added entities per origin."""
     variant, run = "cleaned_taught", RunLayout(output_dir)
+    recipe = settings.recipe("cleaned_added")
     with timer.stage(f"entries_{variant}"):
-        options = replace(settings.entry_options, additions=True)
         entries = score_entries(
             splits["train-ds"],
             splits["dev"],
-            options,
+            recipe.entry_options(settings.entry_options),
             run.scores,
             teacher=run.model("cleaned"),
         )
         table = write_entries(entries, run.entries(variant))
     with timer.stage(f"clean_{variant}"):
-        recipe = settings.recipe("cleaned_added")
         path, report = clean(variant, recipe, splits, output_dir, table)
     metrics["cleaning"][variant] = report.counts()
     if "train-gs" in splits:
