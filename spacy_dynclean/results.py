@@ -77,6 +77,9 @@ class Run:
     f1: dict[str, float] = field(default_factory=dict)
     selection: dict[str, Any] | None = None  # the `selected` variant's choice on dev
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
+    # variants added later by resuming the run (`dynclean benchmark` on a finished
+    # run): the commit that added each
+    added: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,12 +134,6 @@ def origin_of(data: dict[str, Any]) -> Origin:
         machine = provenance.get("machine") or {}
         commit = provenance.get("commit")
         code = commit or f"version {provenance.get('version')}, no commit"
-        resumed = [
-            (block.get("provenance") or {}).get("commit") or "no commit"
-            for block in data.get("resumed") or ()
-        ]
-        if resumed:  # variants added later to the run (`dynclean benchmark` resumed)
-            code += " + " + " + ".join(c[:12] for c in resumed)
         settings = provenance.get("settings") or {}
     else:
         machine = data.get("machine") or {}
@@ -210,6 +207,7 @@ def load_runs(results_dir: Path) -> list[Run]:
             f1=_variant_f1(data),
             selection=data.get("selection"),
             seconds=data.get("time_s") or {},
+            added=_added_later(data),
         )
         for path, data in files.items()
         if is_benchmark_metrics(data) and _is_current(path, data, results_dir)
@@ -222,6 +220,15 @@ def load_runs(results_dir: Path) -> list[Run]:
         renames = _renames(path, files[path], results_dir)
         run.f1 = {renames.get(name, name): f for name, f in run.f1.items()}
     return list(runs.values())
+
+
+def _added_later(data: dict[str, Any]) -> dict[str, str]:
+    """The variants a resumed run added later, with the commit of each resume."""
+    return {
+        variant: (block.get("provenance") or {}).get("commit") or "no commit"
+        for block in data.get("resumed") or ()
+        for variant in block.get("variants") or ()
+    }
 
 
 def _reclean_base(path: Path, data: Any, runs: dict[Path, Run]) -> Path | None:
@@ -292,11 +299,17 @@ def machine_label(origin: Origin) -> str:
 
 
 def code_label(row: Row) -> str:
-    """The commit (and those of variants added later, resuming the run), or `legacy`
-    with the folders the runs are in."""
+    """The commit (and the commits that added the row's variant later, resuming a
+    run), or `legacy` with the folders the runs are in."""
     if row.origin.code != "legacy":
-        first, *added = row.origin.code.split(" + ")
-        return " + ".join([first[:12], *added])
+        later = sorted(
+            {
+                run.added[row.variant][:12]
+                for run in row.runs
+                if row.variant in run.added
+            }
+        )
+        return " + ".join([row.origin.code[:12], *(f"{c} (resumed)" for c in later)])
     folders = sorted({run.path.parent.name for run in row.runs})
     return f"legacy ({', '.join(folders)})"
 

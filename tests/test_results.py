@@ -170,12 +170,18 @@ def test_seeds_at_any_depth_do_not_split_a_group(repo):
 
 def test_a_resumed_run_names_the_code_of_its_added_variants(repo):
     """Variants added by resuming a run (`dynclean benchmark` on a finished run) keep
-    the run's raw, and the row says which code added them."""
+    the run's raw and group, and the row says which code added them."""
     folder = repo / results.RESULTS_DIR / "issue30"
-    data = metrics(0, EPYC, raw=0.330, cleaned_taught=0.5)
-    data["resumed"] = [{"provenance": {"commit": "f47047e0123456789"}, "variants": []}]
-    write_json(folder / "wg-amd-s0.json", data)
-    (row,) = [r for r in rows(repo) if r.variant == "cleaned_taught"]
-    assert row.origin.code == "abc1234 + f47047e01234"
-    assert results.code_label(row) == "abc1234 + f47047e01234"
-    assert row.values("cleaned_taught") == [50.0]
+    data = metrics(0, EPYC, raw=0.330, cleaned=0.450, cleaned_taught=0.5)
+    block = {
+        "provenance": {"commit": "f47047e0123456789"},
+        "variants": ["cleaned_taught"],
+    }
+    data["resumed"] = [block]
+    write_json(folder / "wg-amd-s1.json", {**data, "seed": 1})
+    found = {row.variant: row for row in rows(repo) if row.origin.machine == "AMD EPYC"}
+    assert [run.seed for run in found["cleaned"].runs] == [0, 1]  # one group
+    assert results.code_label(found["cleaned"]) == "abc1234"
+    taught = found["cleaned_taught"]
+    assert results.code_label(taught) == "abc1234 + f47047e01234 (resumed)"
+    assert taught.values("cleaned_taught") == [50.0]
