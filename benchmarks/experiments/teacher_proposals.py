@@ -20,7 +20,8 @@ from pathlib import Path
 
 import typer
 
-from spacy_dynclean.cleaning.self_training import load_teacher, teacher_votes
+from spacy_dynclean.cleaning.entries import load_teacher
+from spacy_dynclean.cleaning.self_training import teacher_votes
 from spacy_dynclean.io.docbin import iter_docbin_as_stored
 from spacy_dynclean.io.ids import sample_key
 

@@ -404,7 +404,9 @@ def score_entries(
         found += check_label_sets(
             entity_labels(data_path), str(data_path), pipeline_labels(nlp), str(model)
         )
-    taught = _teacher(teacher, data_path) if teacher is not None else None
+    taught = load_teacher(teacher) if teacher is not None else None
+    if taught is not None:
+        check_teacher_labels(taught, teacher, entity_labels(data_path), data_path)
     (notes if notes is not None else []).extend(found)
     aums = _entity_aums(scores_dir) if scores_dir is not None else None
     entries = collect_entries(iter_docbin_as_stored(data_path), aums)
@@ -424,7 +426,7 @@ def score_entries(
     if options.additions:
         entries.update(propose_additions(data_path, dev_path, entries, options))
         if taught is not None:
-            predictions = teacher_predictions(data_path, taught)
+            predictions = predicted_entities(iter_docbin_as_stored(data_path), taught)
             entries.update(
                 propose_teacher_additions(
                     data_path, dev_path, predictions, entries, options
@@ -530,23 +532,24 @@ def propose_teacher_additions(
     P(r < 1/2) < 1 − `confidence`, and its gold dev places, where dev has some, agree
     at least as often as not. Aggregated per string over the corpus, the teacher's
     per-occurrence guesses become one decision per entry, as for the removals."""
-    docs = list(iter_docbin_as_stored(data_path))
     predicted = [set(doc_predictions) for doc_predictions in predictions]
     known = {words for words, _ in entries}
     candidates: dict[EntryKey, Entry] = {}
-    for doc, spans in zip(docs, predicted):
+    for doc, spans in zip(iter_docbin_as_stored(data_path), predicted):
         for start, end, label in spans:
             words = tuple(t.text for t in doc[start:end])
             if words not in known:
                 key = (words, label)
                 candidates.setdefault(key, Entry(words, label, group=TEACHER_ADDED))
     votes: dict[EntryKey, list[int]] = {key: [0, 0] for key in candidates}
-    for (doc, span, labels), spans in _places_with(docs, predicted, candidates):
-        if open_place(span, options.longer_names):
-            for label in labels:
-                count = votes[(tuple(t.text for t in span), label)]
-                count[0] += (span.start, span.end, label) in spans
-                count[1] += 1
+    find = PlaceFinder(candidates)
+    for doc, spans in zip(iter_docbin_as_stored(data_path), predicted):
+        for span, labels in find(doc):
+            if open_place(span, options.longer_names):
+                for label in labels:
+                    count = votes[(tuple(t.text for t in span), label)]
+                    count[0] += (span.start, span.end, label) in spans
+                    count[1] += 1
     mean, strength = fit_beta_binomial([(k, m) for k, m in votes.values() if m])
     add_dev_evidence(
         candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
@@ -562,38 +565,36 @@ def propose_teacher_additions(
     return {key: e for key, e in candidates.items() if e.action == ADD}
 
 
-def _teacher(path: PathLike, data_path: PathLike) -> Language:
-    """The teacher pipeline at `path`, its entity types checked against the data's."""
-    nlp = load_pipeline(
+def load_teacher(path: PathLike) -> Language:
+    """The pipeline at `path`; a path that is not one is refused in one line."""
+    return load_pipeline(
         path,
         "is not a trained spaCy pipeline",
-        "pass a pipeline trained on the cleaned data, e.g. training/cleaned/model-best",
+        "pass a folder `dynclean train` wrote, e.g. training/cleaned/model-best",
     )
+
+
+def check_teacher_labels(
+    nlp: Language, path: PathLike, data_labels: Mapping[str, int], data_path: PathLike
+) -> None:
+    """Refuse a teacher whose entity types are not the data's (`data_labels`,
+    `io.docbin.entity_labels` of `data_path`)."""
     check_label_sets(
-        entity_labels(data_path), str(data_path), pipeline_labels(nlp), str(path)
+        data_labels,
+        str(data_path),
+        pipeline_labels(nlp),
+        str(path),
+        fix="train the teacher on data with the same label names",
     )
-    return nlp
 
 
-def teacher_predictions(
-    data_path: PathLike, nlp: Language
+def predicted_entities(
+    docs: Iterable[Doc], nlp: Language, batch_size: int = 256
 ) -> Iterator[list[tuple[int, int, str]]]:
-    """The entities `nlp` predicts on the words of every doc at `data_path`."""
-    docs = (
-        Doc(nlp.vocab, words=[t.text for t in doc])
-        for doc in iter_docbin_as_stored(data_path)
-    )
-    for predicted in nlp.pipe(docs, batch_size=256):
+    """The entities `nlp` predicts on a copy of the words of every doc, in order."""
+    words = (Doc(nlp.vocab, words=[t.text for t in doc]) for doc in docs)
+    for predicted in nlp.pipe(words, batch_size=batch_size):
         yield [(e.start, e.end, e.label_) for e in predicted.ents]
-
-
-def _places_with(
-    docs: list[Doc], predicted: list[set], entries: Mapping[EntryKey, Entry]
-) -> Iterator[tuple[tuple[Doc, Span, list[str]], set]]:
-    """`string_places` of the entries in `docs`, each with its doc's predictions."""
-    by_doc = {id(doc): spans for doc, spans in zip(docs, predicted)}
-    for place in string_places(docs, entries):
-        yield place, by_doc[id(place[0])]
 
 
 def _entity_aums(scores_dir: PathLike) -> dict[tuple[str, int, int], float]:

@@ -27,15 +27,14 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..config import load_pipeline
 from ..errors import DataError
 from ..io.docbin import entity_labels, iter_docbin_as_stored, write_docbin
 from ..io.ids import sample_key
-from ..io.labels import check_label_sets, pipeline_labels
 from ..util import PathLike
 from .apply import clean_doc
 from .audit import Decision, audit_writer
 from .clean import CleanReport, audited
+from .entries import check_teacher_labels, load_teacher, predicted_entities
 from .repair import token_mask
 
 Entity = tuple[int, int, str]
@@ -69,9 +68,8 @@ def teacher_votes(
     """For every doc, how many teachers predict each entity (on a copy of its words)."""
     votes: list[Counter[Entity]] = [Counter() for _ in docs]
     for nlp in teachers:
-        words = (Doc(nlp.vocab, words=[t.text for t in doc]) for doc in docs)
-        for doc_votes, pred in zip(votes, nlp.pipe(words, batch_size=BATCH)):
-            doc_votes.update((e.start, e.end, e.label_) for e in pred.ents)
+        for doc_votes, ents in zip(votes, predicted_entities(docs, nlp, BATCH)):
+            doc_votes.update(ents)
     return votes
 
 
@@ -116,15 +114,6 @@ def self_train_docs(
             yield doc, clean_doc(doc, decisions)
 
 
-def load_teacher(path: PathLike) -> Language:
-    """The pipeline at `path`; a path that is not one is refused in one line."""
-    return load_pipeline(
-        path,
-        "is not a trained spaCy pipeline",
-        "pass a folder `dynclean train` wrote, e.g. training/cleaned/model-best",
-    )
-
-
 def self_train_docbin(
     data_path: PathLike,
     teacher_paths: Sequence[PathLike],
@@ -140,13 +129,7 @@ def self_train_docbin(
     teachers = [load_teacher(path) for path in teacher_paths]
     labels = entity_labels(data_path)
     for path, teacher in zip(teacher_paths, teachers):
-        check_label_sets(
-            labels,
-            str(data_path),
-            pipeline_labels(teacher),
-            str(path),
-            fix="train the teacher on data with the same label names",
-        )
+        check_teacher_labels(teacher, path, labels, data_path)
     report = CleanReport()
     with audit_writer(audit_path) as write_audit:
         docs = self_train_docs(iter_docbin_as_stored(data_path), teachers, options)
