@@ -349,7 +349,8 @@ def finished_run(
     output_dir: Path, settings: BenchmarkSettings
 ) -> dict[str, Any] | None:
     """The metrics of the finished run in `output_dir` to resume (None if there is
-    none); a run with other settings is refused."""
+    none); a run with other settings, or new simulated reviews of its `cleaned`
+    entry table, is refused."""
     path = RunLayout(output_dir).metrics
     if not path.exists():
         return None
@@ -367,6 +368,19 @@ def finished_run(
             f"holds a finished run with other settings ({', '.join(differ)}: "
             f"{before.get(differ[0])!r}, now {now[differ[0]]!r})",
             hint="resume it with the same settings, or choose another OUTPUT_DIR",
+        )
+    cleaned = previous.get("cleaning", {})
+    new_reviews = [
+        budget
+        for budget in settings.review_budgets
+        if f"reviewed-{budget}" not in cleaned
+    ]
+    if new_reviews and "cleaned" in cleaned:
+        raise DataError(
+            "--review-budget",
+            f"reviewed-{new_reviews[0]} starts from the entry table of the 'cleaned' "
+            f"variant, which the finished run in {output_dir} judged already",
+            hint="resume with the review budgets it had, or choose another OUTPUT_DIR",
         )
     return previous
 
@@ -674,6 +688,8 @@ def _cleaning_stages(
                 )
     for budget in settings.review_budgets:
         variant = f"reviewed-{budget}"
+        if variant in cleaned_before:  # resumed: cleaned in the finished run
+            continue
         with timer.stage(f"clean_{variant}"):
             reviewed = simulated_review(
                 tables["cleaned"],

@@ -7,6 +7,7 @@ scrambled files; and every model is trained and selected on dev, never on test."
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,9 @@ def test_a_finished_run_with_other_settings_is_refused(tmp_path):
     del old["settings"]["entry_options"]["longer_names"]
     (run / "metrics.json").write_text(json.dumps({"provenance": old}))
     assert benchmark.finished_run(run, settings) == {"provenance": old}
+    # a new simulated review would need the `cleaned` table judged before
+    done = {"provenance": old, "cleaning": {"cleaned": {}, "reviewed-5": {}}}
+    (run / "metrics.json").write_text(json.dumps(done))
+    assert benchmark.finished_run(run, replace(settings, review_budgets=[5])) == done
+    with pytest.raises(benchmark.DataError, match="reviewed-9 starts from"):
+        benchmark.finished_run(run, replace(settings, review_budgets=[5, 9]))
