@@ -17,8 +17,10 @@ The variants are recipes plus baselines:
   `metrics["additions"]` saying how right they are; `dynclean_paper`,
   `cleaned_nocap`, `repaired`), with the run's `cleaning_overrides` where the recipe
   has the section they name;
-- `cleaned_split`: `cleaned` with the dev set split in two: every other doc is
-  evidence for the entries, the rest selects the model;
+- `cleaned_split`, `cleaned_added_split`: that recipe with the dev set split in
+  two: every other doc is evidence for the entries, the rest selects the model, so
+  the dev evidence is cross-fitted (no dev doc both judges an entry and picks the
+  model);
 - `reviewed-N` (`review_budgets`): `cleaned` after a simulated review of N entries;
 - `self_trained`: `cleaned` plus self-training (`dynclean self-train`): the
   teachers are the `cleaned` variant's model and one more per `teachers` config
@@ -90,6 +92,7 @@ ORACLES = {"oracle": ("pos", "neg"), "oracle-pos": ("pos",), "oracle-neg": ("neg
 BASELINES = (
     "raw",
     "cleaned_split",
+    "cleaned_added_split",
     "self_trained",
     "cleaned_taught",
     "selected",
@@ -97,8 +100,9 @@ BASELINES = (
     "gold",
     "none",
 )
-# a variant trained on a recipe's data, by the dev docs its entries are judged on
-SPLIT_RECIPES = {"cleaned_split": ("cleaned", "dev-evidence")}
+# the variants trained on a recipe's data with the dev set split in two: entries
+# judged on `dev-evidence`, the model selected on `dev-select` (`split_dev`)
+SPLIT_RECIPES = {"cleaned_split": "cleaned", "cleaned_added_split": "cleaned_added"}
 METRICS_FILE = "metrics.json"
 
 
@@ -204,7 +208,7 @@ class BenchmarkSettings:
         """The recipe a variant or candidate names, with this run's cleaning
         overrides where it has the section they name, so that a variant and the
         selection's candidate of one name agree."""
-        name = SPLIT_RECIPES.get(name, (name, ""))[0]
+        name = SPLIT_RECIPES.get(name, name)
         config = load_recipe(name).config
         return load_recipe(
             name,
@@ -264,7 +268,7 @@ def run_benchmark(
     with timer.stage("convert"):
         splits = convert(data_dir, run.corpus)
     options = settings.score_options
-    if "cleaned_split" in settings.variants:
+    if set(SPLIT_RECIPES) & set(settings.variants):
         splits.update(split_dev(splits["dev"], run.corpus))
     metrics: dict[str, Any] = {
         "dataset": data_dir.name,
@@ -467,8 +471,9 @@ def train_variant(
     output_dir: Path,
     settings: BenchmarkSettings,
 ) -> dict[str, Any]:
-    """Train and evaluate one variant; `cleaned_split` selects on `dev-select`."""
-    dev = splits["dev-select" if variant == "cleaned_split" else "dev"]
+    """Train and evaluate one variant; a split variant (`SPLIT_RECIPES`) selects on
+    `dev-select`."""
+    dev = splits["dev-select" if variant in SPLIT_RECIPES else "dev"]
     result = train_and_evaluate(
         train_sets[variant],
         {**splits, "dev": dev},
@@ -727,12 +732,12 @@ def _entries(
     metrics: dict[str, Any],
 ) -> tuple[Path, dict[EntryKey, Entry]]:
     """`dynclean entries` for `recipe` into `scores_dir/<variant>`, from the dev docs
-    (for `cleaned_split`, its evidence half); with evidence "model", from the
+    (for a split variant, its evidence half); with evidence "model", from the
     predictions of the `raw` variant's model."""
     model = None
     if settings.entry_options.evidence == "model":
         model = RunLayout(output_dir).model("raw")
-    dev = splits[SPLIT_RECIPES.get(variant, ("", "dev"))[1]]
+    dev = splits["dev-evidence" if variant in SPLIT_RECIPES else "dev"]
     options = recipe.entry_options(settings.entry_options)
     entries = score_entries(splits["train-ds"], dev, options, scores_dir, model)
     path = write_entries(entries, RunLayout(output_dir).entries(variant))

@@ -19,7 +19,14 @@ from tests.conftest import ROOT
 
 N_TRAIN, N_DEV, N_TEST = 300, 120, 60
 SETTINGS = dict(
-    variants=["dynclean", "cleaned", "cleaned_split", "cleaned_added", "repaired"],
+    variants=[
+        "dynclean",
+        "cleaned",
+        "cleaned_split",
+        "cleaned_added",
+        "cleaned_added_split",
+        "repaired",
+    ],
     cleaning_overrides={"rules.aum_flags.repair_max_aum": 100.0},
     dynamics_overrides={"training.max_epochs": 2},
 )
@@ -79,7 +86,7 @@ def test_cleaning_never_reads_gold_train_or_test(tmp_path):
 @pytest.mark.parametrize("variant", [*benchmark.BASELINES, *recipe_names()])
 def test_models_are_selected_on_dev_never_on_test(variant, tmp_path, monkeypatch):
     """train_variant hands the trainer the dev set (its selection half for
-    cleaned_split) and test only to the evaluation."""
+    the split variants) and test only to the evaluation."""
     calls = []
 
     def train_pipeline(config, train, dev, output_dir, **kwargs):
@@ -96,7 +103,7 @@ def test_models_are_selected_on_dev_never_on_test(variant, tmp_path, monkeypatch
     train_sets = {variant: tmp_path / f"train-{variant}.spacy"}
     benchmark.train_variant(variant, train_sets, splits, tmp_path, BenchmarkSettings())
     ((_, dev, kwargs),) = calls
-    expected = "dev-select" if variant == "cleaned_split" else "dev"
+    expected = "dev-select" if variant in benchmark.SPLIT_RECIPES else "dev"
     assert dev == splits[expected]
     assert splits["test"] not in kwargs.values()
 
