@@ -497,7 +497,7 @@ def propose_additions(
     add_dev_evidence(
         candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
     )
-    others = [(e.dev[AGREE] - 1, sum(e.dev.values()) - 1) for e in candidates.values()]
+    others = [_other_places(e.dev) for e in candidates.values()]
     mean, strength = fit_beta_binomial([p for p in others if p[1]] or [(1, 2)])
     for entry, (right, places) in zip(candidates.values(), others):
         entry.p_wrong = prob_below_half(
@@ -513,6 +513,14 @@ def propose_additions(
         ):
             entry.action = ADD
     return {key: e for key, e in candidates.items() if e.action == ADD}
+
+
+def _other_places(dev: Counter) -> tuple[int, int]:
+    """(right, places) of a dev candidate without the place that proposed it, an
+    agreeing one; none is dropped where no place agrees (the proposing place lies
+    inside a longer candidate's match, so it was not counted)."""
+    right, places = dev[AGREE], sum(dev.values())
+    return (right - 1, places - 1) if right else (0, places)
 
 
 def propose_teacher_additions(

@@ -173,3 +173,25 @@ def test_the_long_recipe_asks_for_longer_names():
     options = long.entry_options(E.EntryOptions())
     assert options.additions and options.longer_names
     assert not load_recipe("cleaned_added").entry_options(E.EntryOptions()).longer_names
+
+
+def test_a_dev_entity_inside_a_longer_candidate_is_judged_without_failing(tmp_path):
+    """`York`/ORG is proposed at a place where the longer candidate `New York` is the
+    longest match, so that place is not among York's counted places: York has no
+    evidence but its prior and is not added (it failed with a negative Beta
+    parameter)."""
+    train = write_docbin(
+        [make_doc("to New York and York".split(), [], "train:1")],
+        tmp_path / "train.spacy",
+    )
+    dev_docs = [
+        ("in New York".split(), [(1, 3, "LOC")]),
+        ("New York again".split(), [(0, 2, "LOC")]),
+        ("then New York today".split(), [(2, 3, "ORG")]),  # gold: York alone
+    ]
+    dev = write_docbin(
+        [make_doc(w, e, f"dev:{i}") for i, (w, e) in enumerate(dev_docs, 1)],
+        tmp_path / "dev.spacy",
+    )
+    entries = E.score_entries(train, dev, E.EntryOptions(additions=True))
+    assert (("York",), "ORG") not in entries
