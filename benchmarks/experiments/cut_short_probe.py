@@ -18,13 +18,14 @@ from spacy_dynclean.cleaning.clean import clean_docbin
 from spacy_dynclean.cleaning.entries import EntryOptions, score_entries, write_entries
 from spacy_dynclean.cleaning.recipes import load_recipe
 
-run = RunLayout(Path(sys.argv[1]))
-teacher = Path(sys.argv[3]) if len(sys.argv) > 3 else None
-data, dev, gold = (run.split(n) for n in ("train-ds", "dev", "train-gs"))
-result = {"run": str(run.root), "teacher": str(teacher) if teacher else None}
-for longer in (False, True):
+
+def added_labels(
+    run: RunLayout, options: EntryOptions, teacher: Path | None = None
+) -> dict:
+    """The `cleaned_added` recipe's added labels on `run`'s distant data, with the
+    entries `options` judge: their detection against train-gs, per origin."""
+    data, dev, gold = (run.split(n) for n in ("train-ds", "dev", "train-gs"))
     began = time.time()
-    options = EntryOptions(additions=True, longer_names=longer)
     entries = score_entries(data, dev, options, run.scores, teacher=teacher)
     with tempfile.TemporaryDirectory() as tmp:
         table = write_entries(entries, Path(tmp))
@@ -38,6 +39,15 @@ for longer in (False, True):
             entries_path=table,
         )
         detection = _addition_detection(data, gold, audit, "entry", entries)
-    result[f"longer_names={longer}"] = {**detection, "seconds": time.time() - began}
-    print(longer, json.dumps(detection))
-Path(sys.argv[2]).write_text(json.dumps(result, indent=2))
+    return {**detection, "seconds": round(time.time() - began, 1)}
+
+
+if __name__ == "__main__":
+    run = RunLayout(Path(sys.argv[1]))
+    teacher = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    result = {"run": str(run.root), "teacher": str(teacher) if teacher else None}
+    for longer in (False, True):
+        options = EntryOptions(additions=True, longer_names=longer)
+        result[f"longer_names={longer}"] = added_labels(run, options, teacher)
+        print(longer, json.dumps(result[f"longer_names={longer}"]))
+    Path(sys.argv[2]).write_text(json.dumps(result, indent=2))
