@@ -14,10 +14,12 @@ The variants are recipes plus baselines:
   labels; `cleaned`: the shipped default, plus the dictionary entries judged on the
   gold dev set, which also selects the model, so its dev score is biased, the test
   score is not; `cleaned_added`: plus the entries the dictionary lacks, with
-  `metrics["additions"]` saying how right they are; `dynclean_paper`,
+  `metrics["additions"]` saying how right they are; `cleaned_added_whole`: added
+  at whole names only; `dynclean_paper`,
   `cleaned_nocap`, `repaired`), with the run's `cleaning_overrides` where the recipe
   has the section they name;
-- `cleaned_split`, `cleaned_added_split`: that recipe with the dev set split in
+- `cleaned_split`, `cleaned_added_split`, `cleaned_added_whole_split`
+  (`SPLIT_RECIPES`): that recipe with the dev set split in
   two: every other doc is evidence for the entries, the rest selects the model, so
   the dev evidence is cross-fitted (no dev doc both judges an entry and picks the
   model);
@@ -93,6 +95,7 @@ BASELINES = (
     "raw",
     "cleaned_split",
     "cleaned_added_split",
+    "cleaned_added_whole_split",
     "self_trained",
     "cleaned_taught",
     "selected",
@@ -102,7 +105,11 @@ BASELINES = (
 )
 # the variants trained on a recipe's data with the dev set split in two: entries
 # judged on `dev-evidence`, the model selected on `dev-select` (`split_dev`)
-SPLIT_RECIPES = {"cleaned_split": "cleaned", "cleaned_added_split": "cleaned_added"}
+SPLIT_RECIPES = {
+    "cleaned_split": "cleaned",
+    "cleaned_added_split": "cleaned_added",
+    "cleaned_added_whole_split": "cleaned_added_whole",
+}
 METRICS_FILE = "metrics.json"
 
 

@@ -57,6 +57,7 @@ from ..io.ids import sample_key
 from ..io.labels import check_label_sets, pipeline_labels
 from ..scoring.scores import iter_score_rows
 from ..util import PathLike, atomic_output
+from .name_edges import whole_name
 
 ENTRIES_FILE = "entries.jsonl"
 AGREE, NOT_ENTITY, BOUNDARY = "agree", "O", "boundary"
@@ -86,6 +87,10 @@ class EntryOptions:
     # `New York`): a name cut short, repaired to the longer one where the cleaning
     # removed the short one (`open_place`)
     longer_names: bool = False
+    # an entry to add is judged on dev and added only at whole names, places with no
+    # capitalised neighbour (`name_edges.whole_name`: not the `British` of `British
+    # Airways`)
+    whole_names: bool = False
 
     def __post_init__(self) -> None:
         if self.evidence not in EVIDENCE:
@@ -178,9 +183,11 @@ def group_of(words: tuple[str, ...], lowercase: set[str]) -> str:
 
 
 class PlaceFinder:
-    """Every longest match of some entries' words in a doc, with their types."""
+    """Every longest match of some entries' words in a doc, with their types; with
+    `whole_names`, only those that are whole names (`name_edges.whole_name`)."""
 
-    def __init__(self, keys: Iterable[EntryKey]) -> None:
+    def __init__(self, keys: Iterable[EntryKey], whole_names: bool = False) -> None:
+        self.whole_names = whole_names
         self.types: dict[tuple[str, ...], list[str]] = {}
         for words, label in keys:
             self.types.setdefault(words, []).append(label)
@@ -192,14 +199,19 @@ class PlaceFinder:
             for words in self.types:
                 self.matcher.add("ENTRY", [Doc(doc.vocab, words=list(words))])
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
-        return [(span, self.types[tuple(t.text for t in span)]) for span in spans]
+        return [
+            (span, self.types[tuple(t.text for t in span)])
+            for span in spans
+            if not self.whole_names or whole_name(span)
+        ]
 
 
 def string_places(
-    docs: Iterable[Doc], entries: Mapping[EntryKey, Entry]
+    docs: Iterable[Doc], entries: Mapping[EntryKey, Entry], whole_names: bool = False
 ) -> Iterator[tuple[Doc, Span, list[str]]]:
-    """Every longest match of an entry's words in `docs`, with the entries' types."""
-    find = PlaceFinder(entries)
+    """Every longest match of an entry's words in `docs` (`PlaceFinder`), with the
+    entries' types."""
+    find = PlaceFinder(entries, whole_names)
     for doc in docs:
         for span, labels in find(doc):
             yield doc, span, labels
@@ -432,20 +444,22 @@ def score_entries(
                     data_path, dev_path, predictions, entries, options
                 )
             )
-        count_added_places(data_path, entries, options.longer_names)
+        count_added_places(data_path, entries, options)
         entries = {key: e for key, e in entries.items() if e.n or e.n_added}
     return entries
 
 
 def count_added_places(
-    data_path: PathLike, entries: Mapping[EntryKey, Entry], longer_names: bool = False
+    data_path: PathLike, entries: Mapping[EntryKey, Entry], options: EntryOptions
 ) -> None:
     """Set `n_added` of the entries to add: their longest matches in the distant data
-    that are `open_place`s, whose words no other entry to add has with another type;
-    an entry without such places is kept as it is."""
+    (whole names only, with `options.whole_names`) that are `open_place`s, whose
+    words no other entry to add has with another type; an entry without such places
+    is kept as it is."""
     added = {key: e for key, e in entries.items() if e.action == ADD}
-    for doc, span, labels in string_places(iter_docbin_as_stored(data_path), added):
-        if len(labels) == 1 and open_place(span, longer_names):
+    docs = iter_docbin_as_stored(data_path)
+    for doc, span, labels in string_places(docs, added, options.whole_names):
+        if len(labels) == 1 and open_place(span, options.longer_names):
             added[(tuple(t.text for t in span), labels[0])].n_added += 1
     for entry in added.values():
         if not entry.n_added:
@@ -494,9 +508,8 @@ def propose_additions(
             if words not in known:
                 key = (words, ent.label_)
                 candidates.setdefault(key, Entry(words, ent.label_, group=DEV_ADDED))
-    add_dev_evidence(
-        candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
-    )
+    dev = iter_docbin_as_stored(dev_path)
+    add_dev_evidence(candidates, string_places(dev, candidates, options.whole_names))
     others = [_other_places(e.dev) for e in candidates.values()]
     mean, strength = fit_beta_binomial([p for p in others if p[1]] or [(1, 2)])
     for entry, (right, places) in zip(candidates.values(), others):
@@ -550,7 +563,7 @@ def propose_teacher_additions(
                 key = (words, label)
                 candidates.setdefault(key, Entry(words, label, group=TEACHER_ADDED))
     votes: dict[EntryKey, list[int]] = {key: [0, 0] for key in candidates}
-    find = PlaceFinder(candidates)
+    find = PlaceFinder(candidates, options.whole_names)
     for doc, spans in zip(iter_docbin_as_stored(data_path), predicted):
         for span, labels in find(doc):
             if open_place(span, options.longer_names):
@@ -559,9 +572,8 @@ def propose_teacher_additions(
                     count[0] += (span.start, span.end, label) in spans
                     count[1] += 1
     mean, strength = fit_beta_binomial([(k, m) for k, m in votes.values() if m])
-    add_dev_evidence(
-        candidates, string_places(iter_docbin_as_stored(dev_path), candidates)
-    )
+    dev = iter_docbin_as_stored(dev_path)
+    add_dev_evidence(candidates, string_places(dev, candidates, options.whole_names))
     for key, entry in candidates.items():
         right, places = votes[key]
         entry.p_wrong = prob_below_half(

@@ -19,13 +19,17 @@ makes each touching entity and its run one missing unit.
 Measured before it was built (BENCHMARKS.md, issue 14): a distant entity with such a
 neighbour is wrong 86% of the time on conll03 (base rate 18%), 96% on wikigold, 87% on
 webpage, 65% on twitter, and these hold 55%, 17%, 49% and 20% of the wrong entities.
+`whole_name` is the converse, for the entries to add (`EntryOptions.whole_names`): a
+place with no capitalised neighbour is a name on its own (`British` alone, not the
+`British` of `British Airways`).
+
 It assumes English-like capitalisation: turn it off (`--recipe cleaned_nocap`) for text
 that capitalises common nouns (German) or ignores case.
 """
 
 from collections.abc import Iterable
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 
@@ -55,6 +59,19 @@ def capitalised_runs(
         if right > end:
             runs.add((end, right))
     return sorted(runs)
+
+
+def whole_name(span: Span) -> bool:
+    """Whether `span` is a name on its own: no capitalised word right after it, nor
+    right before it unless that word starts its sentence; always in a doc of mostly
+    upper-case words (its capitals say nothing)."""
+    doc = span.doc
+    if mostly_upper(doc):
+        return True
+    before = span.start > 0 and capitalised_word(doc[span.start - 1].text)
+    if before and not sentence_initial(doc, span.start - 1):
+        return False
+    return not (span.end < len(doc) and capitalised_word(doc[span.end].text))
 
 
 def capitalised_word(text: str) -> bool:

@@ -15,8 +15,9 @@ block per rule naming a registered rule (`rules.py`) and its settings:
 
 The recipes shipped with the package are `configs/recipe_<name>.cfg`: raw (no rule:
 the data as it is), dynclean (no dev labels), cleaned (the default), dynclean_paper,
-cleaned_nocap, cleaned_added, cleaned_added_long, repaired. `load_recipe` takes a name or a path, with
-`--cleaning.x` / `--rules.x` overrides; `clean.apply_recipe` runs one."""
+cleaned_nocap, cleaned_added, cleaned_added_long, cleaned_added_whole, repaired.
+`load_recipe` takes a name or a path, with `--cleaning.x` / `--rules.x` overrides;
+`clean.apply_recipe` runs one."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -72,18 +73,20 @@ class Recipe:
     def adds_entries(self) -> bool:
         """Whether a rule adds the entries the dictionary lacks (then `dynclean
         entries` proposes them)."""
-        return any(getattr(rule, "adds_entries", False) for rule in self.rules.values())
-
-    @property
-    def longer_names(self) -> bool:
-        """Whether the entries to add may repair names cut short (`AddedEntries`)."""
-        return any(getattr(rule, "longer_names", False) for rule in self.rules.values())
+        return self._any_rule("adds_entries")
 
     def entry_options(self, options: EntryOptions) -> EntryOptions:
-        """`options` as this recipe's rules need the entry table judged."""
+        """`options` as this recipe's rules need the entry table judged: additions,
+        and where they may go (`AddedEntries`: names cut short, whole names only)."""
         return replace(
-            options, additions=self.adds_entries, longer_names=self.longer_names
+            options,
+            additions=self.adds_entries,
+            longer_names=self._any_rule("longer_names"),
+            whole_names=self._any_rule("whole_names"),
         )
+
+    def _any_rule(self, flag: str) -> bool:
+        return any(getattr(rule, flag, False) for rule in self.rules.values())
 
 
 def recipe_names() -> list[str]:

@@ -35,7 +35,7 @@ from .apply import spans_of
 from .audit import ENTITY, MISSING, NON_ENTITY, OUTSIDE, Decision
 from .entries import ADD, RELABEL, EntryKey, PlaceFinder
 from .entries import OUTSIDE as ENTRY_OUTSIDE
-from .name_edges import capitalised_runs
+from .name_edges import capitalised_runs, whole_name
 from .repair import RepairRule, token_mask
 
 registry.create("cleaning_rules", entry_points=True)
@@ -129,23 +129,28 @@ class AddedEntries:
     """The entries to add label their unlabelled places (`with_added_entries`); with
     `longer_names`, `dynclean entries` also counts the places where an entry to add
     extends a distant entity it contains (a name cut short: `entries.open_place`),
-    labelled where the other rules removed the short one."""
+    labelled where the other rules removed the short one; with `whole_names`, an
+    entry to add is judged and added only at whole names (`name_edges.whole_name`)."""
 
     longer_names: bool = False
+    whole_names: bool = False
     reads_entries: bool = field(default=True, init=False)
     adds_entries: bool = field(default=True, init=False)
 
     def __call__(
         self, doc: Doc, decisions: list[Decision], context: CleaningContext
     ) -> list[Decision]:
-        return with_added_entries(doc, decisions, context)
+        return with_added_entries(doc, decisions, context, self.whole_names)
 
 
 @registry.cleaning_rules("spacy-dynclean.added_entries.v1")
-def make_added_entries(longer_names: bool = False) -> AddedEntries:
+def make_added_entries(
+    longer_names: bool = False, whole_names: bool = False
+) -> AddedEntries:
     """The entries to add label their unlabelled places; `longer_names`: also the
-    places of a name cut short, where the short one was removed."""
-    return AddedEntries(longer_names)
+    places of a name cut short, where the short one was removed; `whole_names`:
+    only places with no capitalised neighbour."""
+    return AddedEntries(longer_names, whole_names)
 
 
 def with_entry_decisions(
@@ -219,11 +224,15 @@ def with_neighbour_decisions(
 
 
 def with_added_entries(
-    doc: Doc, decisions: list[Decision], context: CleaningContext
+    doc: Doc,
+    decisions: list[Decision],
+    context: CleaningContext,
+    whole_names: bool = False,
 ) -> list[Decision]:
     """The doc's decisions and an added entity (source "entry") at every place of an
-    entry to add (longest matches) that no kept entity overlaps: its tokens were O,
-    missing, or an entity the decisions remove."""
+    entry to add (longest matches; with `whole_names`, those that are whole names)
+    that no kept entity overlaps: its tokens were O, missing, or an entity the
+    decisions remove."""
     if not context.additions.types:
         return decisions
     removed = removed_entities(decisions)
@@ -237,6 +246,8 @@ def with_added_entries(
     )
     doc_id, added = sample_key(doc), []
     for span, labels in context.additions(doc):
+        if whole_names and not whole_name(span):
+            continue
         if len(labels) == 1 and not kept[span.start : span.end].any():
             added.append(
                 Decision(

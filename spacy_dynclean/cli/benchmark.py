@@ -78,9 +78,10 @@ def benchmark_cli(
         help="Which training sets to train and evaluate: a recipe (dynclean: training "
         "dynamics and the capitalisation / neighbour rules, no dev labels; cleaned: "
         "the default, + dictionary entries judged on dev; cleaned_added, "
-        "dynclean_paper, cleaned_nocap, repaired) or a baseline: raw, cleaned_split, "
-        "cleaned_added_split (that recipe's entries from half the dev docs, model "
-        "selection on the other half), "
+        "cleaned_added_whole, dynclean_paper, cleaned_nocap, repaired) or a baseline: "
+        "raw, cleaned_split, cleaned_added_split, cleaned_added_whole_split (that "
+        "recipe's entries from half the dev docs, model selection on the other "
+        "half), "
         "self_trained (cleaned + `dynclean self-train`), selected (what `dynclean "
         "select` ships: chosen on dev among --selection.candidates), oracle, "
         "oracle-pos, oracle-neg, gold, none",

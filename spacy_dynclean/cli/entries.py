@@ -54,7 +54,8 @@ def entries_cli(
         help="Judge the entries as this recipe's rules need them (`dynclean clean "
         "--recipe`): cleaned_added also proposes the entries the dictionary lacks, "
         "strings gold labels on dev at most of their places (action add), "
-        "cleaned_added_long also where they extend a name cut short",
+        "cleaned_added_long also where they extend a name cut short, "
+        "cleaned_added_whole only at whole names (no capitalised neighbour)",
     ),
     teacher: Path | None = typer.Option(
         None,

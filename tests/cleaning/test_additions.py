@@ -175,6 +175,50 @@ def test_the_long_recipe_asks_for_longer_names():
     assert not load_recipe("cleaned_added").entry_options(E.EntryOptions()).longer_names
 
 
+def test_whole_names_judge_and_add_an_entry_only_where_it_stands_alone(tmp_path):
+    """`British` is MISC on its own on dev, and inside the distant entry `British
+    Airways` (ORG) at three more dev places. Judged at every place it is wrong at
+    most of them, so it is not added; with whole_names it is judged at its whole
+    places only and added, at the train place where it stands alone, not at the one
+    inside `British Council`."""
+    train_docs = [
+        make_doc("flew British Airways".split(), [(1, 3, "ORG")], "train:1"),
+        make_doc("a British lorry".split(), [], "train:2"),
+        make_doc("the British Council".split(), [], "train:3"),
+    ]
+    train = write_docbin(train_docs, tmp_path / "train.spacy")
+    dev = [make_doc("British cars".split(), [(0, 1, "MISC")], "dev:1")]
+    dev += [make_doc("a British lorry".split(), [(1, 2, "MISC")], "dev:2")]
+    dev += [
+        make_doc("on British Airways".split(), [(1, 3, "ORG")], f"dev:{i}")
+        for i in (3, 4, 5)
+    ]
+    dev_path = write_docbin(dev, tmp_path / "dev.spacy")
+    british = (("British",), "MISC")
+    found = {}
+    for whole in (False, True):
+        options = E.EntryOptions(additions=True, whole_names=whole)
+        found[whole] = E.score_entries(train, dev_path, options).get(british)
+    assert found[False] is None
+    assert (found[True].action, found[True].n_added) == (E.ADD, 1)
+    added = {}
+    for whole in (False, True):
+        overrides = {"rules.added_entries.whole_names": whole}
+        recipe = load_recipe("cleaned_added", overrides)
+        cleaned = clean_with(
+            train_docs[1:], entries={british: (E.ADD, None)}, recipe=recipe
+        )
+        added[whole] = [ents_of(out) for out, _ in cleaned]
+    assert added[False] == [[(1, 2, "MISC")], [(1, 2, "MISC")]]
+    assert added[True] == [[(1, 2, "MISC")], []]
+
+
+def test_the_whole_recipe_asks_for_whole_names():
+    options = load_recipe("cleaned_added_whole").entry_options(E.EntryOptions())
+    assert options.additions and options.whole_names and not options.longer_names
+    assert not load_recipe("cleaned_added").entry_options(E.EntryOptions()).whole_names
+
+
 def test_a_dev_entity_inside_a_longer_candidate_is_judged_without_failing(tmp_path):
     """`York`/ORG is proposed at a place where the longer candidate `New York` is the
     longest match, so that place is not among York's counted places: York has no

@@ -4,6 +4,7 @@ from spacy_dynclean.cleaning.name_edges import (
     capitalised_runs,
     mostly_upper,
     sentence_initial,
+    whole_name,
 )
 from spacy_dynclean.cleaning.rules import with_capitalised_decisions
 
@@ -44,6 +45,24 @@ def test_headlines_are_skipped():
     assert runs("JAPAN GET LUCKY WIN", [(0, 1, "LOC")]) == []
     assert mostly_upper(make_doc("JAPAN GET LUCKY win".split(), [], "d:1"))
     assert not mostly_upper(make_doc("Japan get a WIN".split(), [], "d:1"))
+
+
+@pytest.mark.parametrize(
+    "words,whole",
+    [
+        ("we flew British Airways today", False),  # a capitalised word after it
+        ("the Great British public", False),  # ... before it
+        ("a British lorry", True),
+        ("British lorries are big", True),  # at the sentence start
+        ("The British said no", True),  # its neighbour starts the sentence
+        ("Mr. British and A British", True),  # titles and initials are no evidence
+        ("BRITISH TEAM WINS", True),  # a headline's capitals say nothing
+    ],
+)
+def test_whole_name(words, whole):
+    doc = make_doc(words.split(), [], "d:1")
+    start = [i for i, t in enumerate(doc) if t.text.lower() == "british"][-1]
+    assert whole_name(doc[start : start + 1]) is whole
 
 
 def test_sentence_initial():
