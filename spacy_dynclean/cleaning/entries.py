@@ -258,13 +258,7 @@ def decide(entries: Mapping[EntryKey, Entry], options: EntryOptions) -> None:
     for entry in entries.values():
         entry.p_wrong, entry.action, entry.repair = 0.0, KEEP, None
         if entry.dev:
-            prior = priors[entry.group]
-            right = entry.dev[AGREE]
-            wrong = sum(entry.dev.values()) - right
-            entry.p_wrong = prob_below_half(
-                prior.strength * prior.mean + right,
-                prior.strength * (1 - prior.mean) + wrong,
-            )
+            entry.p_wrong = p_wrong_on_dev(entry.dev, priors[entry.group])
             checked.setdefault(entry.group, []).append(entry.p_wrong)
     for entry in entries.values():
         if not entry.dev and entry.group in checked:
@@ -289,6 +283,15 @@ class GroupPrior:
     mean: float
     strength: float
     shares: dict[str, float]
+
+
+def p_wrong_on_dev(dev: Counter, prior: GroupPrior) -> float:
+    """P(r < 1/2) for an entry with the dev counts `dev`, r ~ Beta from `prior`."""
+    right = dev[AGREE]
+    wrong = sum(dev.values()) - right
+    return prob_below_half(
+        prior.strength * prior.mean + right, prior.strength * (1 - prior.mean) + wrong
+    )
 
 
 def group_priors(entries: Iterable[Entry]) -> dict[str, GroupPrior]:
@@ -518,14 +521,29 @@ def propose_additions(
         )
         if entry.p_wrong < 1 - options.confidence:
             entry.action = ADD
-    for entry in entries.values():
-        if (
-            entry.action == KEEP
-            and entry.dev
-            and entry.p_wrong < 1 - options.confidence
-        ):
-            entry.action = ADD
+    for entry, p_wrong in _surely_right(dev_path, entries, options):
+        entry.action, entry.p_wrong = ADD, p_wrong
     return {key: e for key, e in candidates.items() if e.action == ADD}
+
+
+def _surely_right(
+    dev_path: PathLike, entries: Mapping[EntryKey, Entry], options: EntryOptions
+) -> Iterator[tuple[Entry, float]]:
+    """The kept distant entries that dev finds surely right, P(r < 1/2) <
+    1 − `confidence` (their group's prior), with that P; with `options.whole_names`
+    judged at their whole-name dev places only, where they would be added."""
+    evidence = {key: e.dev for key, e in entries.items()}
+    if options.whole_names:
+        whole = {key: Entry(*key) for key in entries}
+        dev = iter_docbin_as_stored(dev_path)
+        add_dev_evidence(whole, string_places(dev, whole, whole_names=True))
+        evidence = {key: e.dev for key, e in whole.items()}
+    priors = group_priors(entries.values())
+    for key, entry in entries.items():
+        if entry.action == KEEP and evidence[key]:
+            p_wrong = p_wrong_on_dev(evidence[key], priors[entry.group])
+            if p_wrong < 1 - options.confidence:
+                yield entry, p_wrong
 
 
 def _other_places(dev: Counter) -> tuple[int, int]:

@@ -213,6 +213,43 @@ def test_whole_names_judge_and_add_an_entry_only_where_it_stands_alone(tmp_path)
     assert added[True] == [[(1, 2, "MISC")], []]
 
 
+def test_whole_names_extend_a_distant_entry_judged_at_its_whole_places(tmp_path):
+    """`British`/MISC is labelled at one train place and left O at another. On dev
+    it agrees at its two whole places and lies inside a longer gold name at four
+    more: judged at all six it is not surely right, so it is not added; at its whole
+    places only, it is, and labels the O place. (`Alice` and `Bob`, right on dev,
+    give the entries' prior.)"""
+    train = write_docbin(
+        [
+            make_doc("a British car".split(), [(1, 2, "MISC")], "train:1"),
+            make_doc("a British lorry".split(), [], "train:2"),
+            make_doc(
+                "Alice met Bob".split(), [(0, 1, "PER"), (2, 3, "PER")], "train:3"
+            ),
+        ],
+        tmp_path / "train.spacy",
+    )
+    dev = [
+        make_doc("a British lorry".split(), [(1, 2, "MISC")], f"dev:{i}")
+        for i in (1, 2)
+    ]
+    dev += [
+        make_doc("Alice met Bob".split(), [(0, 1, "PER"), (2, 3, "PER")], f"dev:{i}")
+        for i in (7, 8)
+    ]
+    dev += [
+        make_doc("on British Airways".split(), [(1, 3, "ORG")], f"dev:{i}")
+        for i in (3, 4, 5, 6)
+    ]
+    dev_path = write_docbin(dev, tmp_path / "dev.spacy")
+    found = {}
+    for whole in (False, True):
+        options = E.EntryOptions(additions=True, whole_names=whole)
+        british = E.score_entries(train, dev_path, options)[(("British",), "MISC")]
+        found[whole] = (british.action, british.n_added)
+    assert found == {False: (E.KEEP, 0), True: (E.ADD, 1)}
+
+
 def test_the_whole_recipe_asks_for_whole_names():
     options = load_recipe("cleaned_added_whole").entry_options(E.EntryOptions())
     assert options.additions and options.whole_names and not options.longer_names
