@@ -19,12 +19,13 @@ makes each touching entity and its run one missing unit.
 Measured before it was built (BENCHMARKS.md, issue 14): a distant entity with such a
 neighbour is wrong 86% of the time on conll03 (base rate 18%), 96% on wikigold, 87% on
 webpage, 65% on twitter, and these hold 55%, 17%, 49% and 20% of the wrong entities.
+
 `whole_name` is the converse, for the entries to add (`EntryOptions.whole_names`): a
 place with no capitalised neighbour is a name on its own (`British` alone, not the
 `British` of `British Airways`).
 
-It assumes English-like capitalisation: turn it off (`--recipe cleaned_nocap`) for text
-that capitalises common nouns (German) or ignores case.
+Both assume English-like capitalisation: turn them off (`--recipe cleaned_nocap`, and
+no `whole_names`) for text that capitalises common nouns (German) or ignores case.
 """
 
 from collections.abc import Iterable
