@@ -25,6 +25,7 @@ SETTINGS = dict(
         "cleaned_split",
         "cleaned_added",
         "cleaned_added_split",
+        "cleaned_added_whole_split",
         "repaired",
     ],
     cleaning_overrides={"rules.aum_flags.repair_max_aum": 100.0},

@@ -20,10 +20,13 @@ from spacy_dynclean.cleaning.recipes import load_recipe
 
 
 def added_labels(
-    run: RunLayout, options: EntryOptions, teacher: Path | None = None
+    run: RunLayout,
+    options: EntryOptions,
+    teacher: Path | None = None,
+    recipe: str = "cleaned_added",
 ) -> dict:
-    """The `cleaned_added` recipe's added labels on `run`'s distant data, with the
-    entries `options` judge: their detection against train-gs, per origin."""
+    """The `recipe`'s added labels on `run`'s distant data, with the entries
+    `options` judge: their detection against train-gs, per origin."""
     data, dev, gold = (run.split(n) for n in ("train-ds", "dev", "train-gs"))
     began = time.time()
     entries = score_entries(data, dev, options, run.scores, teacher=teacher)
@@ -34,7 +37,7 @@ def added_labels(
             data,
             run.scores,
             Path(tmp) / "out.spacy",
-            load_recipe("cleaned_added"),
+            load_recipe(recipe),
             audit_path=audit,
             entries_path=table,
         )

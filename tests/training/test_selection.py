@@ -126,12 +126,12 @@ def test_select_recipe_cross_fits_and_never_reads_test(tmp_path):
     assert selection.selected in settings.candidates
     assert sum(selection.fold_sizes) == selection.n_dev_docs == 8
     written = read_selection(tmp_path / "selection" / SELECTION_FILE)
-    names = ["raw", "dynclean", "cleaned", "cleaned_added"]
+    names = ["raw", "dynclean", "cleaned", "cleaned_added_whole"]
     assert [c["name"] for c in written["candidates"]] == names
-    # no dev string to add here: cleaned_added's data is cleaned's, trained once
+    # no dev string to add here: cleaned_added_whole's data is cleaned's, trained once
     same = {c["name"]: c["f"] for c in written["candidates"]}
-    assert same["cleaned_added"] == same["cleaned"]
-    assert not (tmp_path / "selection" / "fold0" / "cleaned_added").exists()
+    assert same["cleaned_added_whole"] == same["cleaned"]
+    assert not (tmp_path / "selection" / "fold0" / "cleaned_added_whole").exists()
     all_dev = {sample_key(d) for d in iter_docbin_as_stored(dev)}
     for k in range(settings.n_folds):
         fold = tmp_path / "selection" / f"fold{k}"
