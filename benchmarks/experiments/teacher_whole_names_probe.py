@@ -15,11 +15,12 @@ from cut_short_probe import added_labels  # this folder is on sys.path when run
 
 from spacy_dynclean.benchmark import RunLayout
 from spacy_dynclean.cleaning.entries import EntryOptions
+from spacy_dynclean.cleaning.recipes import load_recipe
 
 run, teacher = RunLayout(Path(sys.argv[1])), Path(sys.argv[2])
 result = {"run": str(run.root), "teacher": str(teacher)}
-for recipe, whole in (("cleaned_added", False), ("cleaned_added_whole", True)):
-    options = EntryOptions(additions=True, whole_names=whole)
+for recipe in ("cleaned_added", "cleaned_added_whole"):
+    options = load_recipe(recipe).entry_options(EntryOptions())
     result[recipe] = added_labels(run, options, teacher, recipe)
     print(recipe, json.dumps(result[recipe]))
 Path(sys.argv[3]).write_text(json.dumps(result, indent=2))

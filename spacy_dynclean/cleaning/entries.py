@@ -186,14 +186,15 @@ class PlaceFinder:
     """Every longest match of some entries' words in a doc, with their types; with
     `whole_names`, only those that are whole names (`name_edges.whole_name`)."""
 
-    def __init__(self, keys: Iterable[EntryKey], whole_names: bool = False) -> None:
-        self.whole_names = whole_names
+    def __init__(self, keys: Iterable[EntryKey]) -> None:
         self.types: dict[tuple[str, ...], list[str]] = {}
         for words, label in keys:
             self.types.setdefault(words, []).append(label)
         self.matcher: PhraseMatcher | None = None
 
-    def __call__(self, doc: Doc) -> list[tuple[Span, list[str]]]:
+    def __call__(
+        self, doc: Doc, whole_names: bool = False
+    ) -> list[tuple[Span, list[str]]]:
         if self.matcher is None or self.matcher.vocab is not doc.vocab:  # per shard
             self.matcher = PhraseMatcher(doc.vocab, attr="ORTH")
             for words in self.types:
@@ -202,7 +203,7 @@ class PlaceFinder:
         return [
             (span, self.types[tuple(t.text for t in span)])
             for span in spans
-            if not self.whole_names or whole_name(span)
+            if not whole_names or whole_name(span)
         ]
 
 
@@ -211,9 +212,9 @@ def string_places(
 ) -> Iterator[tuple[Doc, Span, list[str]]]:
     """Every longest match of an entry's words in `docs` (`PlaceFinder`), with the
     entries' types."""
-    find = PlaceFinder(entries, whole_names)
+    find = PlaceFinder(entries)
     for doc in docs:
-        for span, labels in find(doc):
+        for span, labels in find(doc, whole_names):
             yield doc, span, labels
 
 
@@ -581,9 +582,9 @@ def propose_teacher_additions(
                 key = (words, label)
                 candidates.setdefault(key, Entry(words, label, group=TEACHER_ADDED))
     votes: dict[EntryKey, list[int]] = {key: [0, 0] for key in candidates}
-    find = PlaceFinder(candidates, options.whole_names)
+    find = PlaceFinder(candidates)
     for doc, spans in zip(iter_docbin_as_stored(data_path), predicted):
-        for span, labels in find(doc):
+        for span, labels in find(doc, options.whole_names):
             if open_place(span, options.longer_names):
                 for label in labels:
                     count = votes[(tuple(t.text for t in span), label)]

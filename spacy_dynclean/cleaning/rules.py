@@ -35,7 +35,7 @@ from .apply import spans_of
 from .audit import ENTITY, MISSING, NON_ENTITY, OUTSIDE, Decision
 from .entries import ADD, RELABEL, EntryKey, PlaceFinder
 from .entries import OUTSIDE as ENTRY_OUTSIDE
-from .name_edges import capitalised_runs, whole_name
+from .name_edges import capitalised_runs
 from .repair import RepairRule, token_mask
 
 registry.create("cleaning_rules", entry_points=True)
@@ -245,9 +245,7 @@ def with_added_entries(
         ],
     )
     doc_id, added = sample_key(doc), []
-    for span, labels in context.additions(doc):
-        if whole_names and not whole_name(span):
-            continue
+    for span, labels in context.additions(doc, whole_names):
         if len(labels) == 1 and not kept[span.start : span.end].any():
             added.append(
                 Decision(
