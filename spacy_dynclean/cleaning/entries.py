@@ -57,7 +57,7 @@ from ..io.ids import sample_key
 from ..io.labels import check_label_sets, pipeline_labels
 from ..scoring.scores import iter_score_rows
 from ..util import PathLike, atomic_output
-from .name_edges import whole_name
+from . import name_edges
 
 ENTRIES_FILE = "entries.jsonl"
 AGREE, NOT_ENTITY, BOUNDARY = "agree", "O", "boundary"
@@ -88,7 +88,7 @@ class EntryOptions:
     # removed the short one (`open_place`)
     longer_names: bool = False
     # an entry to add is judged on dev and added only at whole names, places with no
-    # capitalised neighbour (`name_edges.whole_name`: not the `British` of `British
+    # capitalised neighbour (`name_edges.whole_names`: not the `British` of `British
     # Airways`)
     whole_names: bool = False
 
@@ -184,7 +184,7 @@ def group_of(words: tuple[str, ...], lowercase: set[str]) -> str:
 
 class PlaceFinder:
     """Every longest match of some entries' words in a doc, with their types; with
-    `whole_names`, only those that are whole names (`name_edges.whole_name`)."""
+    `whole_names`, only those that are whole names (`name_edges.whole_names`)."""
 
     def __init__(self, keys: Iterable[EntryKey]) -> None:
         self.types: dict[tuple[str, ...], list[str]] = {}
@@ -200,11 +200,9 @@ class PlaceFinder:
             for words in self.types:
                 self.matcher.add("ENTRY", [Doc(doc.vocab, words=list(words))])
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
-        return [
-            (span, self.types[tuple(t.text for t in span)])
-            for span in spans
-            if not whole_names or whole_name(span)
-        ]
+        if whole_names:
+            spans = name_edges.whole_names(spans)
+        return [(span, self.types[tuple(t.text for t in span)]) for span in spans]
 
 
 def string_places(

@@ -20,7 +20,7 @@ Measured before it was built (BENCHMARKS.md, issue 14): a distant entity with su
 neighbour is wrong 86% of the time on conll03 (base rate 18%), 96% on wikigold, 87% on
 webpage, 65% on twitter, and these hold 55%, 17%, 49% and 20% of the wrong entities.
 
-`whole_name` is the converse, for the entries to add (`EntryOptions.whole_names`): a
+`whole_names` is the converse, for the entries to add (`EntryOptions.whole_names`): a
 place with no capitalised neighbour is a name on its own (`British` alone, not the
 `British` of `British Airways`).
 
@@ -28,7 +28,7 @@ Both assume English-like capitalisation: turn them off (`--recipe cleaned_nocap`
 no `whole_names`) for text that capitalises common nouns (German) or ignores case.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -62,17 +62,21 @@ def capitalised_runs(
     return sorted(runs)
 
 
-def whole_name(span: Span) -> bool:
-    """Whether `span` is a name on its own: no capitalised word right after it, nor
-    right before it unless that word starts its sentence; always in a doc of mostly
-    upper-case words (its capitals say nothing)."""
+def whole_names(spans: Sequence[Span]) -> list[Span]:
+    """The `spans` (of one doc) that are names on their own: no capitalised word right
+    after one, nor right before it unless that word starts its sentence; all of them
+    in a doc of mostly upper-case words (its capitals say nothing)."""
+    if not spans or mostly_upper(spans[0].doc):
+        return list(spans)
+    return [span for span in spans if not _capitalised_neighbour(span)]
+
+
+def _capitalised_neighbour(span: Span) -> bool:
     doc = span.doc
-    if mostly_upper(doc):
-        return True
     before = span.start > 0 and capitalised_word(doc[span.start - 1].text)
     if before and not sentence_initial(doc, span.start - 1):
-        return False
-    return not (span.end < len(doc) and capitalised_word(doc[span.end].text))
+        return True
+    return span.end < len(doc) and capitalised_word(doc[span.end].text)
 
 
 def capitalised_word(text: str) -> bool:

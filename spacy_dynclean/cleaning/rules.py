@@ -130,7 +130,7 @@ class AddedEntries:
     `longer_names`, `dynclean entries` also counts the places where an entry to add
     extends a distant entity it contains (a name cut short: `entries.open_place`),
     labelled where the other rules removed the short one; with `whole_names`, an
-    entry to add is judged and added only at whole names (`name_edges.whole_name`)."""
+    entry to add is judged and added only at whole names (`name_edges.whole_names`)."""
 
     longer_names: bool = False
     whole_names: bool = False

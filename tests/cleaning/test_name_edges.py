@@ -4,7 +4,7 @@ from spacy_dynclean.cleaning.name_edges import (
     capitalised_runs,
     mostly_upper,
     sentence_initial,
-    whole_name,
+    whole_names,
 )
 from spacy_dynclean.cleaning.rules import with_capitalised_decisions
 
@@ -59,10 +59,11 @@ def test_headlines_are_skipped():
         ("BRITISH TEAM WINS", True),  # a headline's capitals say nothing
     ],
 )
-def test_whole_name(words, whole):
+def test_whole_names(words, whole):
     doc = make_doc(words.split(), [], "d:1")
     start = [i for i, t in enumerate(doc) if t.text.lower() == "british"][-1]
-    assert whole_name(doc[start : start + 1]) is whole
+    span = doc[start : start + 1]
+    assert whole_names([span]) == ([span] if whole else [])
 
 
 def test_sentence_initial():
