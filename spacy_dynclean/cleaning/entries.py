@@ -250,8 +250,22 @@ def gold_verdict(doc: Doc, span: Span) -> str:
     return NOT_ENTITY
 
 
-def decide(entries: Mapping[EntryKey, Entry], options: EntryOptions) -> None:
-    """Set every entry's `p_wrong`, action and repair (module docstring)."""
+@dataclass
+class GroupPrior:
+    """The Beta prior of a group's entries' rate of being right (`mean`, `strength`
+    in pseudo-places, fitted by `fit_beta_binomial`) and the mean share of each
+    verdict over the group's entries with dev evidence."""
+
+    mean: float
+    strength: float
+    shares: dict[str, float]
+
+
+def decide(
+    entries: Mapping[EntryKey, Entry], options: EntryOptions
+) -> dict[str, GroupPrior]:
+    """Set every entry's `p_wrong`, action and repair (module docstring); returns
+    the groups' priors it judged them with."""
     priors = group_priors(entries.values())
     checked: dict[str, list[float]] = {}
     for entry in entries.values():
@@ -264,6 +278,7 @@ def decide(entries: Mapping[EntryKey, Entry], options: EntryOptions) -> None:
             entry.p_wrong = _share_wrong(checked[entry.group])
         if entry.p_wrong > options.confidence:
             entry.action, entry.repair = _action(entry, priors[entry.group])
+    return priors
 
 
 def _share_wrong(p_wrongs: list[float]) -> float:
@@ -271,17 +286,6 @@ def _share_wrong(p_wrongs: list[float]) -> float:
     of succession on how many of them are more likely wrong than right, so that a
     group with few checked entries stays unsure."""
     return (sum(p > 0.5 for p in p_wrongs) + 1) / (len(p_wrongs) + 2)
-
-
-@dataclass
-class GroupPrior:
-    """The Beta prior of a group's entries' rate of being right (`mean`, `strength`
-    in pseudo-places, fitted by `fit_beta_binomial`) and the mean share of each
-    verdict over the group's entries with dev evidence."""
-
-    mean: float
-    strength: float
-    shares: dict[str, float]
 
 
 def p_wrong_on_dev(dev: Counter, prior: GroupPrior) -> float:
@@ -436,9 +440,9 @@ def score_entries(
         predicted = nlp.pipe(Doc(nlp.vocab, words=[t.text for t in d]) for d in gold)
         places = model_places(gold, predicted)
     add_dev_evidence(entries, places)
-    decide(entries, options)
+    priors = decide(entries, options)
     if options.additions:
-        entries.update(propose_additions(data_path, dev_path, entries, options))
+        entries.update(propose_additions(dev_path, entries, priors, options))
         if taught is not None:
             predictions = predicted_entities(iter_docbin_as_stored(data_path), taught)
             entries.update(
@@ -486,9 +490,9 @@ def open_place(span: Span, longer_names: bool = False) -> bool:
 
 
 def propose_additions(
-    data_path: PathLike,
     dev_path: PathLike,
     entries: Mapping[EntryKey, Entry],
+    priors: Mapping[str, GroupPrior],
     options: EntryOptions,
 ) -> dict[EntryKey, Entry]:
     """The entries the dictionary lacks: every (words, type) of a gold dev entity
@@ -498,8 +502,8 @@ def propose_additions(
     prior fitted to the candidates' *other* places (right − 1 of places − 1: the
     prior of a string given that gold labelled it once), updated with those other
     places. One is added (action `add`) when P(r < 1/2) < 1 − `confidence`. The
-    distant entries checked on dev and surely right by the same test get action
-    `add` too (in place): a dictionary often labels a name at some of its places and
+    distant entries checked on dev and surely right by the same test, under their
+    groups' `priors` (from `decide`), get action `add` too (in place): a dictionary often labels a name at some of its places and
     not at others (`U.S.`/LOC on conll03). Returns the new entries;
     `count_added_places` then keeps `add` where there are places to label."""
     known = {words for words, _ in entries}
@@ -520,16 +524,19 @@ def propose_additions(
         )
         if entry.p_wrong < 1 - options.confidence:
             entry.action = ADD
-    for entry, p_wrong in _surely_right(dev_path, entries, options):
+    for entry, p_wrong in _surely_right(dev_path, entries, priors, options):
         entry.action, entry.p_wrong = ADD, p_wrong
     return {key: e for key, e in candidates.items() if e.action == ADD}
 
 
 def _surely_right(
-    dev_path: PathLike, entries: Mapping[EntryKey, Entry], options: EntryOptions
+    dev_path: PathLike,
+    entries: Mapping[EntryKey, Entry],
+    priors: Mapping[str, GroupPrior],
+    options: EntryOptions,
 ) -> Iterator[tuple[Entry, float]]:
     """The kept distant entries that dev finds surely right, P(r < 1/2) <
-    1 − `confidence` (their group's prior), with that P; with `options.whole_names`
+    1 − `confidence` under their group's prior, with that P; with `options.whole_names`
     judged at their whole-name dev places only, where they would be added."""
     evidence = {key: e.dev for key, e in entries.items()}
     if options.whole_names:
@@ -537,7 +544,6 @@ def _surely_right(
         dev = iter_docbin_as_stored(dev_path)
         add_dev_evidence(whole, string_places(dev, whole, whole_names=True))
         evidence = {key: e.dev for key, e in whole.items()}
-    priors = group_priors(entries.values())
     for key, entry in entries.items():
         if entry.action == KEEP and evidence[key]:
             p_wrong = p_wrong_on_dev(evidence[key], priors[entry.group])
