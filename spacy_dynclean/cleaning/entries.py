@@ -258,7 +258,13 @@ class GroupPrior:
 
     mean: float
     strength: float
-    shares: dict[str, float]
+    shares: dict[str, float] = field(default_factory=dict)
+
+    def p_wrong(self, right: int, wrong: int) -> float:
+        """P(r < 1/2) after `right` agreeing and `wrong` other places."""
+        return prob_below_half(
+            self.strength * self.mean + right, self.strength * (1 - self.mean) + wrong
+        )
 
 
 def decide(
@@ -290,11 +296,7 @@ def _share_wrong(p_wrongs: list[float]) -> float:
 
 def p_wrong_on_dev(dev: Counter, prior: GroupPrior) -> float:
     """P(r < 1/2) for an entry with the dev counts `dev`, r ~ Beta from `prior`."""
-    right = dev[AGREE]
-    wrong = sum(dev.values()) - right
-    return prob_below_half(
-        prior.strength * prior.mean + right, prior.strength * (1 - prior.mean) + wrong
-    )
+    return prior.p_wrong(dev[AGREE], sum(dev.values()) - dev[AGREE])
 
 
 def group_priors(entries: Iterable[Entry]) -> dict[str, GroupPrior]:
@@ -517,11 +519,9 @@ def propose_additions(
     dev = iter_docbin_as_stored(dev_path)
     add_dev_evidence(candidates, string_places(dev, candidates, options.whole_names))
     others = [_other_places(e.dev) for e in candidates.values()]
-    mean, strength = fit_beta_binomial([p for p in others if p[1]] or [(1, 2)])
+    prior = GroupPrior(*fit_beta_binomial([p for p in others if p[1]] or [(1, 2)]))
     for entry, (right, places) in zip(candidates.values(), others):
-        entry.p_wrong = prob_below_half(
-            strength * mean + right, strength * (1 - mean) + places - right
-        )
+        entry.p_wrong = prior.p_wrong(right, places - right)
         if entry.p_wrong < 1 - options.confidence:
             entry.action = ADD
     for entry, p_wrong in _surely_right(dev_path, entries, priors, options):
@@ -594,14 +594,12 @@ def propose_teacher_additions(
                     count = votes[(tuple(t.text for t in span), label)]
                     count[0] += (span.start, span.end, label) in spans
                     count[1] += 1
-    mean, strength = fit_beta_binomial([(k, m) for k, m in votes.values() if m])
+    prior = GroupPrior(*fit_beta_binomial([(k, m) for k, m in votes.values() if m]))
     dev = iter_docbin_as_stored(dev_path)
     add_dev_evidence(candidates, string_places(dev, candidates, options.whole_names))
     for key, entry in candidates.items():
         right, places = votes[key]
-        entry.p_wrong = prob_below_half(
-            strength * mean + right, strength * (1 - mean) + places - right
-        )
+        entry.p_wrong = prior.p_wrong(right, places - right)
         dev_agrees = 2 * entry.dev[AGREE] >= sum(entry.dev.values())
         if entry.p_wrong < 1 - options.confidence and dev_agrees:
             entry.action = ADD
