@@ -505,9 +505,10 @@ def propose_additions(
     prior of a string given that gold labelled it once), updated with those other
     places. One is added (action `add`) when P(r < 1/2) < 1 − `confidence`. The
     distant entries checked on dev and surely right by the same test, under their
-    groups' `priors` (from `decide`), get action `add` too (in place): a dictionary often labels a name at some of its places and
-    not at others (`U.S.`/LOC on conll03). Returns the new entries;
-    `count_added_places` then keeps `add` where there are places to label."""
+    groups' `priors` (from `decide`), get action `add` too (in place): a dictionary
+    often labels a name at some of its places and not at others (`U.S.`/LOC on
+    conll03). Returns the new entries; `count_added_places` then keeps `add` where
+    there are places to label."""
     known = {words for words, _ in entries}
     candidates: dict[EntryKey, Entry] = {}
     for doc in iter_docbin_as_stored(dev_path):
@@ -536,8 +537,9 @@ def _surely_right(
     options: EntryOptions,
 ) -> Iterator[tuple[Entry, float]]:
     """The kept distant entries that dev finds surely right, P(r < 1/2) <
-    1 − `confidence` under their group's prior, with that P; with `options.whole_names`
-    judged at their whole-name dev places only, where they would be added."""
+    1 − `confidence` under their group's prior, with that P; with
+    `options.whole_names` judged at their whole-name dev places only, where they
+    would be added."""
     evidence = {key: e.dev for key, e in entries.items()}
     if options.whole_names:
         whole = {key: Entry(*key) for key in entries}
